@@ -1,0 +1,303 @@
+"""Fixtures shared by the integration and end-to-end tests.
+
+The suite runs on SQLite by default. With VOORELKAAR_TEST_BACKEND=postgres it
+runs on a fresh database created on the server of TEST_DATABASE_URL.
+"""
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from voorelkaar import create_app
+from voorelkaar.db import Base, alembic_config
+from voorelkaar.models import Role
+
+ON_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "een lange zin als wachtwoord"
+
+
+def missing(reason: str):
+    """Skip for a missing service locally, but fail on CI, where it must be there."""
+    if ON_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+def postgres_server_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def backend() -> str:
+    return os.environ.get("VOORELKAAR_TEST_BACKEND", "sqlite")
+
+
+class PostgresDatabases:
+    """Creates throw-away databases on the PostgreSQL server of TEST_DATABASE_URL."""
+
+    def __init__(self, server_url: str):
+        self.server_url = make_url(server_url)
+        self.admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        name = f"voorelkaar_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        return self.server_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A factory of empty PostgreSQL databases (needs TEST_DATABASE_URL)."""
+    url = postgres_server_url()
+    if not url:
+        missing("TEST_DATABASE_URL is not set: no PostgreSQL server to test against")
+    databases = PostgresDatabases(url)
+    try:
+        with databases.admin.connect():
+            pass
+    except Exception as error:  # noqa: BLE001
+        missing(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}")
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, request):
+    """One migrated database for the whole run, on the chosen backend."""
+    if backend() == "postgres":
+        url = request.getfixturevalue("postgres").create()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Settings for a test app; tests may change them before `app` is built."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + "x" * 40,
+        "DATABASE_URL": database_url,
+        "MAIL_URL": f"file://{tmp_path / 'mail'}",
+        "BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    app.extensions["voorelkaar.engine"].dispose()
+    _empty_all_tables(app_config["DATABASE_URL"])
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A database session inside an app context."""
+    from voorelkaar.db import get_session
+
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def meppel(db):
+    """The municipality of Meppel with its demo wijken."""
+    from voorelkaar.demo.seed import _seed_places
+
+    _seed_places(db)
+    db.commit()
+    from sqlalchemy import select
+
+    from voorelkaar.models import Municipality
+
+    return db.scalar(select(Municipality).where(Municipality.slug == "meppel"))
+
+
+@pytest.fixture
+def make_user(db, meppel):
+    """Create a user with roles; returns the User (password: PASSWORD)."""
+    from voorelkaar.auth.services import NewAccount, register_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: Role, email=None, name="Test Persoon", postcode="7941 AB", password=PASSWORD):
+        account = NewAccount(
+            name=name,
+            email=email or f"persoon{next(counter)}@example.nl",
+            password=password,
+            postcode=postcode,
+            house_number="1",
+            phone=None,
+            roles=roles or (Role.RESIDENT,),
+        )
+        return register_user(db, account)
+
+    return make
+
+
+@pytest.fixture
+def resident(make_user):
+    return make_user(Role.RESIDENT, email="inwoner@example.nl", name="Riek Jansen")
+
+
+@pytest.fixture
+def volunteer(make_user):
+    return make_user(Role.VOLUNTEER, email="vrijwilliger@example.nl", name="Sanne de Vries")
+
+
+@pytest.fixture
+def carer(make_user):
+    return make_user(Role.CARER, email="mantelzorger@example.nl", name="Henk Bakker")
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(Role.STAFF, email="coordinator@example.nl", name="Fatima El Amrani")
+
+
+@pytest.fixture
+def consultant(make_user):
+    return make_user(Role.CONSULTANT, email="consulent@example.nl", name="Joost Mulder")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN, email="beheer@example.nl", name="Beheer")
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+class Forms:
+    """Submit forms as a browser does: fetch the page, take its CSRF token, post."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def post(self, url: str, data: dict, *, page: str | None = None, **kwargs):
+        html = self.client.get(page or url).get_data(as_text=True)
+        return self.client.post(url, data={"csrf_token": csrf_token_from(html), **data}, **kwargs)
+
+
+@pytest.fixture
+def forms(client):
+    return Forms(client)
+
+
+class AuthActions:
+    def __init__(self, forms: Forms):
+        self.forms = forms
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.forms.post("/login", {"email": email, "password": password})
+
+    def logout(self):
+        return self.forms.post("/uitloggen", {}, page="/")
+
+
+@pytest.fixture
+def auth(forms):
+    return AuthActions(forms)
+
+
+@pytest.fixture
+def outbox_dir(app_config) -> Path:
+    return Path(app_config["MAIL_URL"].removeprefix("file://"))
+
+
+class SMTPInbox:
+    """Messages received by a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+    def __init__(self):
+        import threading
+
+        self.messages = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        from email import message_from_bytes, policy
+
+        with self._arrived:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0):
+        """Block until count messages have arrived; return them."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server; yields (inbox, MAIL_URL)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, app_config):
+    """Point the app's mail at the test SMTP server; yields its inbox."""
+    inbox, url = smtp_server
+    app_config["MAIL_URL"] = url
+    return inbox

@@ -1,0 +1,71 @@
+"""voorelkaar: burenhulp for Dutch municipalities."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from voorelkaar import config as settings
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(config=None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages, commands."""
+    # Imported here so that `import voorelkaar.matching` stays free of Flask.
+    from flask import Flask
+
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config) -> None:
+    """Defaults, then instance/config.py, then the environment, then `config`."""
+    app.config.from_object(settings.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    settings.load_environment(app.config)
+    if config:
+        app.config.from_mapping(config)
+    settings.ensure_secret_key(app.config, app.instance_path)
+    settings.check_production(app.config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+
+def register_extensions(app: Flask) -> None:
+    from voorelkaar import db, i18n, security
+    from voorelkaar.auth import sessions
+    from voorelkaar.extensions import csrf, limiter
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from voorelkaar.auth.views import bp as auth_bp
+    from voorelkaar.pages.views import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from voorelkaar import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from voorelkaar import demo, jobs
+
+    demo.init_app(app)
+    jobs.init_app(app)

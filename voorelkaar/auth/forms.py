@@ -1,0 +1,215 @@
+"""Account forms. Every message says what to do, in plain Dutch."""
+
+import re
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, TelField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from voorelkaar import geo
+from voorelkaar.auth import passwords
+from voorelkaar.db import get_session
+from voorelkaar.forms import BaseForm
+from voorelkaar.models import User
+from voorelkaar.models.user import SELF_CHOSEN_ROLES, Role
+
+HOUSE_NUMBER = re.compile(r"^\d{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
+POSTCODE_SHAPE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
+
+ROLE_CHOICES = {
+    Role.RESIDENT: _l("Ik zoek hulp"),
+    Role.VOLUNTEER: _l("Ik wil anderen helpen (vrijwilliger)"),
+    Role.CARER: _l("Ik zorg voor iemand (mantelzorger)"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _email_field():
+    return EmailField(
+        _l("E-mailadres"),
+        validators=[
+            InputRequired(_l("Vul uw e-mailadres in.")),
+            Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens lang.")),
+            Email(
+                _l("Vul een e-mailadres in zoals naam@voorbeeld.nl."),
+                check_deliverability=False,
+            ),
+        ],
+        filters=[lambda value: value.lower() if isinstance(value, str) else value],
+    )
+
+
+def _new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Kies een wachtwoord.")),
+            Length(
+                min=passwords.MIN_LENGTH,
+                max=passwords.MAX_LENGTH,
+                message=_l(
+                    "Kies een wachtwoord van minstens %(min)d en hoogstens %(max)d tekens.",
+                    min=passwords.MIN_LENGTH,
+                    max=passwords.MAX_LENGTH,
+                ),
+            ),
+        ],
+        description=_l(
+            "Minstens 12 tekens. Een zin van een paar woorden is sterk en goed te onthouden."
+        ),
+    )
+
+
+def _check_not_common(field):
+    if field.data and passwords.is_common(field.data):
+        raise ValidationError(
+            _l("Dit wachtwoord wordt heel vaak gebruikt en is makkelijk te raden. Kies een ander.")
+        )
+
+
+def _repeat_field():
+    return PasswordField(
+        _l("Herhaal het wachtwoord"),
+        validators=[
+            InputRequired(_l("Vul het wachtwoord nog een keer in.")),
+            EqualTo("password", _l("De twee wachtwoorden zijn niet hetzelfde.")),
+        ],
+    )
+
+
+class RegisterForm(BaseForm):
+    name = StringField(
+        _l("Uw naam"),
+        validators=[
+            InputRequired(_l("Vul uw naam in.")),
+            Length(max=100, message=_l("Uw naam mag hoogstens 100 tekens lang zijn.")),
+        ],
+    )
+    email = _email_field()
+    password = _new_password_field(_l("Wachtwoord"))
+    password_repeat = _repeat_field()
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[InputRequired(_l("Vul uw postcode in, bijvoorbeeld 7941 AB."))],
+        description=_l("Anderen zien alleen uw wijk, nooit uw adres."),
+    )
+    house_number = StringField(
+        _l("Huisnummer"),
+        validators=[InputRequired(_l("Vul uw huisnummer in, bijvoorbeeld 12 of 12a."))],
+    )
+    phone = TelField(
+        _l("Telefoonnummer (niet verplicht)"),
+        validators=[Optional()],
+        description=_l("Alleen te zien voor wie u helpt of wie u helpt, na een afspraak."),
+    )
+    roles = MultiCheckboxField(
+        _l("Wat wilt u doen? (u mag meer kiezen)"),
+        choices=[(role.value, label) for role, label in ROLE_CHOICES.items()],
+        default=[Role.RESIDENT.value],
+    )
+
+    def validate_email(self, field):
+        taken = get_session().scalar(select(User.id).where(func.lower(User.email) == field.data))
+        if taken:
+            raise ValidationError(
+                _l("Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan.")
+            )
+
+    def validate_password(self, field):
+        _check_not_common(field)
+
+    def validate_postcode(self, field):
+        if not POSTCODE_SHAPE.match(field.data):
+            raise ValidationError(_l("Vul een postcode in zoals 7941 AB: vier cijfers en twee letters."))
+        try:
+            area = geo.locate(field.data)
+        except geo.MalformedPostcode:
+            raise ValidationError(
+                _l("Deze postcode bestaat niet. Controleer de letters; bijvoorbeeld 7941 AB.")
+            ) from None
+        except geo.UnknownPostcode:
+            raise ValidationError(
+                _l("Deze postcode kennen wij niet. Controleer de cijfers; bijvoorbeeld 7941 AB.")
+            ) from None
+        self.area = area
+        field.data = geo.normalise_postcode(field.data)
+
+    def validate_house_number(self, field):
+        if not HOUSE_NUMBER.match(field.data):
+            raise ValidationError(_l("Vul uw huisnummer in, bijvoorbeeld 12 of 12a."))
+
+    def validate_phone(self, field):
+        field.data = normalise_phone(field.data)
+
+    def validate_roles(self, field):
+        allowed = {role.value for role in SELF_CHOSEN_ROLES}
+        if not field.data:
+            raise ValidationError(_l("Kies wat u wilt doen. U kunt dit later veranderen."))
+        if not set(field.data) <= allowed:
+            raise ValidationError(_l("Kies uit de rollen in de lijst."))
+
+
+def normalise_phone(value: str) -> str:
+    """A Dutch or international phone number in E.164, or a ValidationError."""
+    message = _l("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678.")
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(message)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class LoginForm(BaseForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            InputRequired(_l("Vul uw e-mailadres in.")),
+            Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens lang.")),
+        ],
+        filters=[lambda value: value.lower() if isinstance(value, str) else value],
+    )
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[
+            InputRequired(_l("Vul uw wachtwoord in.")),
+            Length(max=1024, message=_l("Dit wachtwoord is te lang.")),
+        ],
+    )
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Uw huidige wachtwoord"),
+        validators=[
+            InputRequired(_l("Vul uw huidige wachtwoord in.")),
+            Length(max=1024, message=_l("Dit wachtwoord is te lang.")),
+        ],
+    )
+    password = _new_password_field(_l("Nieuw wachtwoord"))
+    password_repeat = _repeat_field()
+
+    def validate_password(self, field):
+        _check_not_common(field)
+        if field.data == self.current_password.data:
+            raise ValidationError(_l("Kies een ander wachtwoord dan uw huidige."))
+
+
+class ForgotPasswordForm(BaseForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(BaseForm):
+    password = _new_password_field(_l("Nieuw wachtwoord"))
+    password_repeat = _repeat_field()
+
+    def validate_password(self, field):
+        _check_not_common(field)

@@ -1,0 +1,97 @@
+"""Logged-in sessions that the server can end, not only the browser."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, session
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from voorelkaar.db import get_session, utcnow
+from voorelkaar.extensions import login_manager
+from voorelkaar.models import User, UserSession
+
+SESSION_KEY = "sid"
+# Writing last_seen_at on every request would cost a write per page view.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Session, user: User) -> None:
+    """Log user in with a fresh session: nothing of the old cookie carries over."""
+    token = secrets.token_urlsafe(32)
+    db.add(UserSession(user_id=user.id, token_hash=_digest(token)))
+    user.last_login_at = utcnow()
+    db.commit()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    session[SESSION_KEY] = token
+    session.permanent = True
+    login_user(user)
+
+
+def end_session(db: Session) -> None:
+    """Log out here, and make this browser's cookie worthless everywhere."""
+    token = session.get(SESSION_KEY)
+    if token:
+        db.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _digest(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        db.commit()
+    logout_user()
+    session.clear()
+
+
+def revoke_all_sessions(db: Session, user: User, *, keep_current: bool = False) -> None:
+    """End every session of user (after a password change), maybe except this one."""
+    statement = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    token = session.get(SESSION_KEY)
+    if keep_current and token:
+        statement = statement.where(UserSession.token_hash != _digest(token))
+    db.execute(statement.values(revoked_at=utcnow()))
+
+
+def load_user(user_id: str) -> User | None:
+    """The user of this cookie, if its session is still open on the server."""
+    token = session.get(SESSION_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    db = get_session()
+    row = db.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == _digest(token),
+            UserSession.user_id == int(user_id),
+            UserSession.revoked_at.is_(None),
+        )
+    )
+    now = utcnow()
+    lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    if row is None or row.last_seen_at + lifetime < now:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        db.commit()
+    return user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.login_message_category = "info"

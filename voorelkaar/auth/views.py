@@ -1,0 +1,162 @@
+"""Register, log in and out, and manage the password."""
+
+import hashlib
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from voorelkaar.auth import services
+from voorelkaar.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from voorelkaar.auth.sessions import end_session, start_session
+from voorelkaar.db import get_session
+from voorelkaar.extensions import limiter
+from voorelkaar.models import Role
+from voorelkaar.security import safe_next
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _login_ip_limit():
+    return current_app.config["LOGIN_LIMIT_PER_IP"]
+
+
+def _login_account_limit():
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _account_key() -> str:
+    # Hashed, so rate-limit storage holds no email addresses.
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+def register():
+    """Create an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        account = services.NewAccount(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            postcode=form.postcode.data,
+            house_number=form.house_number.data,
+            phone=form.phone.data or None,
+            roles=tuple(Role(value) for value in form.roles.data),
+            locale=str(get_locale() or "nl"),
+        )
+        db = get_session()
+        try:
+            user = services.register_user(db, account)
+        except services.EmailTaken:
+            form.email.errors.append(_("Er is al een account met dit e-mailadres."))
+        else:
+            start_session(db, user)
+            flash(_("Welkom, %(name)s! Uw account is klaar.", name=user.first_name), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login():
+    """Log in with email and password."""
+    next_page = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_page or url_for("pages.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = services.authenticate(db, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(
+                _("Dit e-mailadres en wachtwoord horen niet bij elkaar. Probeer het opnieuw.")
+            )
+        elif not user.is_active:
+            form.email.errors.append(
+                _("Dit account is geblokkeerd. Neem contact op met de coördinator.")
+            )
+        else:
+            start_session(db, user)
+            flash(_("U bent ingelogd."), "success")
+            return redirect(next_page or url_for("pages.home"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/uitloggen", methods=["POST"])
+def logout():
+    """Log out, on this browser."""
+    end_session(get_session())
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password of the logged-in user."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                get_session(), current_user, form.current_password.data, form.password.data
+            )
+        except services.AccountError:
+            form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
+        else:
+            flash(
+                _("Uw wachtwoord is gewijzigd. Op andere apparaten bent u nu uitgelogd."),
+                "success",
+            )
+            return redirect(url_for("pages.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_login_ip_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a link to choose a new password."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(get_session(), form.email.data)
+        # The same answer whether or not the address is known.
+        flash(
+            _(
+                "Als dit e-mailadres bij ons bekend is, krijgt u binnen een paar minuten "
+                "een e-mail met een link. Kijk ook in uw map met ongewenste e-mail."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password from the emailed link."""
+    db = get_session()
+    try:
+        services.user_for_reset_token(db, token)
+    except services.InvalidResetLink:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(db, token, form.password.data)
+        flash(_("Uw nieuwe wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

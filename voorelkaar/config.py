@@ -1,0 +1,88 @@
+"""Configuration: defaults here, then instance/config.py, then the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+# Variables read from the environment, as documented in DESIGN.md section 7.
+ENVIRONMENT_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "MAIL_URL",
+    "BASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "VOORELKAAR_ENV",
+)
+
+
+class Defaults:
+    VOORELKAAR_ENV = "development"  # "production" turns on the strict checks
+    SITE_NAME = "Meppel voor elkaar"
+    MUNICIPALITY = "Meppel"
+    BASE_URL = "http://127.0.0.1:5000"
+    DATABASE_URL = None  # None: SQLite file in instance/
+    SQL_ECHO = False
+    MAIL_URL = None  # None: .eml files under instance/mail/
+    MAIL_FROM = "Meppel voor elkaar <noreply@voorelkaar.nl>"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    MAX_CONTENT_LENGTH = 512 * 1024
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    SESSION_COOKIE_NAME = "voorelkaar_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True below outside development
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SCHEDULER_OUTBOX_SECONDS = 30
+
+
+def load_environment(config: dict) -> None:
+    """Copy the documented environment variables over the configuration."""
+    for key in ENVIRONMENT_KEYS:
+        value = os.environ.get(key)
+        if value:
+            config[key] = value
+
+
+def database_url(config: dict, instance_path: str) -> str:
+    """The configured database, or the embedded SQLite file in instance/."""
+    url = config.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'voorelkaar.sqlite'}"
+    # Accept the common postgres:// spelling and use psycopg 3 for it.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def ensure_secret_key(config: dict, instance_path: str) -> None:
+    """Use SECRET_KEY if given; in development generate one and keep it in instance/."""
+    if config.get("SECRET_KEY"):
+        return
+    if config["VOORELKAAR_ENV"] == "production":
+        raise RuntimeError("SECRET_KEY ontbreekt: stel SECRET_KEY in voor productie.")
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def check_production(config: dict) -> None:
+    """Refuse to run an unsafe production configuration; harden cookies."""
+    if config["VOORELKAAR_ENV"] != "production":
+        return
+    if config.get("DEBUG"):
+        raise RuntimeError("DEBUG mag niet aan staan in productie.")
+    if len(config.get("SECRET_KEY") or "") < 32:
+        raise RuntimeError("SECRET_KEY moet in productie minstens 32 tekens lang zijn.")
+    config["SESSION_COOKIE_SECURE"] = True
+    config["PREFERRED_URL_SCHEME"] = "https"

@@ -1,0 +1,24 @@
+"""The pure matching core: frozen values in, ranked values out; no Flask, no database."""
+
+from voorelkaar.matching.errors import (
+    InvalidCoordinates,
+    InvalidRadius,
+    InvalidSlot,
+    InvalidWeights,
+    MatchingError,
+)
+from voorelkaar.matching.types import DEFAULT_TRAVEL_KM, Candidate, Need, Ranked, Slot, Weights
+
+__all__ = [
+    "DEFAULT_TRAVEL_KM",
+    "Candidate",
+    "InvalidCoordinates",
+    "InvalidRadius",
+    "InvalidSlot",
+    "InvalidWeights",
+    "MatchingError",
+    "Need",
+    "Ranked",
+    "Slot",
+    "Weights",
+]

@@ -1,0 +1,16 @@
+"""All models, imported here so that Base.metadata knows every table."""
+
+from voorelkaar.models.outbox import OutboxMessage
+from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
+from voorelkaar.models.user import Role, User, UserRole, UserSession
+
+__all__ = [
+    "Municipality",
+    "Neighbourhood",
+    "NeighbourhoodArea",
+    "OutboxMessage",
+    "Role",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,5 @@
+"""Email: queued in the outbox with its cause, sent later by the dispatcher."""
+
+from voorelkaar.notify.outbox import dispatch_outbox, enqueue_email
+
+__all__ = ["dispatch_outbox", "enqueue_email"]

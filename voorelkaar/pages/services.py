@@ -1,0 +1,66 @@
+"""What the home page offers each role."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from voorelkaar.models import Role
+
+
+@dataclass(frozen=True)
+class Section:
+    role: Role
+    title: str
+    text: str
+    soon: tuple[str, ...]  # what comes here; shown as text until it is built
+
+
+SECTIONS = (
+    Section(
+        Role.RESIDENT,
+        _l("Hulp vragen"),
+        _l("Vraag hulp bij een wandeling, boodschappen, vervoer, een klusje of gezelschap."),
+        (_l("Een hulpvraag plaatsen"), _l("Mijn hulpvragen bekijken")),
+    ),
+    Section(
+        Role.VOLUNTEER,
+        _l("Helpen als vrijwilliger"),
+        _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
+        (_l("Hulpvragen bij mij in de buurt"), _l("Mijn beschikbaarheid"), _l("Mijn inzet")),
+    ),
+    Section(
+        Role.CARER,
+        _l("Voor mantelzorgers"),
+        _l("Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."),
+        (_l("Hulp vragen voor mijn naaste"), _l("Hoe gaat het met u?")),
+    ),
+    Section(
+        Role.ORGANISATION,
+        _l("Voor organisaties"),
+        _l("Zet vacatures voor vrijwilligers online en bekijk wie reageert."),
+        (_l("Vacatures van mijn organisatie"), _l("Reacties bekijken")),
+    ),
+    Section(
+        Role.STAFF,
+        _l("Coördinatie"),
+        _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
+        (_l("Te beoordelen"), _l("Takenlijst"), _l("Cijfers per wijk")),
+    ),
+    Section(
+        Role.CONSULTANT,
+        _l("Voor Wmo-consulenten"),
+        _l("Verwijs inwoners naar burenhulp en zie wat ervan komt."),
+        (_l("Een inwoner verwijzen"), _l("Mijn verwijzingen")),
+    ),
+    Section(
+        Role.ADMIN,
+        _l("Beheer"),
+        _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
+        (_l("Gebruikers en rollen"), _l("Wijken"), _l("Instellingen")),
+    ),
+)
+
+
+def sections_for(roles: frozenset[Role]) -> list[Section]:
+    """The home page sections for someone holding roles, in a fixed order."""
+    return [section for section in SECTIONS if section.role in roles]

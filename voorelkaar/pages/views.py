@@ -1,0 +1,59 @@
+"""The home page for each role, the information pages, language and health."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from voorelkaar.db import database_is_up, get_session
+from voorelkaar.extensions import csrf, limiter
+from voorelkaar.pages.services import sections_for
+from voorelkaar.security import safe_next
+
+bp = Blueprint("pages", __name__, template_folder="templates")
+
+
+@bp.route("/")
+def home():
+    """The start page: what you can do here, made for your roles."""
+    if not current_user.is_authenticated:
+        return render_template("pages/welcome.html")
+    return render_template("pages/home.html", sections=sections_for(current_user.role_set))
+
+
+@bp.route("/over-ons")
+def about():
+    """Who runs the site, and the credits for the data it uses."""
+    return render_template("pages/about.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    """What happens with your data."""
+    return render_template("pages/privacy.html")
+
+
+@bp.route("/toegankelijkheid")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/taal", methods=["POST"])
+def set_language():
+    """Switch between Dutch and English; a logged-in user keeps the choice."""
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            current_user.locale = locale
+            get_session().commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("pages.home"))
+
+
+@bp.route("/healthz")
+@csrf.exempt
+@limiter.exempt
+def healthz():
+    """Whether the site and its database work (for monitoring)."""
+    if database_is_up():
+        return jsonify(status="ok", database="ok")
+    return jsonify(status="error", database="error"), 503

@@ -1,0 +1,1 @@
+"""Municipalities and neighbourhoods (wijken)."""
