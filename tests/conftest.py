@@ -137,11 +137,21 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A database session inside an app context."""
-    from voorelkaar.db import get_session
+    """A database session of the test's own, outside any request.
 
-    with app.app_context():
-        yield get_session()
+    No app context stays pushed: requests made by the test client must get a
+    fresh `g` (and CSRF token, and session) each, as in a real browser.
+    """
+    from sqlalchemy.orm import Session
+
+    with Session(app.extensions["voorelkaar.engine"]) as session:
+        yield session
+
+
+@pytest.fixture
+def in_app(app):
+    """Run a block inside an app context: `with in_app(): ...`."""
+    return app.app_context
 
 
 @pytest.fixture

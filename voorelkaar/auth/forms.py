@@ -5,7 +5,14 @@ import re
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, TelField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -111,7 +118,7 @@ class RegisterForm(BaseForm):
     )
     roles = MultiCheckboxField(
         _l("Wat wilt u doen? (u mag meer kiezen)"),
-        choices=[(role.value, label) for role, label in ROLE_CHOICES.items()],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_CHOICES.items()],
         default=[Role.RESIDENT.value],
     )
 
