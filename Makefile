@@ -49,3 +49,4 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -15,13 +15,36 @@ from pathlib import Path
 OUTPUT = Path(__file__).resolve().parent.parent / "voorelkaar/auth/data/common-passwords.txt.gz"
 
 # Dutch passwords people pick and no English list contains.
-DUTCH = """
-wachtwoord wachtwoord1 wachtwoord12 wachtwoord123 wachtwoord1234 wachtwoord12345
-wachtwoord123456 welkom123 welkom1234 welkom12345 welkomwelkom welkom123456
-geheimwachtwoord mijnwachtwoord wachtwoordwachtwoord voorelkaar voorelkaar123
-voorelkaar1234 meppelvoorelkaar meppel123456 amsterdam123 rotterdam123 nederland123
-nederland1234 nederland12345 zomerzomer123 1234567890ab qwertyuiop12
-""".split()
+DUTCH = [
+    "wachtwoord",
+    "wachtwoord1",
+    "wachtwoord12",
+    "wachtwoord123",
+    "wachtwoord1234",
+    "wachtwoord12345",
+    "wachtwoord123456",
+    "welkom123",
+    "welkom1234",
+    "welkom12345",
+    "welkomwelkom",
+    "welkom123456",
+    "geheimwachtwoord",
+    "mijnwachtwoord",
+    "wachtwoordwachtwoord",
+    "voorelkaar",
+    "voorelkaar123",
+    "voorelkaar1234",
+    "meppelvoorelkaar",
+    "meppel123456",
+    "amsterdam123",
+    "rotterdam123",
+    "nederland123",
+    "nederland1234",
+    "nederland12345",
+    "zomerzomer123",
+    "1234567890ab",
+    "qwertyuiop12",
+]
 
 
 def main(output: Path = OUTPUT) -> None:

@@ -21,7 +21,9 @@ MESSAGES = {
     ),
     500: (
         _l("Er ging iets mis bij ons"),
-        _l("Dit is niet uw fout. Probeer het later nog eens. Blijft het misgaan? Neem contact met ons op."),
+        _l(
+            "Dit is niet uw fout. Probeer het later nog eens. Blijft het misgaan? Neem contact met ons op."
+        ),
     ),
 }
 

@@ -17,10 +17,9 @@ def clean_text(value):
 
 class BaseForm(FlaskForm):
     class Meta:
-
         def bind_field(self, form, unbound_field, options):
-            if issubclass(unbound_field.field_class, StringField | TextAreaField) and not issubclass(
-                unbound_field.field_class, PasswordField
-            ):
+            if issubclass(
+                unbound_field.field_class, StringField | TextAreaField
+            ) and not issubclass(unbound_field.field_class, PasswordField):
                 options["filters"] = (clean_text, *options.get("filters", ()))
             return unbound_field.bind(form=form, **options)

@@ -56,7 +56,11 @@ def test_after_registering_the_home_page_is_made_for_the_chosen_roles(forms, cli
         ({"name": "x" * 10_000}, "name", "hoogstens 100 tekens"),
         ({"email": "riek.example.nl"}, "email", "Vul een e-mailadres in zoals naam@voorbeeld.nl."),
         ({"password": "kort123", "password_repeat": "kort123"}, "password", "minstens 12"),
-        ({"password": "wachtwoord1234", "password_repeat": "wachtwoord1234"}, "password", "heel vaak gebruikt"),
+        (
+            {"password": "wachtwoord1234", "password_repeat": "wachtwoord1234"},
+            "password",
+            "heel vaak gebruikt",
+        ),
         ({"password_repeat": "iets anders dan dit"}, "password_repeat", "niet hetzelfde"),
         ({"postcode": "7941 SA"}, "postcode", "Deze postcode bestaat niet"),
         ({"postcode": "1005 AB"}, "postcode", "Deze postcode kennen wij niet"),
@@ -147,7 +151,11 @@ def test_a_wrong_current_password_changes_nothing(forms, auth, db, resident):
     old_hash = resident.password_hash
     html = forms.post(
         "/wachtwoord-wijzigen",
-        {"current_password": "niet mijn wachtwoord", "password": "x" * 20, "password_repeat": "x" * 20},
+        {
+            "current_password": "niet mijn wachtwoord",
+            "password": "x" * 20,
+            "password_repeat": "x" * 20,
+        },
     ).get_data(as_text=True)
     assert "Dit is niet uw huidige wachtwoord." in html
     db.refresh(resident)
@@ -181,7 +189,12 @@ def test_a_blocked_account_is_logged_out_at_its_next_page(client, auth, db, resi
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/privacy", "/privacy"), ("//evil.example", "/"), ("https://evil.example/", "/"), ("/\\evil", "/")],
+    [
+        ("/privacy", "/privacy"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil", "/"),
+    ],
 )
 def test_login_only_follows_a_next_on_this_site(forms, resident, target, expected):
     response = forms.post(
@@ -223,9 +236,7 @@ def test_a_forgotten_password_is_reset_by_an_emailed_link_that_works_once(
     assert forms.client.get(path).status_code == 400  # used once, now worthless
 
 
-def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
-    forms, db, meppel
-):
+def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(forms, db, meppel):
     from voorelkaar.models import OutboxMessage
 
     response = forms.post("/wachtwoord-vergeten", {"email": "niemand@example.nl"})

@@ -105,7 +105,6 @@ class RegisterForm(BaseForm):
     postcode = StringField(
         _l("Postcode"),
         validators=[InputRequired(_l("Vul uw postcode in, bijvoorbeeld 7941 AB."))],
-        description=_l("Anderen zien alleen uw wijk, nooit uw adres."),
     )
     house_number = StringField(
         _l("Huisnummer"),
@@ -126,7 +125,9 @@ class RegisterForm(BaseForm):
         taken = get_session().scalar(select(User.id).where(func.lower(User.email) == field.data))
         if taken:
             raise ValidationError(
-                _l("Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan.")
+                _l(
+                    "Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan."
+                )
             )
 
     def validate_password(self, field):
@@ -134,7 +135,9 @@ class RegisterForm(BaseForm):
 
     def validate_postcode(self, field):
         if not POSTCODE_SHAPE.match(field.data):
-            raise ValidationError(_l("Vul een postcode in zoals 7941 AB: vier cijfers en twee letters."))
+            raise ValidationError(
+                _l("Vul een postcode in zoals 7941 AB: vier cijfers en twee letters.")
+            )
         try:
             area = geo.locate(field.data)
         except geo.MalformedPostcode:

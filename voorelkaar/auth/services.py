@@ -114,9 +114,7 @@ def request_password_reset(db: Session, email: str) -> None:
     if user is None or not user.is_active:
         return
     token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "auth.reset_password", token=token
-    )
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     enqueue_email(
         db,
         key=f"password-reset:{user.id}:{token[-24:]}",

@@ -25,20 +25,57 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("inwoner", "inwoner@demo.voorelkaar.nl", "Riek Jansen",
-                (Role.RESIDENT,), "7941 BK", "12"),
-    DemoAccount("vrijwilliger", "vrijwilliger@demo.voorelkaar.nl", "Sanne de Vries",
-                (Role.VOLUNTEER,), "7942 JD", "4"),
-    DemoAccount("mantelzorger", "mantelzorger@demo.voorelkaar.nl", "Henk Bakker",
-                (Role.CARER, Role.RESIDENT), "7943 AC", "30"),
-    DemoAccount("organisatie", "organisatie@demo.voorelkaar.nl", "Zorgcentrum De Schiphorst",
-                (Role.ORGANISATION,), "7941 AA", "1"),
-    DemoAccount("coördinator", "coordinator@demo.voorelkaar.nl", "Fatima El Amrani",
-                (Role.STAFF,), "7941 GX", "2"),
-    DemoAccount("Wmo-consulent", "consulent@demo.voorelkaar.nl", "Joost Mulder",
-                (Role.CONSULTANT,), "7941 GX", "2"),
-    DemoAccount("beheerder", "beheer@demo.voorelkaar.nl", "Beheer Voorelkaar",
-                (Role.ADMIN, Role.STAFF), "7941 GX", "2"),
+    DemoAccount(
+        "inwoner", "inwoner@demo.voorelkaar.nl", "Riek Jansen", (Role.RESIDENT,), "7941 BK", "12"
+    ),
+    DemoAccount(
+        "vrijwilliger",
+        "vrijwilliger@demo.voorelkaar.nl",
+        "Sanne de Vries",
+        (Role.VOLUNTEER,),
+        "7942 JD",
+        "4",
+    ),
+    DemoAccount(
+        "mantelzorger",
+        "mantelzorger@demo.voorelkaar.nl",
+        "Henk Bakker",
+        (Role.CARER, Role.RESIDENT),
+        "7943 AC",
+        "30",
+    ),
+    DemoAccount(
+        "organisatie",
+        "organisatie@demo.voorelkaar.nl",
+        "Zorgcentrum De Schiphorst",
+        (Role.ORGANISATION,),
+        "7941 AA",
+        "1",
+    ),
+    DemoAccount(
+        "coördinator",
+        "coordinator@demo.voorelkaar.nl",
+        "Fatima El Amrani",
+        (Role.STAFF,),
+        "7941 GX",
+        "2",
+    ),
+    DemoAccount(
+        "Wmo-consulent",
+        "consulent@demo.voorelkaar.nl",
+        "Joost Mulder",
+        (Role.CONSULTANT,),
+        "7941 GX",
+        "2",
+    ),
+    DemoAccount(
+        "beheerder",
+        "beheer@demo.voorelkaar.nl",
+        "Beheer Voorelkaar",
+        (Role.ADMIN, Role.STAFF),
+        "7941 GX",
+        "2",
+    ),
 )
 
 # Meppel's wijken by PC4, coarse on purpose: the demo needs plausible places.
@@ -51,10 +88,40 @@ MEPPEL_WIJKEN = {
     "Nijeveen": [("7948", None, None)],
 }
 
-FIRST_NAMES = ("Anna", "Bert", "Carla", "Dirk", "Els", "Frank", "Gerda", "Hans", "Ina", "Jan",
-               "Karin", "Lucas", "Marja", "Niels", "Olga", "Piet", "Roos", "Sem", "Tineke", "Wim")
-LAST_NAMES = ("Hoekstra", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos",
-              "Vos", "Peters")
+FIRST_NAMES = (
+    "Anna",
+    "Bert",
+    "Carla",
+    "Dirk",
+    "Els",
+    "Frank",
+    "Gerda",
+    "Hans",
+    "Ina",
+    "Jan",
+    "Karin",
+    "Lucas",
+    "Marja",
+    "Niels",
+    "Olga",
+    "Piet",
+    "Roos",
+    "Sem",
+    "Tineke",
+    "Wim",
+)
+LAST_NAMES = (
+    "Hoekstra",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+)
 DEMO_PC4S = ("7941", "7942", "7943", "7944", "7948")
 VOLUNTEER_COUNT = 40
 
@@ -86,10 +153,16 @@ def _seed_places(db: Session) -> int:
         slug = name.lower()
         if slug in existing:
             continue
-        db.add(Neighbourhood(
-            municipality=meppel, name=name, slug=slug,
-            areas=[NeighbourhoodArea(pc4=pc4, pc6_from=lo, pc6_to=hi) for pc4, lo, hi in ranges],
-        ))
+        db.add(
+            Neighbourhood(
+                municipality=meppel,
+                name=name,
+                slug=slug,
+                areas=[
+                    NeighbourhoodArea(pc4=pc4, pc6_from=lo, pc6_to=hi) for pc4, lo, hi in ranges
+                ],
+            )
+        )
         added += 1
     db.flush()
     return added
@@ -102,9 +175,14 @@ def _user_exists(db: Session, email: str) -> bool:
 def _user(db: Session, account: DemoAccount, password_hash: str) -> User:
     area = geo.locate(account.postcode)
     return User(
-        name=account.name, email=account.email, password_hash=password_hash,
-        postcode=account.postcode, house_number=account.house_number,
-        pc4=area.pc4, lat=area.lat, lon=area.lon,
+        name=account.name,
+        email=account.email,
+        password_hash=password_hash,
+        postcode=account.postcode,
+        house_number=account.house_number,
+        pc4=area.pc4,
+        lat=area.lat,
+        lon=area.lon,
         neighbourhood=neighbourhood_for(db, account.postcode),
         roles=[UserRole(role=role) for role in account.roles],
     )

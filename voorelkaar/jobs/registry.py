@@ -20,9 +20,7 @@ class Job:
     description: str
 
 
-JOBS: tuple[Job, ...] = (
-    Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),
-)
+JOBS: tuple[Job, ...] = (Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),)
 
 
 def run_due_jobs(db: Session, now: datetime) -> list[tuple[Job, int]]:

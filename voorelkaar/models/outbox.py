@@ -24,7 +24,9 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(50))  # e.g. "password_reset"; optional mail can be unsubscribed
+    kind: Mapped[str] = mapped_column(
+        String(50)
+    )  # e.g. "password_reset"; optional mail can be unsubscribed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     send_after: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

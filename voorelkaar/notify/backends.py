@@ -1,5 +1,6 @@
 """Where mail goes: .eml files under instance/mail/ (default), or SMTP from MAIL_URL."""
 
+import contextlib
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -73,10 +74,8 @@ class SMTPBackend:
 
     def __exit__(self, *exc):
         if self.connection is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.connection.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
         return False
 
     def send(self, message, sender: str) -> None:

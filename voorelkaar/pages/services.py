@@ -31,7 +31,9 @@ SECTIONS = (
     Section(
         Role.CARER,
         _l("Voor mantelzorgers"),
-        _l("Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."),
+        _l(
+            "Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."
+        ),
         (_l("Hulp vragen voor mijn naaste"), _l("Hoe gaat het met u?")),
     ),
     Section(

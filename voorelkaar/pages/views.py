@@ -1,6 +1,15 @@
 """The home page for each role, the information pages, language and health."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from voorelkaar.db import database_is_up, get_session

@@ -1,0 +1,117 @@
+"""A live server and a real Chromium, with an axe-core check for every page."""
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import missing
+from voorelkaar import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        missing("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app_config):
+    """The app served over real HTTP on a free port on 127.0.0.1."""
+    app = create_app(app_config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=10)
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+class Checked:
+    """A browser page whose every visited page must pass axe-core."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.checked: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def goto(self, path: str):
+        self.page.goto(self.base_url + path)
+        self.assert_accessible()
+
+    def assert_accessible(self):
+        """Run axe-core (WCAG 2.1 A and AA) on the current page; no violations allowed."""
+        self.page.wait_for_load_state("load")
+        self.page.evaluate(_axe_source())
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        violations = [
+            {
+                "id": violation["id"],
+                "help": violation["help"],
+                "nodes": [node["target"] for node in violation["nodes"]][:5],
+            }
+            for violation in result["violations"]
+        ]
+        assert violations == [], (
+            f"axe found violations on {self.page.url}:\n{json.dumps(violations, indent=2)}"
+        )
+        self.checked.append(self.page.url)
+
+    def submit(self, button_name: str):
+        """Press a submit button, wait for the next page, and check it."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button_name, exact=True).click()
+        self.assert_accessible()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """A fresh browser context on the live server; yields a Checked page."""
+    app, base_url = live_server
+    context = browser.new_context(locale="nl-NL", java_script_enabled=True)
+    page = context.new_page()
+    checked = Checked(page, base_url)
+    yield checked
+    csp_violations = [text for text in checked.console_errors if "Content Security Policy" in text]
+    context.close()
+    assert csp_violations == []

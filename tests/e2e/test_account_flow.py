@@ -1,0 +1,112 @@
+"""A new resident in a real browser: register, log out, log in, change password."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NEW_PASSWORD = "een nieuwe zin van vier woorden"
+
+
+def test_a_resident_registers_logs_out_logs_in_and_changes_the_password(visit, live_server, meppel):
+    app, base_url = live_server
+    page = visit.page
+    visit.goto("/")
+    page.get_by_role("link", name="Account maken").first.click()
+    visit.assert_accessible()
+
+    page.get_by_label("Uw naam").fill("Riek Jansen")
+    page.get_by_label("E-mailadres").fill("riek@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+    page.get_by_label("Postcode").fill("7941 ab")
+    page.get_by_label("Huisnummer").fill("12")
+    visit.submit("Account maken")
+    assert "Welkom, Riek" in page.content()
+    assert "Centrum" in page.content()
+
+    visit.submit("Uitloggen")
+    assert "U bent uitgelogd." in page.content()
+
+    page.get_by_role("link", name="Inloggen").first.click()
+    visit.assert_accessible()
+    page.get_by_label("E-mailadres").fill("riek@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    visit.submit("Inloggen")
+    assert "Welkom, Riek" in page.content()
+
+    page.get_by_role("link", name="Mijn account").click()
+    visit.assert_accessible()
+    page.get_by_label("Uw huidige wachtwoord").fill(PASSWORD)
+    page.get_by_label("Nieuw wachtwoord").fill(NEW_PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(NEW_PASSWORD)
+    visit.submit("Wachtwoord opslaan")
+    assert "Uw wachtwoord is gewijzigd" in page.content()
+
+
+def test_a_replayed_session_cookie_after_logout_is_refused(browser, visit, live_server, make_user):
+    app, base_url = live_server
+    make_user(email="riek@example.nl", name="Riek Jansen")
+    page = visit.page
+    visit.goto("/login")
+    page.get_by_label("E-mailadres").fill("riek@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    visit.submit("Inloggen")
+    stolen = [c for c in page.context.cookies() if c["name"] == "voorelkaar_session"]
+    assert stolen
+    visit.submit("Uitloggen")
+
+    thief = browser.new_context()
+    thief.add_cookies(stolen)
+    other = thief.new_page()
+    other.goto(base_url + "/wachtwoord-wijzigen")
+    assert "/login" in other.url
+    assert "Welkom, Riek" not in other.content()
+    thief.close()
+
+
+def test_bad_registration_input_is_explained_beside_each_field_and_kept(visit, meppel):
+    page = visit.page
+    visit.goto("/registreren")
+    page.get_by_label("Uw naam").fill("Riek Jansen")
+    page.get_by_label("E-mailadres").fill("riek-zonder-apenstaartje")
+    page.get_by_label("Wachtwoord", exact=True).fill("kort123")
+    page.get_by_label("Postcode").fill("7941 SA")
+    page.get_by_label("Huisnummer").fill("12")
+    visit.submit("Account maken")
+    assert page.get_by_label("Uw naam").input_value() == "Riek Jansen"
+    assert page.get_by_label("Huisnummer").input_value() == "12"
+    email_error = page.locator("#email-error").inner_text()
+    assert "naam@voorbeeld.nl" in email_error
+    assert "minstens 12" in page.locator("#password-error").inner_text()
+    assert "bestaat niet" in page.locator("#postcode-error").inner_text()
+    # The summary's link takes keyboard users to the field.
+    page.locator('.error-summary a[href="#email"]').click()
+    assert page.evaluate("document.activeElement.id") == "email"
+
+
+def test_the_site_works_without_javascript(browser, live_server, meppel):
+    app, base_url = live_server
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/registreren")
+    page.get_by_label("Uw naam").fill("Kees Zonder Script")
+    page.get_by_label("E-mailadres").fill("kees@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+    page.get_by_label("Postcode").fill("7943 AC")
+    page.get_by_label("Huisnummer").fill("3")
+    page.get_by_role("button", name="Account maken", exact=True).click()
+    page.wait_for_load_state()
+    assert "Welkom, Kees" in page.content()
+    context.close()
+
+
+def test_information_pages_and_english_pass_axe(visit):
+    for path in ("/over-ons", "/privacy", "/toegankelijkheid", "/bestaat-niet"):
+        visit.goto(path)
+    assert "GeoNames" in visit.page.content()
+    visit.goto("/")
+    visit.submit("English")
+    assert visit.page.locator("html").get_attribute("lang") == "en"

@@ -1,0 +1,168 @@
+"""Headers, CSRF, error pages, rate limits and roles: safe from the first page."""
+
+import os
+
+import pytest
+
+from tests.conftest import PASSWORD, missing
+from voorelkaar.auth.access import role_required, staff_required
+from voorelkaar.models import Role
+
+
+def test_every_page_sends_a_strict_content_security_policy_and_is_not_cached(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in response.headers  # development: plain http
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+    response.close()
+
+
+def test_no_template_has_inline_scripts_styles_or_event_handlers():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "voorelkaar"
+    inline = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("templates/**/*.html")
+        if "emails" not in path.parts and inline.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(forms, resident):
+    response = forms.post("/login", {"email": "inwoner@example.nl", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_post_without_csrf_token_is_refused_with_a_friendly_page(client, resident):
+    response = client.post("/login", data={"email": "inwoner@example.nl", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Het formulier was verlopen" in response.get_data(as_text=True)
+
+
+def test_logout_by_get_changes_nothing(client, auth, resident):
+    auth.login("inwoner@example.nl")
+    assert client.get("/uitloggen").status_code == 405
+    assert client.get("/wachtwoord-wijzigen").status_code == 200
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 429, 500])
+def test_error_pages_use_the_site_layout_and_never_show_a_traceback(app, status):
+    from flask import abort
+
+    @app.route(f"/test-fout-{status}")
+    def fail():
+        if status == 500:
+            raise RuntimeError("boom with personal data: riek@example.nl")
+        abort(status)
+
+    response = app.test_client().get(f"/test-fout-{status}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert 'class="site-header' in html and "Traceback" not in html
+    assert "riek@example.nl" not in html
+
+
+def test_an_unknown_page_says_so_in_dutch(client):
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_unexpected_errors_are_logged_without_query_strings(app, caplog):
+    @app.route("/test-crash")
+    def crash():
+        raise RuntimeError("boom")
+
+    app.test_client().get("/test-crash?token=geheim-token")
+    assert "/test-crash" in caplog.text
+    assert "geheim-token" not in caplog.text
+
+
+def test_too_many_failed_logins_for_one_account_are_slowed_down(app_config, resident):
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 10 minutes"
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+
+    app = create_app(app_config)
+    auth = AuthActions(Forms(app.test_client()))
+    for _ in range(3):
+        assert auth.login("inwoner@example.nl", "fout fout fout fout").status_code == 422
+    response = auth.login("inwoner@example.nl", PASSWORD)
+    assert response.status_code == 429
+    assert "Even wachten" in response.get_data(as_text=True)
+    # Another account from the same address is not blocked by this one.
+    assert auth.login("ander@example.nl", "fout fout fout fout").status_code == 422
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_too_many_logins_from_one_address_are_slowed_down(app_config, resident):
+    app_config["LOGIN_LIMIT_PER_IP"] = "4 per 10 minutes"
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+
+    app = create_app(app_config)
+    auth = AuthActions(Forms(app.test_client()))
+    for number in range(4):
+        auth.login(f"persoon{number}@example.nl", "fout fout fout fout")
+    assert auth.login("inwoner@example.nl", PASSWORD).status_code == 429
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_login_limits_are_shared_through_redis(app_config, resident):
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        missing("TEST_REDIS_URL is not set: no Redis to share rate limits through")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    app_config["RATELIMIT_STORAGE_URI"] = url
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 10 minutes"
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+
+    first, second = create_app(app_config), create_app(app_config)  # two "workers"
+    AuthActions(Forms(first.test_client())).login("inwoner@example.nl", "fout fout fout fout")
+    AuthActions(Forms(second.test_client())).login("inwoner@example.nl", "fout fout fout fout")
+    response = AuthActions(Forms(first.test_client())).login("inwoner@example.nl", PASSWORD)
+    assert response.status_code == 429
+    keys = [key.decode() for key in redis.Redis.from_url(url).keys("*")]
+    assert not any("inwoner" in key for key in keys)  # no email addresses in Redis
+    redis.Redis.from_url(url).flushdb()
+    for app in (first, second):
+        app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_role_checks_let_only_the_right_people_through(app, auth, client, make_user):
+    @app.route("/test-alleen-staf")
+    @staff_required
+    def staff_only():
+        return "staf"
+
+    @app.route("/test-vrijwilliger-of-mantelzorger")
+    @role_required(Role.VOLUNTEER, Role.CARER)
+    def helpers_only():
+        return "helpers"
+
+    assert client.get("/test-alleen-staf").status_code == 302  # to the login page
+    make_user(Role.RESIDENT, Role.CARER, email="mz@example.nl")
+    auth.login("mz@example.nl")
+    assert client.get("/test-alleen-staf").status_code == 403
+    assert client.get("/test-vrijwilliger-of-mantelzorger").status_code == 200
+    auth.logout()
+    make_user(Role.STAFF, email="staf@example.nl")
+    auth.login("staf@example.nl")
+    assert client.get("/test-alleen-staf").status_code == 200
