@@ -293,13 +293,21 @@ class SMTPInbox:
         return self.messages
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server; yields (inbox, MAIL_URL)."""
     from aiosmtpd.controller import Controller
 
     inbox = SMTPInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         yield inbox, f"smtp://127.0.0.1:{controller.port}"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import AppGroup
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -111,7 +112,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_command)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_command():
     """Database migrations (Alembic)."""
 

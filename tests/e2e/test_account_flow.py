@@ -110,3 +110,22 @@ def test_information_pages_and_english_pass_axe(visit):
     visit.goto("/")
     visit.submit("English")
     assert visit.page.locator("html").get_attribute("lang") == "en"
+    assert "Create an account" in visit.page.content()
+
+
+def test_a_keyboard_user_can_skip_to_the_content_and_log_in(visit, make_user):
+    make_user(email="toets@example.nl", name="Toos Toetsenbord")
+    page = visit.page
+    visit.goto("/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Naar de inhoud"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#inhoud")
+    page.get_by_label("E-mailadres").focus()
+    page.keyboard.type("toets@example.nl")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    visit.assert_accessible()
+    assert "Welkom, Toos" in page.content()

@@ -2,12 +2,14 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from voorelkaar.db import get_session
 from voorelkaar.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Load the Meppel demo (idempotent: a second run adds nothing)."""
     added = seed_demo(get_session())

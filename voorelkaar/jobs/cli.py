@@ -4,6 +4,7 @@ import logging
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.jobs.registry import JOBS, Job, run_due_jobs
@@ -12,6 +13,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("send-due")
+@with_appcontext
 def send_due_command():
     """Run every due job once and print what each did."""
     for job, count in run_due_jobs(get_session(), utcnow()):
@@ -29,6 +31,7 @@ def _run_in_app(app: Flask, job: Job) -> None:
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command():
     """Run the scheduler process until stopped (never inside web workers)."""
     from apscheduler.schedulers.blocking import BlockingScheduler

@@ -1,0 +1,101 @@
+"""Migrations and demo data, on SQLite and on a real PostgreSQL server."""
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, func, select
+
+from voorelkaar import create_app
+from voorelkaar.db import Base, alembic_config
+from voorelkaar.models import Role, User
+
+
+def _schema_drift(url: str) -> list:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        drift = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    return drift
+
+
+def test_the_migrations_build_exactly_the_models(database_url):
+    assert _schema_drift(database_url) == []
+
+
+def test_migrations_go_down_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'roundtrip.sqlite'}"
+    command.upgrade(alembic_config(url), "head")
+    command.downgrade(alembic_config(url), "base")
+    command.upgrade(alembic_config(url), "head")
+    assert _schema_drift(url) == []
+
+
+def _cli_app(url: str, tmp_path):
+    return create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "s" * 40, "MAIL_URL": f"file://{tmp_path}"}
+    )
+
+
+def _upgrade_and_seed_twice(url: str, tmp_path):
+    app = _cli_app(url, tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+    app.extensions["voorelkaar.engine"].dispose()
+    return first, second
+
+
+def _count_users(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(User))
+    engine.dispose()
+    return count
+
+
+def test_seed_demo_twice_on_sqlite_adds_nothing_the_second_time(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    first, second = _upgrade_and_seed_twice(url, tmp_path)
+    assert first.exit_code == 0, first.output
+    assert "inwoner@demo.voorelkaar.nl" in first.output
+    assert "Demodata: 0 nieuwe rijen" in second.output
+    assert _count_users(url) == 7 + 40
+
+
+@pytest.mark.postgres
+def test_upgrade_and_seed_demo_twice_on_an_empty_postgres_database(postgres, tmp_path):
+    url = postgres.create()
+    first, second = _upgrade_and_seed_twice(url, tmp_path)
+    assert first.exit_code == 0, first.output
+    assert "Demodata: 0 nieuwe rijen" in second.output, second.output
+    assert _count_users(url) == 47
+    assert _schema_drift(url) == []
+
+
+def test_every_demo_account_logs_in_and_sees_a_home_page_for_its_role(tmp_path):
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    _upgrade_and_seed_twice(url, tmp_path)
+    app = _cli_app(url, tmp_path)
+    headings = {
+        Role.RESIDENT: "Hulp vragen",
+        Role.VOLUNTEER: "Helpen als vrijwilliger",
+        Role.CARER: "Voor mantelzorgers",
+        Role.ORGANISATION: "Voor organisaties",
+        Role.STAFF: "Coördinatie",
+        Role.CONSULTANT: "Voor Wmo-consulenten",
+        Role.ADMIN: "Beheer",
+    }
+    for account in DEMO_ACCOUNTS:
+        client = app.test_client()
+        auth = AuthActions(Forms(client))
+        assert auth.login(account.email, DEMO_PASSWORD).status_code == 302, account.email
+        html = client.get("/").get_data(as_text=True)
+        for role in account.roles:
+            assert headings[role] in html, (account.email, role)
+    app.extensions["voorelkaar.engine"].dispose()

@@ -1,0 +1,101 @@
+"""Email through the outbox: written with its cause, sent once, retried on failure."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from voorelkaar.db import utcnow
+from voorelkaar.models import OutboxMessage
+from voorelkaar.notify import dispatch_outbox, enqueue_email
+from voorelkaar.notify.outbox import MAX_ATTEMPTS
+
+
+def _queue(app, db, user, key="test:1"):
+    with app.test_request_context():
+        enqueue_email(
+            db,
+            key=key,
+            user=user,
+            template="password_reset",
+            kind="password_reset",
+            link="http://localhost/x",
+            minutes=60,
+        )
+        db.commit()
+
+
+def test_a_queued_email_reaches_the_smtp_server_once_with_text_and_html(
+    smtp, app, db, in_app, resident
+):
+    _queue(app, db, resident)
+    with in_app():
+        assert dispatch_outbox(db, utcnow()) == 1
+        assert dispatch_outbox(db, utcnow()) == 0
+    (message,) = smtp.wait_for(1)
+    assert message["To"] == "inwoner@example.nl"
+    assert message["Message-ID"].endswith("@voorelkaar.nl>")
+    assert message.get_body(("plain",)) is not None
+    assert message.get_body(("html",)) is not None
+    row = db.scalar(select(OutboxMessage))
+    db.refresh(row)
+    assert row.sent_at is not None
+
+
+def test_the_same_idempotency_key_cannot_be_queued_twice(app, db, resident):
+    from sqlalchemy.exc import IntegrityError
+
+    _queue(app, db, resident)
+    with pytest.raises(IntegrityError):
+        _queue(app, db, resident)
+    db.rollback()
+
+
+def test_an_email_in_english_for_a_user_who_chose_english(app, db, in_app, outbox_dir, resident):
+    resident.locale = "en"
+    db.commit()
+    _queue(app, db, resident)
+    subject = db.scalar(select(OutboxMessage.subject))
+    assert subject == "Choose a new password"
+
+
+def test_an_unreachable_mail_server_means_retry_later_then_give_up(
+    app_config, db, resident, tmp_path
+):
+    from voorelkaar import create_app
+
+    app_config["MAIL_URL"] = "smtp://127.0.0.1:1"
+    app = create_app(app_config)
+    _queue(app, db, resident)
+    now = utcnow()
+    with app.app_context():
+        assert dispatch_outbox(db, now) == 0
+        row = db.scalar(select(OutboxMessage))
+        db.refresh(row)
+        assert row.attempts == 1 and row.sent_at is None and row.failed_at is None
+        assert row.send_after > now
+        assert dispatch_outbox(db, now) == 0  # not due yet: nothing tried
+        for attempt in range(2, MAX_ATTEMPTS + 1):
+            now += timedelta(days=2)
+            dispatch_outbox(db, now)
+        db.refresh(row)
+        assert row.failed_at is not None and row.attempts == MAX_ATTEMPTS
+        assert row.last_error == "MailError"
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_a_claimed_message_is_not_sent_by_a_second_dispatcher(app, db, in_app, resident):
+    from voorelkaar.notify.outbox import claim_due
+
+    _queue(app, db, resident)
+    with in_app():
+        first = claim_due(db, utcnow())
+        second = claim_due(db, utcnow())
+    assert len(first) == 1 and second == []
+
+
+def test_send_due_prints_what_it_did(runner, app, db, resident):
+    _queue(app, db, resident)
+    result = runner.invoke(args=["send-due"])
+    assert result.exit_code == 0, result.output
+    assert "outbox: 1" in result.output
