@@ -110,7 +110,7 @@ def test_information_pages_and_english_pass_axe(visit):
     visit.goto("/")
     visit.submit("English")
     assert visit.page.locator("html").get_attribute("lang") == "en"
-    assert "Create an account" in visit.page.content()
+    assert "Create account" in visit.page.content()
 
 
 def test_a_keyboard_user_can_skip_to_the_content_and_log_in(visit, make_user):

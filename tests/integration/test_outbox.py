@@ -75,7 +75,7 @@ def test_an_unreachable_mail_server_means_retry_later_then_give_up(
         assert row.attempts == 1 and row.sent_at is None and row.failed_at is None
         assert row.send_after > now
         assert dispatch_outbox(db, now) == 0  # not due yet: nothing tried
-        for attempt in range(2, MAX_ATTEMPTS + 1):
+        for _attempt in range(2, MAX_ATTEMPTS + 1):
             now += timedelta(days=2)
             dispatch_outbox(db, now)
         db.refresh(row)
