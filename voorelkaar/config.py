@@ -28,6 +28,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_IP = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    REGISTER_LIMIT_PER_IP = "30 per hour"
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     MAX_CONTENT_LENGTH = 512 * 1024
     BABEL_DEFAULT_LOCALE = "nl"

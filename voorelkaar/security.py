@@ -1,5 +1,7 @@
 """Security headers on every response, and safe redirect targets."""
 
+import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -55,5 +57,30 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# Paths that carry a secret (reset links, later answer links), and query strings.
+SECRET_IN_PATH = re.compile(r"(/wachtwoord-herstellen/)[^\s?\"]+|\?[^\s\"]*")
+
+
+class RedactSecrets(logging.Filter):
+    """Keep tokens out of access logs: the request line shows the route, not the secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                SECRET_IN_PATH.sub(_redacted, arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = SECRET_IN_PATH.sub(_redacted, record.msg)
+        return True
+
+
+def _redacted(match: re.Match) -> str:
+    return (match.group(1) or "?") + "[verborgen]"
+
+
 def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactSecrets) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactSecrets())

@@ -43,6 +43,7 @@ def _failed(response) -> bool:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
 def register():
     """Create an account."""
     if current_user.is_authenticated:

@@ -45,6 +45,7 @@ def scheduler_command():
             seconds=job.every_seconds,
             args=(app, job),
             id=job.name,
+            name=job.name,
             max_instances=1,
             coalesce=True,
             next_run_time=utcnow(),
