@@ -92,14 +92,19 @@ def database_url(tmp_path_factory, request):
     return url
 
 
+# Filled by the migrations themselves; tests must leave them as they are.
+REFERENCE_TABLES = {"categories"}
+
+
 def _empty_all_tables(url: str) -> None:
     engine = create_engine(url)
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
         else:
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in reversed(tables):
                 connection.execute(table.delete())
     engine.dispose()
 

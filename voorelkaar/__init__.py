@@ -52,10 +52,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from voorelkaar.auth.views import bp as auth_bp
+    from voorelkaar.help_requests.views import bp as help_requests_bp
+    from voorelkaar.moderation.views import bp as moderation_bp
     from voorelkaar.pages.views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(help_requests_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask import Flask, current_app, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from voorelkaar.extensions import babel
@@ -29,7 +29,20 @@ def when(value: datetime | None, style: str = "long") -> str:
     return format_datetime(value, "EEEE d MMMM y, HH:mm")
 
 
+def date_long(value) -> str:
+    """A date as "1 december 2026"."""
+    return format_date(value, "d MMMM y") if value else ""
+
+
+def dict_without(mapping: dict, *keys: str) -> dict:
+    """A copy of mapping without keys (for page links that keep the filters)."""
+    return {key: value for key, value in mapping.items() if key not in keys}
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["format_date_long"] = date_long
+    app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["format_decimal"] = format_decimal

@@ -1,7 +1,5 @@
 """Account forms. Every message says what to do, in plain Dutch."""
 
-import re
-
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,15 +14,11 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm
+from voorelkaar.forms import BaseForm, check_house_number, check_postcode
 from voorelkaar.models import User
 from voorelkaar.models.user import SELF_CHOSEN_ROLES, Role
-
-HOUSE_NUMBER = re.compile(r"^\d{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
-POSTCODE_SHAPE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
 
 ROLE_CHOICES = {
     Role.RESIDENT: _l("Ik zoek hulp"),
@@ -134,26 +128,10 @@ class RegisterForm(BaseForm):
         _check_not_common(field)
 
     def validate_postcode(self, field):
-        if not POSTCODE_SHAPE.match(field.data):
-            raise ValidationError(
-                _l("Vul een postcode in zoals 7941 AB: vier cijfers en twee letters.")
-            )
-        try:
-            area = geo.locate(field.data)
-        except geo.MalformedPostcode:
-            raise ValidationError(
-                _l("Deze postcode bestaat niet. Controleer de letters; bijvoorbeeld 7941 AB.")
-            ) from None
-        except geo.UnknownPostcode:
-            raise ValidationError(
-                _l("Deze postcode kennen wij niet. Controleer de cijfers; bijvoorbeeld 7941 AB.")
-            ) from None
-        self.area = area
-        field.data = geo.normalise_postcode(field.data)
+        self.area = check_postcode(field)
 
     def validate_house_number(self, field):
-        if not HOUSE_NUMBER.match(field.data):
-            raise ValidationError(_l("Vul uw huisnummer in, bijvoorbeeld 12 of 12a."))
+        check_house_number(field)
 
     def validate_phone(self, field):
         field.data = normalise_phone(field.data)

@@ -1,10 +1,24 @@
 """All models, imported here so that Base.metadata knows every table."""
 
+from voorelkaar.models.help_request import (
+    Category,
+    HelpRequest,
+    PostedFor,
+    RequestState,
+    ScheduleKind,
+)
+from voorelkaar.models.moderation import AuditEvent
 from voorelkaar.models.outbox import OutboxMessage
 from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
+    "AuditEvent",
+    "Category",
+    "HelpRequest",
+    "PostedFor",
+    "RequestState",
+    "ScheduleKind",
     "Municipality",
     "Neighbourhood",
     "NeighbourhoodArea",

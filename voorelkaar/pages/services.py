@@ -12,7 +12,8 @@ class Section:
     role: Role
     title: str
     text: str
-    soon: tuple[str, ...]  # what comes here; shown as text until it is built
+    links: tuple[tuple[str, str], ...]  # (label, endpoint) of what is built
+    soon: tuple[str, ...] = ()  # what comes here; shown as text until it is built
 
 
 SECTIONS = (
@@ -20,12 +21,16 @@ SECTIONS = (
         Role.RESIDENT,
         _l("Hulp vragen"),
         _l("Vraag hulp bij een wandeling, boodschappen, vervoer, een klusje of gezelschap."),
-        (_l("Een hulpvraag plaatsen"), _l("Mijn hulpvragen bekijken")),
+        (
+            (_l("Een hulpvraag plaatsen"), "help_requests.create"),
+            (_l("Mijn hulpvragen"), "help_requests.mine"),
+        ),
     ),
     Section(
         Role.VOLUNTEER,
         _l("Helpen als vrijwilliger"),
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
+        ((_l("Hulpvragen bekijken"), "help_requests.browse"),),
         (_l("Hulpvragen bij mij in de buurt"), _l("Mijn beschikbaarheid"), _l("Mijn inzet")),
     ),
     Section(
@@ -34,30 +39,39 @@ SECTIONS = (
         _l(
             "Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."
         ),
-        (_l("Hulp vragen voor mijn naaste"), _l("Hoe gaat het met u?")),
+        ((_l("Hulp vragen voor mijn naaste"), "help_requests.create"),),
+        (_l("Hoe gaat het met u?"),),
     ),
     Section(
         Role.ORGANISATION,
         _l("Voor organisaties"),
         _l("Zet vacatures voor vrijwilligers online en bekijk wie reageert."),
+        (),
         (_l("Vacatures van mijn organisatie"), _l("Reacties bekijken")),
     ),
     Section(
         Role.STAFF,
         _l("Coördinatie"),
         _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
-        (_l("Te beoordelen"), _l("Takenlijst"), _l("Cijfers per wijk")),
+        (
+            (_l("Te beoordelen"), "moderation.queue"),
+            (_l("Logboek"), "moderation.audit"),
+            (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
+        ),
+        (_l("Takenlijst"), _l("Cijfers per wijk")),
     ),
     Section(
         Role.CONSULTANT,
         _l("Voor Wmo-consulenten"),
         _l("Verwijs inwoners naar burenhulp en zie wat ervan komt."),
+        ((_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),),
         (_l("Een inwoner verwijzen"), _l("Mijn verwijzingen")),
     ),
     Section(
         Role.ADMIN,
         _l("Beheer"),
         _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
+        ((_l("Te beoordelen"), "moderation.queue"),),
         (_l("Gebruikers en rollen"), _l("Wijken"), _l("Instellingen")),
     ),
 )

@@ -1,0 +1,171 @@
+"""Asking for help, reviewing it, and finding it in the list."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from voorelkaar.help_requests.forms import today
+from voorelkaar.models import AuditEvent, HelpRequest, RequestState, Role
+
+
+def next_weekday(weekday: int):
+    day = today() + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
+def request_data(**changes):
+    data = {
+        "posted_for": "self",
+        "category": "boodschappen",
+        "title": "Boodschappen bij de Jumbo",
+        "description": "Ik kan slecht lopen. Wie haalt mijn boodschappen?",
+        "skills": "boodschappen, fietsen",
+        "schedule": "once",
+        "day": next_weekday(1).isoformat(),
+        "weekday": "1",
+        "until": "",
+        "start_time": "14:00",
+        "end_time": "16:00",
+        "postcode": "7941 BK",
+        "house_number": "12",
+        "volunteers_needed": "1",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def post_request(forms, auth):
+    def post(email="inwoner@example.nl", **changes):
+        auth.login(email)
+        return forms.post("/hulpvragen/nieuw", request_data(**changes))
+
+    return post
+
+
+def test_a_resident_posts_a_request_that_waits_for_review(post_request, db, resident):
+    response = post_request()
+    assert response.status_code == 302
+    item = db.scalar(select(HelpRequest))
+    assert item.state == RequestState.PENDING
+    assert item.starts_at.hour == 13  # 14:00 in Amsterdam in winter is 13:00 UTC
+    assert item.skill_list == ["boodschappen", "fietsen"]
+    assert item.neighbourhood.name == "Centrum"
+
+
+def test_staff_approves_and_the_request_appears_in_the_list(
+    post_request, forms, auth, client, db, resident, staff
+):
+    post_request()
+    item = db.scalar(select(HelpRequest))
+    assert "Boodschappen bij de Jumbo" not in client.get("/hulpvragen").get_data(as_text=True)
+    auth.logout()
+    auth.login("coordinator@example.nl")
+    assert "Boodschappen bij de Jumbo" in client.get("/beheer/te-beoordelen").get_data(as_text=True)
+    response = forms.post(
+        f"/beheer/te-beoordelen/{item.id}/goedkeuren", {}, page="/beheer/te-beoordelen"
+    )
+    assert response.status_code == 302
+    db.refresh(item)
+    assert item.state == RequestState.OPEN
+    auth.logout()
+    html = client.get("/hulpvragen").get_data(as_text=True)
+    assert "Boodschappen bij de Jumbo" in html
+    assert "7941 BK" not in html and "Riek" not in html
+    actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["request.submitted", "request.approved"]
+
+
+def test_a_rejected_author_gets_the_reason_by_email(
+    smtp, app, post_request, forms, auth, db, resident, staff, in_app
+):
+    from voorelkaar.db import utcnow
+    from voorelkaar.notify import dispatch_outbox
+
+    post_request()
+    item = db.scalar(select(HelpRequest))
+    auth.logout()
+    auth.login("coordinator@example.nl")
+    reason = "Zet uw telefoonnummer niet in de beschrijving, dan plaatsen we hem."
+    response = forms.post(f"/beheer/te-beoordelen/{item.id}/afwijzen", {"reason": reason})
+    assert response.status_code == 302
+    with in_app():
+        dispatch_outbox(db, utcnow())
+    (message,) = smtp.wait_for(1)
+    assert message["To"] == "inwoner@example.nl"
+    assert reason in message.get_body(("plain",)).get_content()
+    db.refresh(item)
+    assert item.state == RequestState.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"day": "2020-01-01"}, "day", "al geweest"),
+        ({"end_time": "13:00"}, "end_time", "later zijn dan de begintijd"),
+        ({"volunteers_needed": "0"}, "volunteers_needed", "1 tot 10"),
+        ({"title": "x" * 5000}, "title", "hoogstens 100 tekens"),
+        ({"category": "skydiven"}, "category", "uit de lijst"),
+        ({"schedule": "weekly", "until": ""}, "until", "tot wanneer"),
+        ({"postcode": "1005 AB"}, "postcode", "kennen wij niet"),
+        ({"posted_for": "resident"}, "posted_for", "Kies voor wie"),
+    ],
+)
+def test_bad_request_input_is_explained_and_nothing_is_saved(
+    post_request, db, resident, changes, field, message
+):
+    response = post_request(**changes)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    start = html.index(f'id="{field}-error"')
+    assert message in html[start : start + 400]
+    assert "Ik kan slecht lopen" in html  # what was typed is kept
+    assert db.scalar(select(HelpRequest)) is None
+
+
+def test_a_carer_posts_a_weekly_walk_for_their_partner(post_request, db, make_user, meppel):
+    make_user(Role.CARER, email="mz@example.nl")
+    response = post_request(
+        email="mz@example.nl",
+        posted_for="cared_for",
+        for_first_name="Gerrit",
+        category="wandelen",
+        title="Wandelen met Gerrit",
+        schedule="weekly",
+        weekday="2",
+        until=(today() + timedelta(days=90)).isoformat(),
+        day="",
+        vulnerable="y",
+    )
+    assert response.status_code == 302
+    item = db.scalar(select(HelpRequest))
+    assert item.for_first_name == "Gerrit" and item.weekday == 2
+    assert item.requires_vog  # vulnerable means a VOG is needed
+
+
+def test_another_user_cannot_see_or_change_a_request_by_its_id(
+    post_request, forms, auth, client, db, resident, make_user
+):
+    post_request()
+    item = db.scalar(select(HelpRequest))
+    auth.logout()
+    make_user(Role.RESIDENT, email="buur@example.nl")
+    auth.login("buur@example.nl")
+    assert client.get(f"/hulpvragen/{item.id}").status_code == 404  # pending: not public
+    assert client.get(f"/hulpvragen/{item.id}/bewerken").status_code == 404
+    response = forms.post(f"/hulpvragen/{item.id}/intrekken", {}, page="/mijn-hulpvragen")
+    assert response.status_code == 404
+    db.refresh(item)
+    assert item.state == RequestState.PENDING
+
+
+def test_names_round_trip_and_script_is_shown_as_text(post_request, client, db, resident):
+    post_request(title="Zoë d'Hondt <script>alert(1)</script>", description="javascript:alert(1)")
+    item = db.scalar(select(HelpRequest))
+    assert item.title == "Zoë d'Hondt <script>alert(1)</script>"
+    html = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "Zoë d&#39;Hondt &lt;script&gt;" in html

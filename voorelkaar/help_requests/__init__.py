@@ -1,0 +1,1 @@
+"""Help requests (hulpvragen): ask, browse, manage."""

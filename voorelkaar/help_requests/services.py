@@ -1,0 +1,318 @@
+"""Help request steps. Every change of state goes through a function here."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from voorelkaar import geo
+from voorelkaar.db import utcnow
+from voorelkaar.models import (
+    AuditEvent,
+    Category,
+    HelpRequest,
+    Municipality,
+    PostedFor,
+    RequestState,
+    Role,
+    ScheduleKind,
+    User,
+)
+from voorelkaar.places.services import neighbourhood_for
+
+PAGE_SIZE = 20
+# States in which the asker may still change the request.
+EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
+CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN}
+
+
+class RequestError(Exception):
+    """A step on a help request that is not allowed; the view says why."""
+
+
+class NotAllowed(RequestError):
+    pass
+
+
+@dataclass
+class RequestDetails:
+    """What an asker fills in; the form turns its input into this."""
+
+    category_id: int
+    title: str
+    description: str
+    postcode: str
+    house_number: str
+    skills: list[str] = field(default_factory=list)
+    schedule: ScheduleKind = ScheduleKind.ONCE
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    weekday: int | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    until: date | None = None
+    volunteers_needed: int = 1
+    vulnerable: bool = False
+    requires_vog: bool = False
+    posted_for: PostedFor = PostedFor.SELF
+    for_first_name: str | None = None
+    resident_name: str | None = None
+    resident_contact: str | None = None
+    consent_date: date | None = None
+
+
+def active_categories(db: Session) -> list[Category]:
+    return list(
+        db.scalars(select(Category).where(Category.active).order_by(Category.position, Category.id))
+    )
+
+
+def current_municipality(db: Session) -> Municipality | None:
+    """The municipality this site serves (one per installation for now)."""
+    name = current_app.config["MUNICIPALITY"]
+    return db.scalar(select(Municipality).where(Municipality.name == name)) or db.scalar(
+        select(Municipality).order_by(Municipality.id)
+    )
+
+
+def may_post_for(user: User) -> list[PostedFor]:
+    """For whom this person may ask help."""
+    options = []
+    if user.has_role(Role.RESIDENT, Role.CARER, Role.VOLUNTEER, Role.ORGANISATION):
+        options.append(PostedFor.SELF)
+    if user.has_role(Role.CARER):
+        options.append(PostedFor.CARED_FOR)
+    if user.has_role(Role.STAFF, Role.CONSULTANT, Role.ADMIN):
+        options.append(PostedFor.RESIDENT)
+    return options
+
+
+def is_staff(user: User) -> bool:
+    return user.has_role(Role.STAFF, Role.ADMIN)
+
+
+def may_manage(user: User, request: HelpRequest) -> bool:
+    """The author and staff may see everything of a request and change it."""
+    return request.author_id == user.id or is_staff(user)
+
+
+def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
+    area = geo.locate(details.postcode)
+    postcode = geo.normalise_postcode(details.postcode)
+    request.category_id = details.category_id
+    request.title = details.title
+    request.description = details.description
+    request.skills = ", ".join(
+        dict.fromkeys(s.strip().lower() for s in details.skills if s.strip())
+    )
+    request.schedule = details.schedule
+    once = details.schedule == ScheduleKind.ONCE
+    request.starts_at = details.starts_at if once else None
+    request.ends_at = details.ends_at if once else None
+    request.weekday = None if once else details.weekday
+    request.start_time = None if once else details.start_time
+    request.end_time = None if once else details.end_time
+    request.until = None if once else details.until
+    request.postcode = postcode
+    request.house_number = details.house_number.upper()
+    request.pc4, request.lat, request.lon = area.pc4, area.lat, area.lon
+    request.neighbourhood = neighbourhood_for(db, postcode)
+    request.volunteers_needed = details.volunteers_needed
+    request.vulnerable = details.vulnerable
+    # A vulnerable person is only helped by someone with a VOG.
+    request.requires_vog = details.requires_vog or details.vulnerable
+    request.posted_for = details.posted_for
+    request.for_first_name = (
+        details.for_first_name if details.posted_for == PostedFor.CARED_FOR else None
+    )
+    on_behalf = details.posted_for == PostedFor.RESIDENT
+    request.resident_name = details.resident_name if on_behalf else None
+    request.resident_contact = details.resident_contact if on_behalf else None
+    request.consent_date = details.consent_date if on_behalf else None
+
+
+def record(db: Session, actor: User | None, action: str, subject, reason: str | None = None):
+    """Append an event to the audit trail (never updated or deleted)."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        reason=reason,
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
+    """Post a request: it waits for review, or opens at once without moderation."""
+    if details.posted_for not in may_post_for(author):
+        raise NotAllowed("may not post for this person")
+    request = HelpRequest(author=author)
+    _apply(request, details, db)
+    db.add(request)
+    db.flush()
+    _submit(db, request, author)
+    db.commit()
+    return request
+
+
+def _submit(db: Session, request: HelpRequest, actor: User) -> None:
+    municipality = current_municipality(db)
+    if municipality is None or municipality.moderation:
+        request.state = RequestState.PENDING
+        record(db, actor, "request.submitted", request)
+    else:
+        _publish(request)
+        record(db, actor, "request.published", request)
+
+
+def _publish(request: HelpRequest) -> None:
+    request.state = RequestState.OPEN
+    request.published_at = utcnow()
+    request.reject_reason = None
+
+
+def update_request(db: Session, actor: User, request: HelpRequest, details: RequestDetails):
+    """Change a request. An author's change of an open request is reviewed again."""
+    if not may_manage(actor, request) or request.state not in EDITABLE:
+        raise NotAllowed("may not change this request")
+    if details.posted_for not in may_post_for(request.author) and not is_staff(actor):
+        raise NotAllowed("may not post for this person")
+    _apply(request, details, db)
+    if is_staff(actor):
+        record(db, actor, "request.edited", request)
+    elif request.state in (RequestState.OPEN, RequestState.REJECTED):
+        _submit(db, request, actor)
+    db.commit()
+
+
+def cancel_request(db: Session, actor: User, request: HelpRequest) -> None:
+    """Withdraw a request that is not yet matched."""
+    if not may_manage(actor, request) or request.state not in CANCELLABLE:
+        raise NotAllowed("may not cancel this request")
+    request.state = RequestState.CANCELLED
+    record(db, actor, "request.cancelled", request)
+    db.commit()
+
+
+def publicly_visible() -> Select:
+    """Open requests whose author is not blocked."""
+    return (
+        select(HelpRequest)
+        .join(HelpRequest.author)
+        .where(HelpRequest.state == RequestState.OPEN, User.blocked_at.is_(None))
+    )
+
+
+def request_for(db: Session, viewer: User | None, request_id: int) -> HelpRequest | None:
+    """The request as viewer may see it, or None (shown as 404)."""
+    request = db.get(HelpRequest, request_id)
+    if request is None:
+        return None
+    if viewer is not None and may_manage(viewer, request):
+        return request
+    visible = db.scalar(publicly_visible().where(HelpRequest.id == request_id))
+    return visible
+
+
+def my_requests(db: Session, user: User) -> list[HelpRequest]:
+    return list(
+        db.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.author_id == user.id)
+            .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: str | None = None
+    wijk: int | None = None
+    near_lat: float | None = None
+    near_lon: float | None = None
+    within_km: float | None = None
+    on_or_after: date | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    request: HelpRequest
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Listed]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def browse_requests(db: Session, filters: Filters, page: int = 1) -> Page:
+    """Open requests matching filters, nearest first when a place is known, else newest."""
+    query = publicly_visible()
+    if filters.category:
+        query = query.join(HelpRequest.category).where(Category.slug == filters.category)
+    if filters.wijk:
+        query = query.where(HelpRequest.neighbourhood_id == filters.wijk)
+    if filters.on_or_after:
+        query = query.where(
+            or_(
+                HelpRequest.schedule == ScheduleKind.WEEKLY,
+                HelpRequest.starts_at >= datetime.combine(filters.on_or_after, time(), UTC),
+            )
+        )
+    if filters.text:
+        pattern = f"%{_escape_like(filters.text.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(HelpRequest.title).like(pattern, escape="\\"),
+                func.lower(HelpRequest.description).like(pattern, escape="\\"),
+                func.lower(HelpRequest.skills).like(pattern, escape="\\"),
+            )
+        )
+    near = filters.near_lat is not None and filters.near_lon is not None
+    if near and filters.within_km:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
+            filters.near_lat, filters.near_lon, filters.within_km
+        )
+        query = query.where(HelpRequest.lat.between(min_lat, max_lat))
+        query = query.where(HelpRequest.lon.between(min_lon, max_lon))
+    rows = db.scalars(query.order_by(HelpRequest.published_at.desc(), HelpRequest.id.desc())).all()
+    listed = [
+        Listed(
+            r, geo.distance_km(filters.near_lat, filters.near_lon, r.lat, r.lon) if near else None
+        )
+        for r in rows
+    ]
+    if near:
+        if filters.within_km:
+            listed = [item for item in listed if item.distance_km <= filters.within_km]
+        listed.sort(key=lambda item: (round(item.distance_km, 1), -item.request.id))
+    page = max(1, page)
+    start = (page - 1) * PAGE_SIZE
+    return Page(listed[start : start + PAGE_SIZE], page, len(listed))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def known_skills(db: Session, limit: int = 50) -> list[str]:
+    """Skill tags already in use, to suggest while typing."""
+    tags: dict[str, int] = {}
+    for skills in db.scalars(select(HelpRequest.skills).where(HelpRequest.skills != "")):
+        for tag in skills.split(","):
+            tag = tag.strip()
+            if tag:
+                tags[tag] = tags.get(tag, 0) + 1
+    return sorted(tags, key=lambda t: (-tags[t], t))[:limit]

@@ -1,0 +1,185 @@
+"""Ask for help, browse open requests, and manage your own."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from voorelkaar.auth.access import role_required
+from voorelkaar.db import get_session
+from voorelkaar.help_requests import services
+from voorelkaar.help_requests.forms import BrowseForm, CancelForm, RequestForm
+from voorelkaar.models import Neighbourhood, Role
+
+bp = Blueprint("help_requests", __name__, template_folder="templates")
+
+ASKERS = (Role.RESIDENT, Role.CARER, Role.STAFF, Role.CONSULTANT, Role.ADMIN)
+
+
+def _request_form(db, **kwargs) -> RequestForm:
+    return RequestForm(
+        categories=services.active_categories(db),
+        posted_for_options=services.may_post_for(current_user),
+        **kwargs,
+    )
+
+
+@bp.route("/hulpvragen")
+def browse():
+    """Open help requests, with filters; a list first, readable by everyone."""
+    db = get_session()
+    form = BrowseForm(
+        request.args,
+        categories=services.active_categories(db),
+        neighbourhoods=db.scalars(select(Neighbourhood).order_by(Neighbourhood.name)).all(),
+    )
+    page_number = request.args.get("pagina", 1, type=int) or 1
+    results = None
+    if form.validate():
+        results = services.browse_requests(db, _filters(form), page_number)
+    return render_template("help_requests/browse.html", form=form, results=results)
+
+
+def _filters(form: BrowseForm) -> services.Filters:
+    near = getattr(form, "area", None)
+    if near is None and current_user.is_authenticated:
+        near = current_user
+    return services.Filters(
+        category=form.categorie.data or None,
+        wijk=int(form.wijk.data) if form.wijk.data else None,
+        near_lat=near.lat if near else None,
+        near_lon=near.lon if near else None,
+        within_km=float(form.afstand.data) if form.afstand.data else None,
+        on_or_after=form.vanaf.data,
+        text=form.q.data or None,
+    )
+
+
+@bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
+@role_required(*ASKERS)
+def create():
+    """Ask for help."""
+    db = get_session()
+    form = _request_form(db)
+    if request.method == "GET":
+        form.postcode.data = current_user.postcode
+        form.house_number.data = current_user.house_number
+    if form.validate_on_submit():
+        help_request = services.post_request(db, current_user, form.details())
+        if help_request.state.value == "pending":
+            flash(
+                _("Dank u wel. Uw hulpvraag wordt eerst bekeken door een coördinator."), "success"
+            )
+        else:
+            flash(_("Dank u wel. Uw hulpvraag staat online."), "success")
+        return redirect(url_for("help_requests.detail", request_id=help_request.id))
+    return render_template(
+        "help_requests/form.html", form=form, skills=services.known_skills(db), editing=None
+    )
+
+
+@bp.route("/hulpvragen/<int:request_id>")
+@login_required
+def detail(request_id):
+    """One help request; its asker and staff see everything, others the public part."""
+    db = get_session()
+    help_request = services.request_for(db, current_user, request_id) or abort(404)
+    manage = services.may_manage(current_user, help_request)
+    return render_template(
+        "help_requests/detail.html", item=help_request, manage=manage, cancel_form=CancelForm()
+    )
+
+
+@bp.route("/hulpvragen/<int:request_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(request_id):
+    """Change a request; staff may edit before approving."""
+    db = get_session()
+    help_request = services.request_for(db, current_user, request_id)
+    if help_request is None or not services.may_manage(current_user, help_request):
+        abort(404)
+    if help_request.state not in services.EDITABLE:
+        flash(_("Deze hulpvraag kan niet meer worden gewijzigd."), "info")
+        return redirect(url_for("help_requests.detail", request_id=request_id))
+    form = RequestForm(
+        categories=services.active_categories(db),
+        posted_for_options=services.may_post_for(help_request.author),
+    )
+    if request.method == "GET":
+        form.fill_from(help_request)
+    if form.validate_on_submit():
+        services.update_request(db, current_user, help_request, form.details())
+        flash(_("De hulpvraag is opgeslagen."), "success")
+        return redirect(url_for("help_requests.detail", request_id=request_id))
+    return render_template(
+        "help_requests/form.html",
+        form=form,
+        skills=services.known_skills(db),
+        editing=help_request,
+    )
+
+
+@bp.route("/hulpvragen/<int:request_id>/intrekken", methods=["POST"])
+@login_required
+def cancel(request_id):
+    """Withdraw a request that is not matched yet."""
+    db = get_session()
+    help_request = services.request_for(db, current_user, request_id)
+    if help_request is None or not services.may_manage(current_user, help_request):
+        abort(404)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_request(db, current_user, help_request)
+    except services.NotAllowed:
+        flash(_("Deze hulpvraag kan niet meer worden ingetrokken."), "info")
+    else:
+        flash(_("De hulpvraag is ingetrokken."), "success")
+    return redirect(url_for("help_requests.mine"))
+
+
+@bp.route("/mijn-hulpvragen")
+@login_required
+def mine():
+    """The requests I posted, in every state."""
+    return render_template(
+        "help_requests/mine.html", items=services.my_requests(get_session(), current_user)
+    )
+
+
+@bp.app_template_filter("request_when")
+def request_when(item) -> str:
+    """When help is wanted, as people say it: "dinsdag 1 december, 14:00–16:00"."""
+    from flask_babel import format_date, format_datetime, format_time
+
+    from voorelkaar.help_requests.forms import WEEKDAYS
+    from voorelkaar.models import ScheduleKind
+
+    if item.schedule == ScheduleKind.ONCE:
+        day = format_datetime(item.starts_at, "EEEE d MMMM")
+        return f"{day}, {format_datetime(item.starts_at, 'HH:mm')}–{format_datetime(item.ends_at, 'HH:mm')}"
+    hours = f"{format_time(item.start_time, 'HH:mm')}–{format_time(item.end_time, 'HH:mm')}"
+    return _(
+        "elke %(day)s, %(hours)s, tot en met %(until)s",
+        day=WEEKDAYS[item.weekday],
+        hours=hours,
+        until=format_date(item.until, "d MMMM y"),
+    )
+
+
+STATE_LABELS = {
+    "draft": _l("concept"),
+    "pending": _l("wacht op controle"),
+    "open": _l("online, zoekt een vrijwilliger"),
+    "matched": _l("er is een vrijwilliger"),
+    "done": _l("afgerond"),
+    "cancelled": _l("ingetrokken"),
+    "expired": _l("verlopen"),
+    "rejected": _l("afgewezen"),
+}
+
+
+@bp.app_template_global("state_label")
+def state_label(state) -> str:
+    return str(STATE_LABELS[state.value])

@@ -1,0 +1,132 @@
+"""Help requests (hulpvragen) and their categories."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voorelkaar.db import Base, UtcDateTime, utcnow
+
+if TYPE_CHECKING:
+    from voorelkaar.models.place import Neighbourhood
+    from voorelkaar.models.user import User
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(50), unique=True)
+    name_nl: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if str(locale).startswith("en") else self.name_nl
+
+
+class RequestState(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"  # waiting for review
+    OPEN = "open"
+    MATCHED = "matched"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+
+
+class ScheduleKind(enum.StrEnum):
+    ONCE = "once"
+    WEEKLY = "weekly"
+
+
+class PostedFor(enum.StrEnum):
+    SELF = "self"
+    CARED_FOR = "cared_for"  # a carer for the person they care for
+    RESIDENT = "resident"  # staff or a consultant for a resident
+
+
+def _enum(kind):
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class HelpRequest(Base):
+    __tablename__ = "help_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    state: Mapped[RequestState] = mapped_column(_enum(RequestState), default=RequestState.DRAFT)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    skills: Mapped[str] = mapped_column(String(500), default="")  # comma-separated tags
+
+    posted_for: Mapped[PostedFor] = mapped_column(_enum(PostedFor), default=PostedFor.SELF)
+    # The first name of whom the help is for, when not the author.
+    for_first_name: Mapped[str | None] = mapped_column(String(50))
+    # Staff or a consultant posting for a resident record the resident's consent.
+    resident_name: Mapped[str | None] = mapped_column(String(100))
+    resident_contact: Mapped[str | None] = mapped_column(String(254))
+    consent_date: Mapped[date | None] = mapped_column(Date)
+
+    schedule: Mapped[ScheduleKind] = mapped_column(_enum(ScheduleKind), default=ScheduleKind.ONCE)
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    until: Mapped[date | None] = mapped_column(Date)
+
+    # The address stays on the server; others see the wijk and the PC4 area.
+    postcode: Mapped[str] = mapped_column(String(7))
+    house_number: Mapped[str] = mapped_column(String(10))
+    pc4: Mapped[str] = mapped_column(String(4), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
+    )
+
+    volunteers_needed: Mapped[int] = mapped_column(Integer, default=1)
+    vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_vog: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+    author: Mapped[User] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_help_requests_state_published", "state", "published_at"),
+        Index("ix_help_requests_lat_lon", "lat", "lon"),
+    )
+
+    @property
+    def skill_list(self) -> list[str]:
+        return [tag for tag in (t.strip() for t in self.skills.split(",")) if tag]
+
+    @property
+    def place(self) -> str:
+        """Where, as others may see it: the wijk, else the PC4 area."""
+        return self.neighbourhood.name if self.neighbourhood else self.pc4

@@ -1,0 +1,1 @@
+"""Moderation: review posts, keep an audit trail."""
