@@ -66,7 +66,7 @@ def test_staff_approves_and_the_request_appears_in_the_list(
     auth.login("coordinator@example.nl")
     assert "Boodschappen bij de Jumbo" in client.get("/beheer/te-beoordelen").get_data(as_text=True)
     response = forms.post(
-        f"/beheer/te-beoordelen/{item.id}/goedkeuren", {}, page="/beheer/te-beoordelen"
+        f"/beheer/te-beoordelen/hulpvraag/{item.id}/goedkeuren", {}, page="/beheer/te-beoordelen"
     )
     assert response.status_code == 302
     db.refresh(item)
@@ -76,7 +76,7 @@ def test_staff_approves_and_the_request_appears_in_the_list(
     assert "Boodschappen bij de Jumbo" in html
     assert "7941 BK" not in html and "Riek" not in html
     actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions == ["request.submitted", "request.approved"]
+    assert actions == ["help_requests.submitted", "help_requests.approved"]
 
 
 def test_a_rejected_author_gets_the_reason_by_email(
@@ -90,7 +90,7 @@ def test_a_rejected_author_gets_the_reason_by_email(
     auth.logout()
     auth.login("coordinator@example.nl")
     reason = "Zet uw telefoonnummer niet in de beschrijving, dan plaatsen we hem."
-    response = forms.post(f"/beheer/te-beoordelen/{item.id}/afwijzen", {"reason": reason})
+    response = forms.post(f"/beheer/te-beoordelen/hulpvraag/{item.id}/afwijzen", {"reason": reason})
     assert response.status_code == 302
     with in_app():
         dispatch_outbox(db, utcnow())

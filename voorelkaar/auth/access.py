@@ -27,3 +27,8 @@ def role_required(*roles: Role) -> Callable:
 
 staff_required = role_required(Role.STAFF, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
+
+
+def is_staff(user) -> bool:
+    """Carer-support staff and admins: they moderate and see what others may not."""
+    return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)

@@ -3,23 +3,22 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from flask import current_app
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
-    AuditEvent,
     Category,
     HelpRequest,
-    Municipality,
     PostedFor,
     RequestState,
     Role,
     ScheduleKind,
     User,
 )
+from voorelkaar.auth.access import is_staff
+from voorelkaar.moderation.services import record, submit_post
 from voorelkaar.places.services import neighbourhood_for
 
 PAGE_SIZE = 20
@@ -69,14 +68,6 @@ def active_categories(db: Session) -> list[Category]:
     )
 
 
-def current_municipality(db: Session) -> Municipality | None:
-    """The municipality this site serves (one per installation for now)."""
-    name = current_app.config["MUNICIPALITY"]
-    return db.scalar(select(Municipality).where(Municipality.name == name)) or db.scalar(
-        select(Municipality).order_by(Municipality.id)
-    )
-
-
 def may_post_for(user: User) -> list[PostedFor]:
     """For whom this person may ask help."""
     options = []
@@ -87,10 +78,6 @@ def may_post_for(user: User) -> list[PostedFor]:
     if user.has_role(Role.STAFF, Role.CONSULTANT, Role.ADMIN):
         options.append(PostedFor.RESIDENT)
     return options
-
-
-def is_staff(user: User) -> bool:
-    return user.has_role(Role.STAFF, Role.ADMIN)
 
 
 def may_manage(user: User, request: HelpRequest) -> bool:
@@ -133,20 +120,6 @@ def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
     request.consent_date = details.consent_date if on_behalf else None
 
 
-def record(db: Session, actor: User | None, action: str, subject, reason: str | None = None):
-    """Append an event to the audit trail (never updated or deleted)."""
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        action=action,
-        subject_type=type(subject).__tablename__,
-        subject_id=subject.id,
-        reason=reason,
-    )
-    db.add(event)
-    db.flush()
-    return event
-
-
 def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
     """Post a request: it waits for review, or opens at once without moderation."""
     if details.posted_for not in may_post_for(author):
@@ -155,25 +128,9 @@ def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequ
     _apply(request, details, db)
     db.add(request)
     db.flush()
-    _submit(db, request, author)
+    submit_post(db, request, author)
     db.commit()
     return request
-
-
-def _submit(db: Session, request: HelpRequest, actor: User) -> None:
-    municipality = current_municipality(db)
-    if municipality is None or municipality.moderation:
-        request.state = RequestState.PENDING
-        record(db, actor, "request.submitted", request)
-    else:
-        _publish(request)
-        record(db, actor, "request.published", request)
-
-
-def _publish(request: HelpRequest) -> None:
-    request.state = RequestState.OPEN
-    request.published_at = utcnow()
-    request.reject_reason = None
 
 
 def update_request(db: Session, actor: User, request: HelpRequest, details: RequestDetails):
@@ -184,9 +141,9 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
         raise NotAllowed("may not post for this person")
     _apply(request, details, db)
     if is_staff(actor):
-        record(db, actor, "request.edited", request)
+        record(db, actor, "help_requests.edited", request)
     elif request.state in (RequestState.OPEN, RequestState.REJECTED):
-        _submit(db, request, actor)
+        submit_post(db, request, actor)
     db.commit()
 
 
@@ -195,7 +152,7 @@ def cancel_request(db: Session, actor: User, request: HelpRequest) -> None:
     if not may_manage(actor, request) or request.state not in CANCELLABLE:
         raise NotAllowed("may not cancel this request")
     request.state = RequestState.CANCELLED
-    record(db, actor, "request.cancelled", request)
+    record(db, actor, "help_requests.cancelled", request)
     db.commit()
 
 

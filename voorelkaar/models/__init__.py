@@ -8,7 +8,15 @@ from voorelkaar.models.help_request import (
     ScheduleKind,
 )
 from voorelkaar.models.moderation import AuditEvent
+from voorelkaar.models.offer import Offer, OfferReply
+from voorelkaar.models.organisation import (
+    Organisation,
+    OrganisationMember,
+    Vacancy,
+    VacancyResponse,
+)
 from voorelkaar.models.outbox import OutboxMessage
+from voorelkaar.models.report import Report
 from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
@@ -22,7 +30,14 @@ __all__ = [
     "Municipality",
     "Neighbourhood",
     "NeighbourhoodArea",
+    "Offer",
+    "OfferReply",
+    "Organisation",
+    "OrganisationMember",
     "OutboxMessage",
+    "Report",
+    "Vacancy",
+    "VacancyResponse",
     "Role",
     "User",
     "UserRole",

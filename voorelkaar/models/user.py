@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -51,6 +51,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The volunteer's profile: shown to others by first name only.
+    intro: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[str] = mapped_column(String(500), default="")
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -1,75 +1,155 @@
-"""Moderation steps: approve or reject what waits for review; all of it audited."""
+"""The life of a post under moderation, and the audit trail of every staff action.
 
+Posts are help requests, offers and vacancies: each has an author, a title, a
+state, a reject_reason and a published_at. A post waits for review when the
+municipality moderates (the default), and is public once approved.
+"""
+
+from dataclasses import dataclass
+
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voorelkaar.help_requests.services import _publish, is_staff, record
-from voorelkaar.models import AuditEvent, HelpRequest, RequestState, User
+from voorelkaar.auth.access import is_staff
+from voorelkaar.db import utcnow
+from voorelkaar.models import AuditEvent, HelpRequest, Offer, RequestState, User, Vacancy
 from voorelkaar.notify import enqueue_email
+from voorelkaar.places.services import current_municipality
 
 
 class ModerationError(Exception):
     pass
 
 
-def review_queue(db: Session) -> list[HelpRequest]:
-    """Requests waiting for review, oldest first."""
-    return list(
-        db.scalars(
-            select(HelpRequest)
-            .where(HelpRequest.state == RequestState.PENDING)
-            .order_by(HelpRequest.updated_at, HelpRequest.id)
-        )
+@dataclass(frozen=True)
+class PostKind:
+    slug: str  # in URLs
+    model: type
+    detail_endpoint: str
+    edit_endpoint: str
+    id_arg: str
+
+
+POST_KINDS = {
+    kind.slug: kind
+    for kind in (
+        PostKind("hulpvraag", HelpRequest, "help_requests.detail", "help_requests.edit", "request_id"),
+        PostKind("aanbod", Offer, "offers.detail", "offers.edit", "offer_id"),
+        PostKind("vacature", Vacancy, "organisations.vacancy", "organisations.edit_vacancy", "vacancy_id"),
     )
+}
 
 
-def _check(actor: User, request: HelpRequest) -> None:
+def kind_of(post) -> PostKind:
+    return next(kind for kind in POST_KINDS.values() if isinstance(post, kind.model))
+
+
+def post_url(post, *, edit: bool = False, external: bool = False) -> str:
+    """The page of a post (or its edit page)."""
+    kind = kind_of(post)
+    endpoint = kind.edit_endpoint if edit else kind.detail_endpoint
+    return url_for(endpoint, **{kind.id_arg: post.id}, _external=external)
+
+
+def record(db: Session, actor: User | None, action: str, subject, reason: str | None = None):
+    """Append an event to the audit trail (never updated or deleted)."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        reason=reason,
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def publish_post(post) -> None:
+    post.state = RequestState.OPEN
+    post.published_at = utcnow()
+    post.reject_reason = None
+
+
+def submit_post(db: Session, post, actor: User) -> None:
+    """Send a new or changed post for review, or publish it when there is no moderation."""
+    municipality = current_municipality(db)
+    name = type(post).__tablename__
+    if municipality is None or municipality.moderation:
+        post.state = RequestState.PENDING
+        record(db, actor, f"{name}.submitted", post)
+    else:
+        publish_post(post)
+        record(db, actor, f"{name}.published", post)
+
+
+def review_queue(db: Session) -> list:
+    """Every post waiting for review, oldest first."""
+    posts = []
+    for kind in POST_KINDS.values():
+        posts.extend(db.scalars(select(kind.model).where(kind.model.state == RequestState.PENDING)))
+    return sorted(posts, key=lambda post: (post.updated_at, post.id))
+
+
+def find_post(db: Session, kind_slug: str, post_id: int):
+    kind = POST_KINDS.get(kind_slug)
+    return db.get(kind.model, post_id) if kind else None
+
+
+def _check(actor: User, post) -> None:
     if not is_staff(actor):
         raise ModerationError("only staff moderate")
-    if request.state != RequestState.PENDING:
+    if post.state != RequestState.PENDING:
         raise ModerationError("not waiting for review")
 
 
-def approve_request(db: Session, actor: User, request: HelpRequest) -> None:
-    """Put a reviewed request online and tell its author."""
-    _check(actor, request)
-    _publish(request)
-    event = record(db, actor, "request.approved", request)
+def approve_post(db: Session, actor: User, post) -> None:
+    """Put a reviewed post online and tell its author."""
+    _check(actor, post)
+    publish_post(post)
+    event = record(db, actor, f"{type(post).__tablename__}.approved", post)
     enqueue_email(
         db,
-        key=f"request-approved:{event.id}",
-        user=request.author,
-        template="request_approved",
+        key=f"post-approved:{event.id}",
+        user=post.author,
+        template="post_approved",
         kind="moderation",
-        item=request,
+        item=post,
+        link=_external(post_url(post)),
     )
     db.commit()
 
 
-def reject_request(db: Session, actor: User, request: HelpRequest, reason: str) -> None:
-    """Refuse a request with a reason, which the author receives by email."""
-    _check(actor, request)
-    request.state = RequestState.REJECTED
-    request.reject_reason = reason
-    event = record(db, actor, "request.rejected", request, reason)
+def reject_post(db: Session, actor: User, post, reason: str) -> None:
+    """Refuse a post with a reason, which the author receives by email."""
+    _check(actor, post)
+    post.state = RequestState.REJECTED
+    post.reject_reason = reason
+    event = record(db, actor, f"{type(post).__tablename__}.rejected", post, reason)
     enqueue_email(
         db,
-        key=f"request-rejected:{event.id}",
-        user=request.author,
-        template="request_rejected",
+        key=f"post-rejected:{event.id}",
+        user=post.author,
+        template="post_rejected",
         kind="moderation",
-        item=request,
+        item=post,
         reason=reason,
+        link=_external(post_url(post, edit=True)),
     )
     db.commit()
+
+
+def _external(path: str) -> str:
+    from flask import current_app
+
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
-    """The newest moderation events first."""
+    """The newest audit events first."""
     return list(
         db.scalars(
-            select(AuditEvent)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
+            select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
         )
     )

@@ -1,9 +1,18 @@
 """Finding the neighbourhood of a postcode."""
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voorelkaar.models import Neighbourhood, NeighbourhoodArea
+from voorelkaar.models import Municipality, Neighbourhood, NeighbourhoodArea
+
+
+def current_municipality(db: Session) -> Municipality | None:
+    """The municipality this site serves (one per installation for now)."""
+    name = current_app.config["MUNICIPALITY"]
+    return db.scalar(select(Municipality).where(Municipality.name == name)) or db.scalar(
+        select(Municipality).order_by(Municipality.id)
+    )
 
 
 def neighbourhood_for(db: Session, postcode: str) -> Neighbourhood | None:
