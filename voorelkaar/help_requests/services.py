@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
-from voorelkaar.db import utcnow
+from voorelkaar.auth.access import is_staff
 from voorelkaar.models import (
     Category,
     HelpRequest,
@@ -17,7 +17,6 @@ from voorelkaar.models import (
     ScheduleKind,
     User,
 )
-from voorelkaar.auth.access import is_staff
 from voorelkaar.moderation.services import record, submit_post
 from voorelkaar.places.services import neighbourhood_for
 

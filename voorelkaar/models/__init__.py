@@ -16,8 +16,8 @@ from voorelkaar.models.organisation import (
     VacancyResponse,
 )
 from voorelkaar.models.outbox import OutboxMessage
-from voorelkaar.models.report import Report
 from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
+from voorelkaar.models.report import Report
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
 __all__ = [

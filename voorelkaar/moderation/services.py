@@ -34,9 +34,13 @@ class PostKind:
 POST_KINDS = {
     kind.slug: kind
     for kind in (
-        PostKind("hulpvraag", HelpRequest, "help_requests.detail", "help_requests.edit", "request_id"),
+        PostKind(
+            "hulpvraag", HelpRequest, "help_requests.detail", "help_requests.edit", "request_id"
+        ),
         PostKind("aanbod", Offer, "offers.detail", "offers.edit", "offer_id"),
-        PostKind("vacature", Vacancy, "organisations.vacancy", "organisations.edit_vacancy", "vacancy_id"),
+        PostKind(
+            "vacature", Vacancy, "organisations.vacancy", "organisations.edit_vacancy", "vacancy_id"
+        ),
     )
 }
 
@@ -150,6 +154,8 @@ def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
     """The newest audit events first."""
     return list(
         db.scalars(
-            select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
+            select(AuditEvent)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
         )
     )
