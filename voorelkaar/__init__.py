@@ -55,11 +55,15 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.help_requests.views import bp as help_requests_bp
     from voorelkaar.moderation.views import bp as moderation_bp
     from voorelkaar.pages.views import bp as pages_bp
+    from voorelkaar.profiles.views import bp as profiles_bp
+    from voorelkaar.reports.views import bp as reports_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(help_requests_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(profiles_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

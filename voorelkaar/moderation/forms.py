@@ -20,3 +20,13 @@ class RejectForm(BaseForm):
             "De schrijver krijgt deze tekst per e-mail. Schrijf vriendelijk en duidelijk."
         ),
     )
+
+
+class BlockForm(BaseForm):
+    reason = TextAreaField(
+        _l("Waarom?"),
+        validators=[
+            InputRequired(_l("Schrijf kort waarom. Dit komt in het logboek.")),
+            Length(max=1000, message=_l("Maak de reden korter: hoogstens 1000 tekens.")),
+        ],
+    )

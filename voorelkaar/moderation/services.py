@@ -159,3 +159,40 @@ def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
             .limit(limit)
         )
     )
+
+
+def block_user(db: Session, actor: User, user: User, reason: str) -> None:
+    """Block an account: it cannot log in, its sessions end and its posts are hidden."""
+    from voorelkaar.models import UserSession
+
+    if not is_staff(actor) or user.id == actor.id:
+        raise ModerationError("may not block this account")
+    if user.blocked_at is None:
+        user.blocked_at = utcnow()
+        for session in db.scalars(
+            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        ):
+            session.revoked_at = utcnow()
+        record(db, actor, "users.blocked", user, reason)
+    db.commit()
+
+
+def unblock_user(db: Session, actor: User, user: User, reason: str) -> None:
+    """Give a blocked account its access back; its open posts show again."""
+    if not is_staff(actor):
+        raise ModerationError("may not unblock")
+    if user.blocked_at is not None:
+        user.blocked_at = None
+        record(db, actor, "users.unblocked", user, reason)
+    db.commit()
+
+
+def find_users(db: Session, text: str | None, limit: int = 50) -> list[User]:
+    """Accounts whose name or email contains text (for staff)."""
+    from sqlalchemy import func, or_
+
+    query = select(User).order_by(User.name, User.id).limit(limit)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern)))
+    return list(db.scalars(query))

@@ -1,14 +1,14 @@
 """Staff review posts and read the audit trail."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session
-from voorelkaar.models import RequestState
+from voorelkaar.models import RequestState, User
 from voorelkaar.moderation import services
-from voorelkaar.moderation.forms import ApproveForm, RejectForm
+from voorelkaar.moderation.forms import ApproveForm, BlockForm, RejectForm
 
 bp = Blueprint("moderation", __name__, template_folder="templates", url_prefix="/beheer")
 
@@ -72,3 +72,34 @@ def audit():
 @bp.app_template_global("post_url")
 def post_url(post, edit=False):
     return services.post_url(post, edit=edit)
+
+
+@bp.route("/gebruikers")
+@staff_required
+def users():
+    """Find an account."""
+    text = (request.args.get("q") or "").strip()[:100]
+    return render_template(
+        "moderation/users.html", users=services.find_users(get_session(), text or None), q=text
+    )
+
+
+@bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@staff_required
+def user(user_id):
+    """One account, for staff: details, and block or unblock it."""
+    db = get_session()
+    account = db.get(User, user_id) or abort(404)
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            if account.blocked_at is None:
+                services.block_user(db, current_user, account, form.reason.data)
+                flash(_("Het account is geblokkeerd. Berichten ervan zijn niet meer te zien."), "success")
+            else:
+                services.unblock_user(db, current_user, account, form.reason.data)
+                flash(_("Het account is niet meer geblokkeerd."), "success")
+        except services.ModerationError:
+            flash(_("U kunt uw eigen account niet blokkeren."), "info")
+        return redirect(url_for("moderation.user", user_id=user_id))
+    return render_template("moderation/user.html", account=account, form=form)

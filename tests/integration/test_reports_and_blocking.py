@@ -1,0 +1,135 @@
+"""Reporting misuse, handling it, and blocking an account."""
+
+from sqlalchemy import select
+
+from tests.integration.test_help_requests import request_data
+from voorelkaar.db import utcnow
+from voorelkaar.models import AuditEvent, HelpRequest, Report, RequestState, Role
+from voorelkaar.moderation.services import publish_post
+
+
+def open_request(db, make_user, email="schrijver@example.nl"):
+    from voorelkaar.help_requests.forms import RequestForm  # noqa: F401 - import check
+
+    author = make_user(Role.RESIDENT, email=email, name="Sjaak Schrijver")
+    item = HelpRequest(
+        author=author,
+        category_id=1,
+        title="Wie helpt met de tuin?",
+        description="Onkruid wieden.",
+        postcode="7941 AB",
+        house_number="1",
+        pc4="7941",
+        lat=52.69,
+        lon=6.19,
+        starts_at=utcnow(),
+        ends_at=utcnow(),
+    )
+    publish_post(item)
+    db.add(item)
+    db.commit()
+    return author, item
+
+
+def test_a_volunteer_reports_a_post_and_staff_blocks_its_author(
+    forms, auth, client, db, make_user, volunteer, staff, in_app
+):
+    author, item = open_request(db, make_user)
+    auth.login("vrijwilliger@example.nl")
+    url = f"/melden/hulpvraag/{item.id}"
+    assert forms.post(url, {"reason": "Dit is reclame."}).status_code == 302
+    report = db.scalar(select(Report))
+    assert report.reason == "Dit is reclame."
+    auth.logout()
+
+    auth.login("coordinator@example.nl")
+    assert "Dit is reclame." in client.get("/beheer/meldingen").get_data(as_text=True)
+    response = forms.post(
+        f"/beheer/meldingen/{report.id}",
+        {"outcome": "Reclame; schrijver geblokkeerd.", "block_author": "y"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Report, report.id).handled_at is not None
+    assert author.blocked_at is not None
+    auth.logout()
+    assert "Wie helpt met de tuin?" not in client.get("/hulpvragen").get_data(as_text=True)
+    actions = set(db.scalars(select(AuditEvent.action)))
+    assert {"reports.handled", "users.blocked"} <= actions
+    from voorelkaar.models import OutboxMessage
+
+    assert db.scalar(select(OutboxMessage.kind)) == "moderation"
+
+
+def test_an_unblocked_authors_posts_show_again(forms, auth, client, db, make_user, staff):
+    author, item = open_request(db, make_user)
+    auth.login("coordinator@example.nl")
+    forms.post(f"/beheer/gebruikers/{author.id}", {"reason": "Spam"})
+    db.expire_all()
+    assert db.get(type(author), author.id).blocked_at is not None
+    assert "Wie helpt met de tuin?" not in client.get("/hulpvragen").get_data(as_text=True)
+    forms.post(f"/beheer/gebruikers/{author.id}", {"reason": "Was een vergissing"})
+    db.expire_all()
+    assert db.get(type(author), author.id).blocked_at is None
+    assert "Wie helpt met de tuin?" in client.get("/hulpvragen").get_data(as_text=True)
+
+
+def test_hiding_a_reported_post_takes_it_offline(forms, auth, client, db, make_user, volunteer, staff):
+    _, item = open_request(db, make_user)
+    auth.login("vrijwilliger@example.nl")
+    forms.post(f"/melden/hulpvraag/{item.id}", {"reason": "Niet netjes."})
+    auth.logout()
+    auth.login("coordinator@example.nl")
+    report = db.scalar(select(Report))
+    forms.post(f"/beheer/meldingen/{report.id}", {"outcome": "Verborgen.", "hide_post": "y"})
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.CANCELLED
+
+
+def test_a_report_without_a_reason_is_refused_politely(forms, auth, db, make_user, volunteer):
+    _, item = open_request(db, make_user)
+    auth.login("vrijwilliger@example.nl")
+    html = forms.post(f"/melden/hulpvraag/{item.id}", {"reason": ""}).get_data(as_text=True)
+    assert "Schrijf kort wat er mis is." in html
+    assert db.scalar(select(Report)) is None
+
+
+def test_a_profile_shows_no_contact_details_to_others(auth, client, db, make_user, volunteer):
+    other = make_user(Role.RESIDENT, email="buur@example.nl", name="Bea Buur")
+    other.phone = "+31612345678"
+    db.commit()
+    auth.login("vrijwilliger@example.nl")
+    html = client.get(f"/profiel/{other.id}").get_data(as_text=True)
+    assert "Bea" in html
+    for secret in ("Buur", "buur@example.nl", "612345678", "7941 AB"):
+        assert secret not in html
+
+
+def test_a_volunteer_updates_their_profile(forms, auth, db, volunteer):
+    auth.login("vrijwilliger@example.nl")
+    response = forms.post(
+        "/profiel",
+        {
+            "name": "Sanne de Vries",
+            "phone": "0612345678",
+            "postcode": "7942 JD",
+            "house_number": "4",
+            "intro": "Ik wandel graag.",
+            "skills": "Wandelen, boodschappen",
+            "available": "y",
+        },
+    )
+    assert response.status_code == 302
+    db.refresh(volunteer)
+    assert volunteer.skills == "wandelen, boodschappen"
+    assert volunteer.pc4 == "7942" and volunteer.phone == "+31612345678"
+
+
+def test_bad_profile_input_keeps_what_was_typed(forms, auth, db, volunteer):
+    auth.login("vrijwilliger@example.nl")
+    html = forms.post(
+        "/profiel", {"name": "Sanne", "postcode": "7941 SA", "house_number": "4", "intro": "Hallo"}
+    ).get_data(as_text=True)
+    assert "Deze postcode bestaat niet" in html and "Hallo" in html
+    db.refresh(volunteer)
+    assert volunteer.name == "Sanne de Vries"

@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField, TelField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from voorelkaar.auth.forms import normalise_phone
+from voorelkaar.forms import BaseForm, check_house_number, check_postcode
+
+
+class ProfileForm(BaseForm):
+    name = StringField(
+        _l("Uw naam"),
+        validators=[
+            InputRequired(_l("Vul uw naam in.")),
+            Length(max=100, message=_l("Uw naam mag hoogstens 100 tekens lang zijn.")),
+        ],
+    )
+    phone = TelField(_l("Telefoonnummer (niet verplicht)"), validators=[Optional()])
+    postcode = StringField(
+        _l("Postcode"), validators=[InputRequired(_l("Vul uw postcode in, bijvoorbeeld 7941 AB."))]
+    )
+    house_number = StringField(
+        _l("Huisnummer"),
+        validators=[InputRequired(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))],
+    )
+    intro = TextAreaField(
+        _l("Over mij (niet verplicht)"),
+        validators=[Length(max=1000, message=_l("Maak het korter: hoogstens 1000 tekens."))],
+        description=_l("Bijvoorbeeld: Ik wandel graag en ik heb een auto. Anderen zien dit bij uw voornaam."),
+    )
+    skills = StringField(
+        _l("Waar kunt u mee helpen? (niet verplicht)"),
+        validators=[Length(max=300, message=_l("Gebruik hoogstens 300 tekens."))],
+        description=_l("Losse woorden met komma's ertussen, bijvoorbeeld: boodschappen, wandelen."),
+    )
+    available = BooleanField(_l("Ik ben nu beschikbaar om te helpen"))
+
+    def validate_postcode(self, field):
+        check_postcode(field)
+
+    def validate_house_number(self, field):
+        check_house_number(field)
+
+    def validate_phone(self, field):
+        field.data = normalise_phone(field.data)
+
+    def validate_skills(self, field):
+        if any(len(part.strip()) > 50 for part in (field.data or "").split(",")):
+            raise ValidationError(_l("Houd elk woord kort: hoogstens 50 tekens."))

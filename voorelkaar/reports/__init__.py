@@ -1,0 +1,1 @@
+"""Reports of misuse ("Meld misbruik") and how staff handle them."""

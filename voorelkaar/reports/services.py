@@ -1,0 +1,118 @@
+"""Anyone logged in may report a post or a profile; staff handle the report."""
+
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voorelkaar.auth.access import is_staff
+from voorelkaar.db import utcnow
+from voorelkaar.models import Report, RequestState, User
+from voorelkaar.moderation.services import (
+    POST_KINDS,
+    ModerationError,
+    block_user,
+    find_post,
+    post_url,
+    record,
+)
+from voorelkaar.notify import enqueue_email
+
+PROFILE = "profiel"
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str
+    item: object  # a post or a User
+
+    @property
+    def title(self) -> str:
+        return self.item.first_name if isinstance(self.item, User) else self.item.title
+
+    @property
+    def author(self) -> User:
+        return self.item if isinstance(self.item, User) else self.item.author
+
+    @property
+    def url(self) -> str:
+        if isinstance(self.item, User):
+            return url_for("profiles.show", user_id=self.item.id)
+        return post_url(self.item)
+
+
+def find_subject(db: Session, kind: str, subject_id: int) -> Subject | None:
+    """What may be reported: a post of a known kind, or a profile."""
+    if kind == PROFILE:
+        user = db.get(User, subject_id)
+        return Subject(kind, user) if user else None
+    post = find_post(db, kind, subject_id)
+    return Subject(kind, post) if post else None
+
+
+def _kind_for_table(table: str) -> str:
+    if table == "users":
+        return PROFILE
+    return next(slug for slug, kind in POST_KINDS.items() if kind.model.__tablename__ == table)
+
+
+def file_report(db: Session, reporter: User, subject: Subject, reason: str) -> Report:
+    """Record a report for staff to look at."""
+    report = Report(
+        reporter_id=reporter.id,
+        subject_type=type(subject.item).__tablename__,
+        subject_id=subject.item.id,
+        reason=reason,
+    )
+    db.add(report)
+    db.commit()
+    return report
+
+
+def open_reports(db: Session) -> list[tuple[Report, Subject | None]]:
+    reports = db.scalars(
+        select(Report).where(Report.handled_at.is_(None)).order_by(Report.created_at, Report.id)
+    )
+    return [(report, subject_of(db, report)) for report in reports]
+
+
+def subject_of(db: Session, report: Report) -> Subject | None:
+    return find_subject(db, _kind_for_table(report.subject_type), report.subject_id)
+
+
+def handle_report(
+    db: Session,
+    actor: User,
+    report: Report,
+    outcome: str,
+    *,
+    hide_post: bool = False,
+    block_author: bool = False,
+) -> None:
+    """Close a report with what was done; tell the reporter it was handled."""
+    if not is_staff(actor):
+        raise ModerationError("only staff handle reports")
+    if report.handled_at is not None:
+        raise ModerationError("already handled")
+    subject = subject_of(db, report)
+    if subject is not None and hide_post and not isinstance(subject.item, User):
+        if subject.item.state in (RequestState.OPEN, RequestState.PENDING):
+            subject.item.state = RequestState.CANCELLED
+            record(db, actor, f"{report.subject_type}.hidden", subject.item, outcome)
+    report.handled_at = utcnow()
+    report.handled_by_id = actor.id
+    report.outcome = outcome
+    record(db, actor, "reports.handled", report, outcome)
+    if report.reporter is not None:
+        enqueue_email(
+            db,
+            key=f"report-handled:{report.id}",
+            user=report.reporter,
+            template="report_handled",
+            kind="moderation",
+        )
+    db.flush()
+    if subject is not None and block_author:
+        block_user(db, actor, subject.author, outcome)  # commits
+    db.commit()
