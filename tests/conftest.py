@@ -21,6 +21,22 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "een lange zin als wachtwoord"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 with small parameters: the suite hashes hundreds of passwords.
+
+    Production keeps argon2-cffi's defaults; tests/unit/test_passwords.py checks those.
+    """
+    from argon2 import PasswordHasher
+
+    from voorelkaar.auth import passwords
+
+    strong = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = strong
+
+
 def missing(reason: str):
     """Skip for a missing service locally, but fail on CI, where it must be there."""
     if ON_CI:

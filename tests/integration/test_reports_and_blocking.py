@@ -74,7 +74,9 @@ def test_an_unblocked_authors_posts_show_again(forms, auth, client, db, make_use
     assert "Wie helpt met de tuin?" in client.get("/hulpvragen").get_data(as_text=True)
 
 
-def test_hiding_a_reported_post_takes_it_offline(forms, auth, client, db, make_user, volunteer, staff):
+def test_hiding_a_reported_post_takes_it_offline(
+    forms, auth, client, db, make_user, volunteer, staff
+):
     _, item = open_request(db, make_user)
     auth.login("vrijwilliger@example.nl")
     forms.post(f"/melden/hulpvraag/{item.id}", {"reason": "Niet netjes."})

@@ -1,0 +1,206 @@
+"""Every route, for every role and for anonymous visitors: who gets what.
+
+A route that is not in ACCESS fails the test, so a new page cannot be added
+without deciding who may open it.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import AuthActions, Forms, csrf_token_from
+from voorelkaar.db import utcnow
+from voorelkaar.models import HelpRequest, Report, RequestState, Role
+from voorelkaar.moderation.services import publish_post
+
+ROLES = (
+    "anonymous",
+    "resident",
+    "volunteer",
+    "carer",
+    "organisation",
+    "staff",
+    "consultant",
+    "admin",
+)
+LOGIN = "login"  # a redirect to the login page
+
+
+def everyone(code=200):
+    return dict.fromkeys(ROLES, code)
+
+
+def logged_in(code=200):
+    return {**everyone(code), "anonymous": LOGIN}
+
+
+def only(*roles, code=200, others=403):
+    return {**logged_in(others), **dict.fromkeys(roles, code)}
+
+
+STAFF = ("staff", "admin")
+ASKERS = ("resident", "carer", "staff", "consultant", "admin")
+
+# endpoint -> (method, path template, expected per role)
+ACCESS = {
+    "pages.home": ("GET", "/", everyone()),
+    "pages.about": ("GET", "/over-ons", everyone()),
+    "pages.privacy": ("GET", "/privacy", everyone()),
+    "pages.accessibility": ("GET", "/toegankelijkheid", everyone()),
+    "pages.healthz": ("GET", "/healthz", everyone()),
+    "pages.set_language": ("POST", "/taal", everyone(302)),
+    "auth.register": ("GET", "/registreren", {**everyone(302), "anonymous": 200}),
+    "auth.login": ("GET", "/login", {**everyone(302), "anonymous": 200}),
+    "auth.logout": ("POST", "/uitloggen", everyone(302)),
+    "auth.change_password": ("GET", "/wachtwoord-wijzigen", logged_in()),
+    "auth.forgot_password": ("GET", "/wachtwoord-vergeten", everyone()),
+    "auth.reset_password": ("GET", "/wachtwoord-herstellen/ongeldig", everyone(400)),
+    "help_requests.browse": ("GET", "/hulpvragen", everyone()),
+    "help_requests.create": ("GET", "/hulpvragen/nieuw", only(*ASKERS)),
+    "help_requests.detail": ("GET", "/hulpvragen/{open_id}", logged_in()),
+    "help_requests.edit": (
+        "GET",
+        "/hulpvragen/{open_id}/bewerken",
+        only("resident", *STAFF, others=404),
+    ),
+    "help_requests.cancel": (
+        "POST",
+        "/hulpvragen/{cancel_id}/intrekken",
+        only("resident", *STAFF, code=302, others=404),
+    ),
+    "help_requests.mine": ("GET", "/mijn-hulpvragen", logged_in()),
+    "moderation.queue": ("GET", "/beheer/te-beoordelen", only(*STAFF)),
+    "moderation.approve": (
+        "POST",
+        "/beheer/te-beoordelen/hulpvraag/{approve_id}/goedkeuren",
+        only(*STAFF, code=302),
+    ),
+    "moderation.reject": (
+        "GET",
+        "/beheer/te-beoordelen/hulpvraag/{pending_id}/afwijzen",
+        only(*STAFF),
+    ),
+    "moderation.audit": ("GET", "/beheer/logboek", only(*STAFF)),
+    "moderation.users": ("GET", "/beheer/gebruikers", only(*STAFF)),
+    "moderation.user": ("GET", "/beheer/gebruikers/{author_id}", only(*STAFF)),
+    "profiles.edit": ("GET", "/profiel", logged_in()),
+    "profiles.show": ("GET", "/profiel/{author_id}", logged_in()),
+    "reports.create": ("GET", "/melden/hulpvraag/{open_id}", logged_in()),
+    "reports.queue": ("GET", "/beheer/meldingen", only(*STAFF)),
+    "reports.handle": ("GET", "/beheer/meldingen/{report_id}", only(*STAFF)),
+}
+
+
+ENDS_SESSION = {"auth.logout"}
+
+
+def test_every_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    missing = endpoints - ACCESS.keys()
+    assert not missing, f"routes without an access rule in this test: {sorted(missing)}"
+    assert not ACCESS.keys() - endpoints, "rules for routes that no longer exist"
+
+
+@pytest.fixture
+def world(db, make_user):
+    """One person per role (the resident owns two requests) and a report."""
+    people = {
+        "resident": make_user(Role.RESIDENT, email="resident@example.nl"),
+        "volunteer": make_user(Role.VOLUNTEER, email="volunteer@example.nl"),
+        "carer": make_user(Role.CARER, email="carer@example.nl"),
+        "organisation": make_user(Role.ORGANISATION, email="organisation@example.nl"),
+        "staff": make_user(Role.STAFF, email="staff@example.nl"),
+        "consultant": make_user(Role.CONSULTANT, email="consultant@example.nl"),
+        "admin": make_user(Role.ADMIN, email="admin@example.nl"),
+    }
+    author = people["resident"]
+
+    def new_request(title):
+        item = HelpRequest(
+            author=author,
+            category_id=1,
+            title=title,
+            description="Beschrijving",
+            postcode="7941 AB",
+            house_number="1",
+            pc4="7941",
+            lat=52.69,
+            lon=6.19,
+            starts_at=utcnow(),
+            ends_at=utcnow(),
+        )
+        db.add(item)
+        return item
+
+    open_item = new_request("Open")
+    publish_post(open_item)
+    pending = new_request("Wacht")
+    # Routes that change state get a request of their own.
+    to_cancel, to_approve = new_request("Intrekken"), new_request("Goedkeuren")
+    for item in (pending, to_cancel, to_approve):
+        item.state = RequestState.PENDING
+    db.flush()
+    report = Report(
+        reporter_id=people["volunteer"].id,
+        subject_type="help_requests",
+        subject_id=open_item.id,
+        reason="x",
+    )
+    db.add(report)
+    db.commit()
+    ids = {
+        "open_id": open_item.id,
+        "pending_id": pending.id,
+        "cancel_id": to_cancel.id,
+        "approve_id": to_approve.id,
+        "author_id": author.id,
+        "report_id": report.id,
+    }
+    return people, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
+    people, ids = world
+
+    def logged_in_client():
+        client = app.test_client()
+        if role != "anonymous":
+            assert AuthActions(Forms(client)).login(people[role].email).status_code == 302
+        return client
+
+    shared = logged_in_client()
+    for endpoint, (method, path, expected) in ACCESS.items():
+        # Logging out ends the shared session, so it gets a browser of its own.
+        client = logged_in_client() if endpoint in ENDS_SESSION else shared
+        url = path.format(**ids)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token_from(client.get("/").get_data(as_text=True))
+            response = client.post(url, data={"csrf_token": token})
+        want = expected[role]
+        if want == LOGIN:
+            assert response.status_code == 302, (endpoint, role, response.status_code)
+            assert "/login" in response.headers["Location"], (endpoint, role)
+        else:
+            assert response.status_code == want, (endpoint, role, response.status_code)
+
+
+def test_nobody_else_can_change_or_withdraw_a_request_by_guessing_its_id(app, world, db):
+    people, ids = world
+    for role in ("volunteer", "carer", "organisation", "consultant"):
+        client = app.test_client()
+        forms = Forms(client)
+        AuthActions(forms).login(people[role].email)
+        assert client.get(f"/hulpvragen/{ids['pending_id']}").status_code == 404
+        assert client.get(f"/hulpvragen/{ids['open_id']}/bewerken").status_code == 404
+        assert (
+            forms.post(f"/hulpvragen/{ids['open_id']}/intrekken", {}, page="/").status_code == 404
+        )
+        assert (
+            forms.post(
+                f"/hulpvragen/{ids['open_id']}/bewerken", {"title": "Gekaapt"}, page="/"
+            ).status_code
+            == 404
+        )
+    assert db.scalar(select(HelpRequest.title).where(HelpRequest.id == ids["open_id"])) == "Open"
