@@ -118,11 +118,11 @@ class RequestForm(BaseForm):
     )
     until = FlexibleDateField(_l("Tot en met"))
     start_time = FlexibleTimeField(
-        _l("Van"),
+        _l("Begintijd"),
         validators=[InputRequired(_l("Vul in hoe laat het begint, bijvoorbeeld 14:00."))],
     )
     end_time = FlexibleTimeField(
-        _l("Tot"),
+        _l("Eindtijd"),
         validators=[InputRequired(_l("Vul in hoe laat het klaar is, bijvoorbeeld 16:00."))],
     )
     postcode = StringField(
