@@ -87,6 +87,10 @@ ACCESS = {
     "reports.create": ("GET", "/melden/hulpvraag/{open_id}", logged_in()),
     "reports.queue": ("GET", "/beheer/meldingen", only(*STAFF)),
     "reports.handle": ("GET", "/beheer/meldingen/{report_id}", only(*STAFF)),
+    "admin.categories": ("GET", "/beheer/categorieen", only("admin")),
+    "admin.category": ("GET", "/beheer/categorieen/1", only("admin")),
+    "admin.settings": ("GET", "/beheer/instellingen", only("admin")),
+    "admin.roles": ("GET", "/beheer/gebruikers/{author_id}/rollen", only("admin")),
 }
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session
-from voorelkaar.models import RequestState, User
+from voorelkaar.models import RequestState, Role, User
 from voorelkaar.moderation import services
 from voorelkaar.moderation.forms import ApproveForm, BlockForm, RejectForm
 
@@ -102,4 +102,6 @@ def user(user_id):
         except services.ModerationError:
             flash(_("U kunt uw eigen account niet blokkeren."), "info")
         return redirect(url_for("moderation.user", user_id=user_id))
-    return render_template("moderation/user.html", account=account, form=form)
+    return render_template(
+        "moderation/user.html", account=account, form=form, admin_role=Role.ADMIN
+    )

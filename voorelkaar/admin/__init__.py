@@ -1,0 +1,1 @@
+"""Administration: categories, settings and roles (admins only)."""
