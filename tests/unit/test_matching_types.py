@@ -189,5 +189,6 @@ def test_ranked_reasons_are_kept_as_a_tuple():
     assert ranked.reasons == ("woont dichtbij",)
 
 
-def test_rank_is_not_offered_before_it_exists():
-    assert not hasattr(voorelkaar.matching, "rank")
+def test_rank_is_offered_next_to_the_types():
+    assert callable(voorelkaar.matching.rank)
+    assert "rank" in voorelkaar.matching.__all__

@@ -1,18 +1,23 @@
 """The pure matching core: frozen values in, ranked values out; no Flask, no database."""
 
 from voorelkaar.matching.errors import (
+    InvalidCandidate,
     InvalidCoordinates,
+    InvalidLimit,
     InvalidRadius,
     InvalidSlot,
     InvalidWeights,
     MatchingError,
 )
+from voorelkaar.matching.rank import rank
 from voorelkaar.matching.types import DEFAULT_TRAVEL_KM, Candidate, Need, Ranked, Slot, Weights
 
 __all__ = [
     "DEFAULT_TRAVEL_KM",
     "Candidate",
+    "InvalidCandidate",
     "InvalidCoordinates",
+    "InvalidLimit",
     "InvalidRadius",
     "InvalidSlot",
     "InvalidWeights",
@@ -21,4 +26,5 @@ __all__ = [
     "Ranked",
     "Slot",
     "Weights",
+    "rank",
 ]

@@ -19,3 +19,11 @@ class InvalidRadius(MatchingError):
 
 class InvalidWeights(MatchingError):
     """Weights that are negative, not finite, or all zero."""
+
+
+class InvalidLimit(MatchingError):
+    """A ranking limit that is not a whole number of at least 1."""
+
+
+class InvalidCandidate(MatchingError):
+    """Something that is not a Candidate, or two candidates in reach with the same id."""
