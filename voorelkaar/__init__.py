@@ -51,9 +51,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from voorelkaar.admin.views import bp as admin_bp
     from voorelkaar.auth.views import bp as auth_bp
     from voorelkaar.help_requests.views import bp as help_requests_bp
     from voorelkaar.moderation.views import bp as moderation_bp
+    from voorelkaar.offers.views import bp as offers_bp
+    from voorelkaar.organisations.views import bp as organisations_bp
     from voorelkaar.pages.views import bp as pages_bp
     from voorelkaar.profiles.views import bp as profiles_bp
     from voorelkaar.reports.views import bp as reports_bp
@@ -62,8 +65,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(help_requests_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(organisations_bp)
     app.register_blueprint(profiles_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

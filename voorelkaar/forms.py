@@ -6,7 +6,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField, TextAreaField, TimeField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from voorelkaar import geo
 
@@ -26,10 +26,16 @@ def clean_text(value):
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            if issubclass(
-                unbound_field.field_class, StringField | TextAreaField
-            ) and not issubclass(unbound_field.field_class, PasswordField):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField | TextAreaField) and not issubclass(
+                field_class, PasswordField
+            ):
                 options["filters"] = (clean_text, *options.get("filters", ()))
+                # Checked after cleaning, so a field of only spaces counts as empty.
+                options["validators"] = [
+                    DataRequired(v.message) if isinstance(v, InputRequired) else v
+                    for v in unbound_field.kwargs.get("validators") or ()
+                ]
             return unbound_field.bind(form=form, **options)
 
 
@@ -58,41 +64,72 @@ def check_house_number(field) -> None:
         raise ValidationError(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))
 
 
-class FlexibleDateField(DateField):
-    """A date typed as 2026-12-01 (date picker) or 1-12-2026; empty means None.
+class _Lenient:
+    """Empty input means None (the form says when a value is needed); bad input a Dutch message."""
 
-    Whether it may be empty is for the form to say, so that a date needed only
-    for one choice (a one-off request) can still get a specific message.
-    """
+    bad_input_message = None
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata([valuelist[0].strip()])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.bad_input_message) from None
+
+
+class FlexibleDateField(_Lenient, DateField):
+    """A date typed as 2026-12-01 (date picker) or 1-12-2026."""
+
+    bad_input_message = _l("Vul een datum in zoals 1-12-2026.")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"])
         super().__init__(*args, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()])
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Vul een datum in zoals 1-12-2026.")) from None
 
-
-class FlexibleTimeField(TimeField):
+class FlexibleTimeField(_Lenient, TimeField):
     """A time typed as 14:00 or 14.00."""
+
+    bad_input_message = _l("Vul een tijd in zoals 14:00.")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%H:%M", "%H.%M", "%H:%M:%S"])
         super().__init__(*args, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()])
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Vul een tijd in zoals 14:00.")) from None
+
+def skill_tags(text: str | None) -> list[str]:
+    """The comma-separated skills typed in a field, as a list of tags."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def check_skills(field, most: int = 10) -> None:
+    """A handful of short skill tags, like "boodschappen, auto rijden"."""
+    tags = skill_tags(field.data)
+    if len(tags) > most:
+        raise ValidationError(_l("Noem hoogstens %(most)d dingen.", most=most))
+    if any(len(tag) > 50 for tag in tags):
+        raise ValidationError(_l("Houd elk woord kort: hoogstens 50 tekens."))
+
+
+def text_field(label, required=None, *, max_length: int, description=None, multiline=False):
+    """A text field, required when given the message for empty, and at most max_length long.
+
+    Spaces alone count as empty: the check runs on the cleaned text.
+    """
+    validators = [DataRequired(required)] if required else []
+    validators.append(
+        Length(
+            max=max_length,
+            message=_l("Maak dit korter: hoogstens %(max)d tekens.", max=max_length),
+        )
+    )
+    kind = TextAreaField if multiline else StringField
+    return kind(label, validators=validators, description=description)
+
+
+def message_field(label, required, description):
+    """A short message from one person to another through the site."""
+    return text_field(label, required, max_length=1000, multiline=True, description=description)

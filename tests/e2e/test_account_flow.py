@@ -36,7 +36,7 @@ def test_a_resident_registers_logs_out_logs_in_and_changes_the_password(visit, l
     visit.submit("Inloggen")
     assert "Welkom, Riek" in page.content()
 
-    page.get_by_role("link", name="Mijn gegevens").click()
+    page.get_by_role("navigation").get_by_role("link", name="Mijn gegevens").click()
     visit.assert_accessible()
     page.get_by_role("link", name="Wachtwoord wijzigen").click()
     visit.assert_accessible()

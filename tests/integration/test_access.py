@@ -9,7 +9,17 @@ from sqlalchemy import select
 
 from tests.conftest import AuthActions, Forms, csrf_token_from
 from voorelkaar.db import utcnow
-from voorelkaar.models import HelpRequest, Report, RequestState, Role
+from voorelkaar.models import (
+    HelpRequest,
+    Offer,
+    Organisation,
+    OrganisationMember,
+    Report,
+    RequestState,
+    Role,
+    Vacancy,
+    VacancyResponse,
+)
 from voorelkaar.moderation.services import publish_post
 
 ROLES = (
@@ -91,6 +101,48 @@ ACCESS = {
     "admin.category": ("GET", "/beheer/categorieen/1", only("admin")),
     "admin.settings": ("GET", "/beheer/instellingen", only("admin")),
     "admin.roles": ("GET", "/beheer/gebruikers/{author_id}/rollen", only("admin")),
+    "offers.browse": ("GET", "/hulpaanbod", everyone()),
+    "offers.create": ("GET", "/hulpaanbod/nieuw", only("volunteer")),
+    "offers.detail": ("GET", "/hulpaanbod/{offer_id}", logged_in()),
+    "offers.edit": (
+        "GET",
+        "/hulpaanbod/{offer_id}/bewerken",
+        only("volunteer", *STAFF, others=404),
+    ),
+    "offers.close": (
+        "POST",
+        "/hulpaanbod/{close_offer_id}/stoppen",
+        only("volunteer", *STAFF, code=302, others=404),
+    ),
+    "offers.reply": ("POST", "/hulpaanbod/{offer_id}/reageren", only("resident", "carer", *STAFF)),
+    "offers.mine": ("GET", "/mijn-aanbod", logged_in()),
+    "organisations.vacancies": ("GET", "/vacatures", everyone()),
+    "organisations.vacancy": ("GET", "/vacatures/{vacancy_id}", everyone()),
+    "organisations.create_vacancy": ("GET", "/vacatures/nieuw", only("organisation")),
+    "organisations.edit_vacancy": (
+        "GET",
+        "/vacatures/{vacancy_id}/bewerken",
+        only("organisation", *STAFF, others=404),
+    ),
+    "organisations.respond": ("POST", "/vacatures/{vacancy_id}/reageren", only("volunteer")),
+    "organisations.dashboard": ("GET", "/mijn-organisatie", only("organisation")),
+    "organisations.answer": (
+        "POST",
+        "/mijn-organisatie/reacties/{response_id}/antwoorden",
+        only("organisation"),
+    ),
+    "organisations.register": ("GET", "/organisatie-aanmelden", only("organisation")),
+    "organisations.verification": ("GET", "/beheer/organisaties", only(*STAFF)),
+    "organisations.verify": (
+        "POST",
+        "/beheer/organisaties/{other_org_id}/goedkeuren",
+        only(*STAFF, code=302),
+    ),
+    "organisations.unverify": (
+        "POST",
+        "/beheer/organisaties/{other_org_id}/intrekken",
+        only(*STAFF, code=302),
+    ),
 }
 
 
@@ -102,6 +154,20 @@ def test_every_route_has_an_access_rule(app):
     missing = endpoints - ACCESS.keys()
     assert not missing, f"routes without an access rule in this test: {sorted(missing)}"
     assert not ACCESS.keys() - endpoints, "rules for routes that no longer exist"
+
+
+def offer_of(volunteer):
+    offer = Offer(
+        author=volunteer,
+        category_id=1,
+        title="Ik wandel graag",
+        description="Met ouderen",
+        pc4=volunteer.pc4,
+        lat=volunteer.lat,
+        lon=volunteer.lon,
+    )
+    publish_post(offer)
+    return offer
 
 
 @pytest.fixture
@@ -143,6 +209,25 @@ def world(db, make_user):
     for item in (pending, to_cancel, to_approve):
         item.state = RequestState.PENDING
     db.flush()
+    offers = [offer_of(people["volunteer"]) for _ in range(2)]
+    organisation = Organisation(name="Zorgcentrum", verified_at=utcnow())
+    other = Organisation(name="Sportclub")
+    organisation.members.append(OrganisationMember(user=people["organisation"]))
+    vacancy = Vacancy(
+        organisation=organisation,
+        author=people["organisation"],
+        title="Gastvrouw",
+        description="Koffie schenken",
+        hours="2 uur per week",
+        pc4="7941",
+        lat=52.69,
+        lon=6.19,
+    )
+    publish_post(vacancy)
+    db.add_all([*offers, organisation, other, vacancy])
+    db.flush()
+    response = VacancyResponse(vacancy=vacancy, volunteer=people["volunteer"], message="Ik help")
+    db.add(response)
     report = Report(
         reporter_id=people["volunteer"].id,
         subject_type="help_requests",
@@ -158,6 +243,11 @@ def world(db, make_user):
         "approve_id": to_approve.id,
         "author_id": author.id,
         "report_id": report.id,
+        "offer_id": offers[0].id,
+        "close_offer_id": offers[1].id,
+        "vacancy_id": vacancy.id,
+        "response_id": response.id,
+        "other_org_id": other.id,
     }
     return people, ids
 

@@ -169,3 +169,9 @@ def test_names_round_trip_and_script_is_shown_as_text(post_request, client, db, 
     html = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "Zoë d&#39;Hondt &lt;script&gt;" in html
+
+
+def test_a_title_of_only_spaces_counts_as_empty(post_request, db, resident):
+    html = post_request(title="     ").get_data(as_text=True)
+    assert "Geef uw hulpvraag een korte titel." in html
+    assert db.scalar(select(HelpRequest)) is None

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from tests.integration.test_help_requests import request_data
 from voorelkaar.db import utcnow
 from voorelkaar.models import AuditEvent, HelpRequest, Report, RequestState, Role
 from voorelkaar.moderation.services import publish_post

@@ -2,13 +2,29 @@
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth import passwords
-from voorelkaar.models import Municipality, Neighbourhood, NeighbourhoodArea, Role, User, UserRole
+from voorelkaar.db import utcnow
+from voorelkaar.demo.requests import AMSTERDAM, seed_requests
+from voorelkaar.models import (
+    Category,
+    Municipality,
+    Neighbourhood,
+    NeighbourhoodArea,
+    Offer,
+    Organisation,
+    OrganisationMember,
+    RequestState,
+    Role,
+    User,
+    UserRole,
+    Vacancy,
+)
 from voorelkaar.places.services import neighbourhood_for
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - public on purpose, demo data only
@@ -137,6 +153,15 @@ def seed_demo(db: Session) -> int:
         db.add(_user(db, account, password_hash))
         added += 1
     added += _seed_volunteers(db)
+    db.flush()
+    added += _seed_organisation(db)
+    added += _seed_offers(db)
+    askers = db.scalars(
+        select(User)
+        .where(User.email.in_(("inwoner@demo.voorelkaar.nl", "mantelzorger@demo.voorelkaar.nl")))
+        .order_by(User.id)
+    ).all()
+    added += seed_requests(db, list(askers), datetime.now(AMSTERDAM).date())
     db.commit()
     return added
 
@@ -204,5 +229,135 @@ def _seed_volunteers(db: Session) -> int:
         password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
         account = DemoAccount("", email, name, (Role.VOLUNTEER,), postcode, house_number)
         db.add(_user(db, account, password_hash))
+        added += 1
+    return added
+
+
+DEMO_ORGANISATION = "Zorgcentrum De Schiphorst"
+# (title, description, hours, skills, postcode)
+DEMO_VACANCIES = (
+    (
+        "Wandelmaatje voor bewoners",
+        "Veel bewoners van De Schiphorst komen graag buiten, maar niet alleen. "
+        "Loopt u een uurtje mee in het park?",
+        "2 uur per week, op dinsdagmiddag",
+        "wandelen, geduld",
+        "7941 AA",
+    ),
+    (
+        "Gastvrouw of gastheer bij de koffieochtend",
+        "Elke donderdag drinken bewoners en buren samen koffie. "
+        "U schenkt in, maakt een praatje en ruimt samen met ons op.",
+        "3 uur per week, op donderdagochtend",
+        "gezelschap, koffie schenken",
+        "7941 AA",
+    ),
+)
+# (email of a demo volunteer, category slug, title, description, skills, when)
+DEMO_OFFERS = (
+    (
+        "vrijwilliger@demo.voorelkaar.nl",
+        "wandelen",
+        "Ik wandel graag met ouderen",
+        "Ik loop elke week een rondje door Oosterboer en neem graag iemand mee. "
+        "Rustig aan, met een praatje onderweg.",
+        "wandelen",
+        "dinsdagmiddag",
+    ),
+    (
+        "vrijwilliger01@demo.voorelkaar.nl",
+        "computerhulp",
+        "Hulp bij de computer, telefoon of tablet",
+        "Lukt het niet met DigiD, WhatsApp of e-mail? Ik kom langs en leg het rustig uit.",
+        "computerhulp, digid",
+        "'s avonds en in het weekend",
+    ),
+    (
+        "vrijwilliger02@demo.voorelkaar.nl",
+        "boodschappen",
+        "Boodschappen doen met de auto",
+        "Ik doe zelf twee keer per week boodschappen en neem die van u graag mee.",
+        "boodschappen, auto rijden",
+        "maandag en vrijdag",
+    ),
+)
+
+
+def _published_at(db: Session, postcode: str) -> dict:
+    """An open post placed in the PC4 area and wijk of postcode."""
+    area = geo.locate(postcode)
+    return {
+        "state": RequestState.OPEN,
+        "published_at": utcnow(),
+        "pc4": area.pc4,
+        "lat": area.lat,
+        "lon": area.lon,
+        "neighbourhood": neighbourhood_for(db, postcode),
+    }
+
+
+def _user_by_email(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == email))
+
+
+def _seed_organisation(db: Session) -> int:
+    """The demo organisation, verified, with the demo organisation account and two vacancies."""
+    added = 0
+    organisation = db.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION))
+    if organisation is None:
+        organisation = Organisation(
+            name=DEMO_ORGANISATION,
+            description="Woonzorgcentrum in Meppel met een eigen ontmoetingsruimte.",
+            verified_at=utcnow(),
+        )
+        db.add(organisation)
+        db.flush()
+        added += 1
+    account = _user_by_email(db, "organisatie@demo.voorelkaar.nl")
+    if not any(member.user_id == account.id for member in organisation.members):
+        organisation.members.append(OrganisationMember(user=account))
+        added += 1
+    titles = set(
+        db.scalars(select(Vacancy.title).where(Vacancy.organisation_id == organisation.id))
+    )
+    for title, description, hours, skills, postcode in DEMO_VACANCIES:
+        if title in titles:
+            continue
+        db.add(
+            Vacancy(
+                organisation=organisation,
+                author=account,
+                title=title,
+                description=description,
+                hours=hours,
+                skills=skills,
+                **_published_at(db, postcode),
+            )
+        )
+        added += 1
+    return added
+
+
+def _seed_offers(db: Session) -> int:
+    """Three open offers by demo volunteers, placed in their own PC4 areas."""
+    added = 0
+    for email, category_slug, title, description, skills, when in DEMO_OFFERS:
+        author = _user_by_email(db, email)
+        exists = db.scalar(
+            select(Offer.id).where(Offer.author_id == author.id, Offer.title == title)
+        )
+        if exists is not None:
+            continue
+        db.add(
+            Offer(
+                author=author,
+                category=db.scalar(select(Category).where(Category.slug == category_slug)),
+                title=title,
+                description=description,
+                skills=skills,
+                when_text=when,
+                **_published_at(db, author.postcode),
+            )
+        )
         added += 1
     return added

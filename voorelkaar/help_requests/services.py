@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
@@ -19,8 +19,8 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import record, submit_post
 from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 
-PAGE_SIZE = 20
 # States in which the asker may still change the request.
 EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
 CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN}
@@ -185,41 +185,9 @@ def my_requests(db: Session, user: User) -> list[HelpRequest]:
     )
 
 
-@dataclass(frozen=True)
-class Filters:
-    category: str | None = None
-    wijk: int | None = None
-    near_lat: float | None = None
-    near_lon: float | None = None
-    within_km: float | None = None
-    on_or_after: date | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class Listed:
-    request: HelpRequest
-    distance_km: float | None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Listed]
-    number: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-
 def browse_requests(db: Session, filters: Filters, page: int = 1) -> Page:
     """Open requests matching filters, nearest first when a place is known, else newest."""
     query = publicly_visible()
-    if filters.category:
-        query = query.join(HelpRequest.category).where(Category.slug == filters.category)
-    if filters.wijk:
-        query = query.where(HelpRequest.neighbourhood_id == filters.wijk)
     if filters.on_or_after:
         query = query.where(
             or_(
@@ -227,40 +195,7 @@ def browse_requests(db: Session, filters: Filters, page: int = 1) -> Page:
                 HelpRequest.starts_at >= datetime.combine(filters.on_or_after, time(), UTC),
             )
         )
-    if filters.text:
-        pattern = f"%{_escape_like(filters.text.lower())}%"
-        query = query.where(
-            or_(
-                func.lower(HelpRequest.title).like(pattern, escape="\\"),
-                func.lower(HelpRequest.description).like(pattern, escape="\\"),
-                func.lower(HelpRequest.skills).like(pattern, escape="\\"),
-            )
-        )
-    near = filters.near_lat is not None and filters.near_lon is not None
-    if near and filters.within_km:
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
-            filters.near_lat, filters.near_lon, filters.within_km
-        )
-        query = query.where(HelpRequest.lat.between(min_lat, max_lat))
-        query = query.where(HelpRequest.lon.between(min_lon, max_lon))
-    rows = db.scalars(query.order_by(HelpRequest.published_at.desc(), HelpRequest.id.desc())).all()
-    listed = [
-        Listed(
-            r, geo.distance_km(filters.near_lat, filters.near_lon, r.lat, r.lon) if near else None
-        )
-        for r in rows
-    ]
-    if near:
-        if filters.within_km:
-            listed = [item for item in listed if item.distance_km <= filters.within_km]
-        listed.sort(key=lambda item: (round(item.distance_km, 1), -item.request.id))
-    page = max(1, page)
-    start = (page - 1) * PAGE_SIZE
-    return Page(listed[start : start + PAGE_SIZE], page, len(listed))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return browse_posts(db, query, filters, page)
 
 
 def known_skills(db: Session, limit: int = 50) -> list[str]:

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     Enum,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,10 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from voorelkaar.db import Base, UtcDateTime, utcnow
+from voorelkaar.db import Base, UtcDateTime
+from voorelkaar.models.post import PostMixin
 
 if TYPE_CHECKING:
-    from voorelkaar.models.place import Neighbourhood
     from voorelkaar.models.user import User
 
 
@@ -67,7 +66,7 @@ def _enum(kind):
     return Enum(kind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class HelpRequest(Base):
+class HelpRequest(PostMixin, Base):
     __tablename__ = "help_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,25 +96,13 @@ class HelpRequest(Base):
     # The address stays on the server; others see the wijk and the PC4 area.
     postcode: Mapped[str] = mapped_column(String(7))
     house_number: Mapped[str] = mapped_column(String(10))
-    pc4: Mapped[str] = mapped_column(String(4), index=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    neighbourhood_id: Mapped[int | None] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
-    )
 
     volunteers_needed: Mapped[int] = mapped_column(Integer, default=1)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_vog: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    reject_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-
     author: Mapped[User] = relationship(lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
-    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
 
     __table_args__ = (
         Index("ix_help_requests_state_published", "state", "published_at"),
@@ -125,8 +112,3 @@ class HelpRequest(Base):
     @property
     def skill_list(self) -> list[str]:
         return [tag for tag in (t.strip() for t in self.skills.split(",")) if tag]
-
-    @property
-    def place(self) -> str:
-        """Where, as others may see it: the wijk, else the PC4 area."""
-        return self.neighbourhood.name if self.neighbourhood else self.pc4

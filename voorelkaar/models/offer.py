@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
 from voorelkaar.models.help_request import Category, RequestState, _enum
+from voorelkaar.models.post import PostMixin
 
 if TYPE_CHECKING:
-    from voorelkaar.models.place import Neighbourhood
     from voorelkaar.models.user import User
 
 
-class Offer(Base):
+class Offer(PostMixin, Base):
     __tablename__ = "offers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,24 +28,9 @@ class Offer(Base):
     skills: Mapped[str] = mapped_column(String(500), default="")
     when_text: Mapped[str] = mapped_column(String(200), default="")  # "dinsdagmiddag"
     # Where: the volunteer's PC4 area, never their address.
-    pc4: Mapped[str] = mapped_column(String(4), index=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    neighbourhood_id: Mapped[int | None] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
-    )
-    reject_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
     author: Mapped[User] = relationship(lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
-    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
-
-    @property
-    def place(self) -> str:
-        return self.neighbourhood.name if self.neighbourhood else self.pc4
 
 
 class OfferReply(Base):

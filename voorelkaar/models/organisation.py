@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
 from voorelkaar.models.help_request import RequestState, _enum
+from voorelkaar.models.post import PostMixin
 
 if TYPE_CHECKING:
-    from voorelkaar.models.place import Neighbourhood
     from voorelkaar.models.user import User
 
 
@@ -49,7 +49,7 @@ class OrganisationMember(Base):
     )
 
 
-class Vacancy(Base):
+class Vacancy(PostMixin, Base):
     __tablename__ = "vacancies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,24 +62,9 @@ class Vacancy(Base):
     description: Mapped[str] = mapped_column(Text)
     hours: Mapped[str] = mapped_column(String(100))  # "2 uur per week, op dinsdag"
     skills: Mapped[str] = mapped_column(String(500), default="")
-    pc4: Mapped[str] = mapped_column(String(4), index=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    neighbourhood_id: Mapped[int | None] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
-    )
-    reject_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")
-    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
-
-    @property
-    def place(self) -> str:
-        return self.neighbourhood.name if self.neighbourhood else self.pc4
 
 
 class VacancyResponse(Base):

@@ -170,7 +170,9 @@ def block_user(db: Session, actor: User, user: User, reason: str) -> None:
     if user.blocked_at is None:
         user.blocked_at = utcnow()
         for session in db.scalars(
-            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            select(UserSession).where(
+                UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+            )
         ):
             session.revoked_at = utcnow()
         record(db, actor, "users.blocked", user, reason)
@@ -194,5 +196,7 @@ def find_users(db: Session, text: str | None, limit: int = 50) -> list[User]:
     query = select(User).order_by(User.name, User.id).limit(limit)
     if text:
         pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern)))
+        query = query.where(
+            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+        )
     return list(db.scalars(query))

@@ -95,7 +95,10 @@ def user(user_id):
         try:
             if account.blocked_at is None:
                 services.block_user(db, current_user, account, form.reason.data)
-                flash(_("Het account is geblokkeerd. Berichten ervan zijn niet meer te zien."), "success")
+                flash(
+                    _("Het account is geblokkeerd. Berichten ervan zijn niet meer te zien."),
+                    "success",
+                )
             else:
                 services.unblock_user(db, current_user, account, form.reason.data)
                 flash(_("Het account is niet meer geblokkeerd."), "success")

@@ -30,7 +30,11 @@ SECTIONS = (
         Role.VOLUNTEER,
         _l("Helpen als vrijwilliger"),
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
-        ((_l("Hulpvragen bekijken"), "help_requests.browse"),),
+        (
+            (_l("Hulpvragen bekijken"), "help_requests.browse"),
+            (_l("Hulpaanbod plaatsen"), "offers.create"),
+            (_l("Vacatures bekijken"), "organisations.vacancies"),
+        ),
         (_l("Hulpvragen bij mij in de buurt"), _l("Mijn beschikbaarheid"), _l("Mijn inzet")),
     ),
     Section(
@@ -46,8 +50,10 @@ SECTIONS = (
         Role.ORGANISATION,
         _l("Voor organisaties"),
         _l("Zet vacatures voor vrijwilligers online en bekijk wie reageert."),
-        (),
-        (_l("Vacatures van mijn organisatie"), _l("Reacties bekijken")),
+        (
+            (_l("Mijn organisatie"), "organisations.dashboard"),
+            (_l("Vacature plaatsen"), "organisations.create_vacancy"),
+        ),
     ),
     Section(
         Role.STAFF,
@@ -56,6 +62,7 @@ SECTIONS = (
         (
             (_l("Te beoordelen"), "moderation.queue"),
             (_l("Logboek"), "moderation.audit"),
+            (_l("Organisaties controleren"), "organisations.verification"),
             (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
         ),
         (_l("Takenlijst"), _l("Cijfers per wijk")),

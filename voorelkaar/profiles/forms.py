@@ -25,7 +25,9 @@ class ProfileForm(BaseForm):
     intro = TextAreaField(
         _l("Over mij (niet verplicht)"),
         validators=[Length(max=1000, message=_l("Maak het korter: hoogstens 1000 tekens."))],
-        description=_l("Bijvoorbeeld: Ik wandel graag en ik heb een auto. Anderen zien dit bij uw voornaam."),
+        description=_l(
+            "Bijvoorbeeld: Ik wandel graag en ik heb een auto. Anderen zien dit bij uw voornaam."
+        ),
     )
     skills = StringField(
         _l("Waar kunt u mee helpen? (niet verplicht)"),

@@ -32,7 +32,9 @@ def update_profile(db: Session, user: User, changes: ProfileChanges) -> None:
     user.neighbourhood = neighbourhood_for(db, postcode)
     if user.has_role(Role.VOLUNTEER):
         user.intro = changes.intro
-        user.skills = ", ".join(dict.fromkeys(s.strip().lower() for s in changes.skills if s.strip()))
+        user.skills = ", ".join(
+            dict.fromkeys(s.strip().lower() for s in changes.skills if s.strip())
+        )
         user.available = changes.available
     db.commit()
 

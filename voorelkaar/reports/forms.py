@@ -12,7 +12,9 @@ class ReportForm(BaseForm):
             InputRequired(_l("Schrijf kort wat er mis is.")),
             Length(max=2000, message=_l("Maak het korter: hoogstens 2000 tekens.")),
         ],
-        description=_l("Alleen de coördinatoren lezen dit. De schrijver ziet niet dat u het meldt."),
+        description=_l(
+            "Alleen de coördinatoren lezen dit. De schrijver ziet niet dat u het meldt."
+        ),
     )
 
 
@@ -25,4 +27,6 @@ class HandleForm(BaseForm):
         ],
     )
     hide_post = BooleanField(_l("Het bericht verbergen"))
-    block_author = BooleanField(_l("De schrijver blokkeren (kan niet meer inloggen; berichten verdwijnen)"))
+    block_author = BooleanField(
+        _l("De schrijver blokkeren (kan niet meer inloggen; berichten verdwijnen)")
+    )

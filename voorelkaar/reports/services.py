@@ -96,10 +96,10 @@ def handle_report(
     if report.handled_at is not None:
         raise ModerationError("already handled")
     subject = subject_of(db, report)
-    if subject is not None and hide_post and not isinstance(subject.item, User):
-        if subject.item.state in (RequestState.OPEN, RequestState.PENDING):
-            subject.item.state = RequestState.CANCELLED
-            record(db, actor, f"{report.subject_type}.hidden", subject.item, outcome)
+    hideable = subject is not None and not isinstance(subject.item, User)
+    if hide_post and hideable and subject.item.state in (RequestState.OPEN, RequestState.PENDING):
+        subject.item.state = RequestState.CANCELLED
+        record(db, actor, f"{report.subject_type}.hidden", subject.item, outcome)
     report.handled_at = utcnow()
     report.handled_by_id = actor.id
     report.outcome = outcome

@@ -1,0 +1,133 @@
+"""Organisations and volunteers in a real browser, with axe on every page."""
+
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD
+from voorelkaar.models import Role
+
+pytestmark = pytest.mark.e2e
+
+ORGANISATION = "Zorgcentrum De Schiphorst"
+VACANCY = "Wandelmaatje voor bewoners"
+OFFER = "Ik wandel graag met ouderen"
+
+
+def log_in(visit, email: str):
+    visit.goto("/login")
+    visit.page.get_by_label("E-mailadres").fill(email)
+    visit.page.get_by_label("Wachtwoord").fill(PASSWORD)
+    visit.submit("Inloggen")
+
+
+def press(visit, action: str, subject: str):
+    """Press a button named like "Goedkeuren: <subject>" (the subject is for screen readers)."""
+    name = re.compile(rf"^{re.escape(action)}\s*:\s*{re.escape(subject)}$")
+    with visit.page.expect_navigation():
+        visit.page.get_by_role("button", name=name).click()
+    visit.assert_accessible()
+
+
+def approve_as_staff(visit, title: str):
+    visit.submit("Uitloggen")
+    log_in(visit, "coordinator@example.nl")
+    visit.goto("/beheer/te-beoordelen")
+    press(visit, "Goedkeuren", title)
+    visit.submit("Uitloggen")
+
+
+def follow(visit, link: str):
+    """Click a link by its name, as a keyboard or mouse user would, and check the page."""
+    with visit.page.expect_navigation():
+        visit.page.get_by_role("link", name=link, exact=True).first.click()
+    visit.assert_accessible()
+
+
+def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisation_sees_it(
+    visit, make_user, staff, volunteer
+):
+    make_user(Role.ORGANISATION, email="organisatie@example.nl", name="Ans Kok")
+    page = visit.page
+
+    log_in(visit, "organisatie@example.nl")
+    follow(visit, "Mijn organisatie")
+    follow(visit, "Organisatie aanmelden")
+    page.get_by_label("Naam van de organisatie").fill(ORGANISATION)
+    visit.submit("Organisatie aanmelden")
+    assert "Nog niet gecontroleerd" in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "coordinator@example.nl")
+    follow(visit, "Organisaties controleren")
+    press(visit, "Goedkeuren", ORGANISATION)
+    assert "is gecontroleerd" in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "organisatie@example.nl")
+    follow(visit, "Vacature plaatsen")
+    page.get_by_label("Korte titel").fill(VACANCY)
+    page.get_by_label("Beschrijving").fill("Loopt u een uurtje mee met een bewoner?")
+    page.get_by_label("Hoeveel tijd kost het?").fill("2 uur per week, op dinsdagmiddag")
+    page.get_by_label("Postcode").fill("7941 aa")
+    page.get_by_label("Huisnummer").fill("")
+    visit.submit("Vacature plaatsen")
+    assert "Vul het huisnummer in" in page.locator("#house_number-error").inner_text()
+    assert page.get_by_label("Korte titel").input_value() == VACANCY
+    page.get_by_label("Huisnummer").fill("1")
+    visit.submit("Vacature plaatsen")
+    assert "eerst bekeken door een coördinator" in page.content()
+    approve_as_staff(visit, VACANCY)
+
+    log_in(visit, "vrijwilliger@example.nl")
+    follow(visit, "Vacatures")
+    page.get_by_label("Afstand").select_option("5")
+    visit.submit("Zoeken")
+    follow(visit, VACANCY)
+    assert ORGANISATION in page.content() and "Centrum" in page.content()
+    visit.submit("Reactie sturen")  # empty: explained beside the field
+    assert "waarom u wilt helpen" in page.locator("#message-error").inner_text()
+    page.get_by_label("Uw reactie").fill("Ik wandel graag en heb op dinsdag tijd.")
+    visit.submit("Reactie sturen")
+    assert "Uw reactie is verstuurd" in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "organisatie@example.nl")
+    follow(visit, "Mijn organisatie")
+    assert "Ik wandel graag en heb op dinsdag tijd." in page.content()
+    assert "Sanne" in page.content() and "vrijwilliger@example.nl" not in page.content()
+    page.get_by_label("Uw antwoord").fill("Fijn! Bel ons op 0522 123456.")
+    press(visit, "Antwoord sturen", "Sanne")
+    assert "Uw antwoord is verstuurd" in page.content()
+
+
+def test_a_volunteer_offers_help_staff_approve_and_a_resident_replies(
+    visit, staff, volunteer, resident
+):
+    page = visit.page
+    log_in(visit, "vrijwilliger@example.nl")
+    follow(visit, "Hulpaanbod plaatsen")
+    page.get_by_label("Soort hulp").select_option("wandelen")
+    page.get_by_label("Korte titel").fill(OFFER)
+    page.get_by_label("Beschrijving").fill("Elke dinsdag loop ik een rondje. Loopt u mee?")
+    page.get_by_label("Wanneer kunt u? (niet verplicht)").fill("dinsdagmiddag")
+    visit.submit("Aanbod plaatsen")
+    assert "eerst bekeken door een coördinator" in page.content()
+    approve_as_staff(visit, OFFER)
+
+    visit.goto("/hulpaanbod")  # anonymous: the list, with the wijk only
+    assert OFFER in page.content() and "Sanne" not in page.content()
+    log_in(visit, "inwoner@example.nl")
+    follow(visit, "Hulpaanbod")
+    follow(visit, OFFER)
+    page.get_by_label("Uw bericht aan de vrijwilliger").fill("Ik loop graag mee op dinsdag.")
+    visit.submit("Bericht sturen")
+    assert "De vrijwilliger krijgt een e-mail" in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "vrijwilliger@example.nl")
+    visit.goto("/mijn-aanbod")
+    follow(visit, OFFER)
+    assert "Ik loop graag mee op dinsdag." in page.content() and "Riek" in page.content()
+    visit.submit("Aanbod stoppen")
+    assert "niet meer online" in page.content()

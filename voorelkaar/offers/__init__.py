@@ -1,0 +1,1 @@
+"""Offers of help (hulpaanbod): volunteers say what they like to do."""

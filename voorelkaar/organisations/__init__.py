@@ -1,0 +1,1 @@
+"""Organisations: verified by staff, they post vacancies that volunteers respond to."""

@@ -1,0 +1,297 @@
+"""Organisation steps: register, get verified, post vacancies, handle responses.
+
+Only members of an organisation act for it. A vacancy is public only when it
+is open, its organisation is verified by staff and its author is not blocked.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from voorelkaar import geo
+from voorelkaar.auth.access import is_staff
+from voorelkaar.db import utcnow
+from voorelkaar.models import (
+    Organisation,
+    OrganisationMember,
+    RequestState,
+    Role,
+    User,
+    Vacancy,
+    VacancyResponse,
+)
+from voorelkaar.moderation.services import post_url, record
+from voorelkaar.notify import enqueue_email
+from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.posts import Filters, Page, browse_posts, post_for, review_change, submit_new
+
+# States in which a member may still change the vacancy.
+EDITABLE = {RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
+
+
+class OrganisationError(Exception):
+    """A step for an organisation that is not allowed; the view says why."""
+
+
+class NotAllowed(OrganisationError):
+    pass
+
+
+class AlreadyResponded(OrganisationError):
+    pass
+
+
+@dataclass
+class VacancyDetails:
+    """What a member fills in. Without a postcode an edited vacancy keeps its place."""
+
+    title: str
+    description: str
+    hours: str
+    skills: list[str] = field(default_factory=list)
+    postcode: str | None = None
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+# Organisations and their members
+
+
+def register_organisation(db: Session, user: User, name: str, description: str) -> Organisation:
+    """Sign up an organisation, with user as its first member; staff verify it later."""
+    if not user.has_role(Role.ORGANISATION):
+        raise NotAllowed("only organisation accounts register an organisation")
+    organisation = Organisation(name=name, description=description)
+    organisation.members.append(OrganisationMember(user=user))
+    db.add(organisation)
+    db.flush()
+    record(db, user, "organisations.registered", organisation)
+    db.commit()
+    return organisation
+
+
+def organisations_of(db: Session, user: User) -> list[Organisation]:
+    """The organisations user is a member of, by name."""
+    return list(
+        db.scalars(
+            select(Organisation)
+            .join(OrganisationMember)
+            .where(OrganisationMember.user_id == user.id)
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
+def is_member(db: Session, user: User, organisation_id: int) -> bool:
+    """Whether user acts for this organisation."""
+    return (
+        db.scalar(
+            select(OrganisationMember.id).where(
+                OrganisationMember.user_id == user.id,
+                OrganisationMember.organisation_id == organisation_id,
+            )
+        )
+        is not None
+    )
+
+
+def all_organisations(db: Session) -> list[Organisation]:
+    """Every organisation, those waiting for verification first."""
+    return list(
+        db.scalars(
+            select(Organisation).order_by(
+                Organisation.verified_at.is_not(None), Organisation.name, Organisation.id
+            )
+        )
+    )
+
+
+def set_verified(db: Session, actor: User, organisation: Organisation, verified: bool) -> None:
+    """Staff vouch for an organisation (its open vacancies go public), or withdraw that."""
+    if not is_staff(actor):
+        raise NotAllowed("only staff verify organisations")
+    organisation.verified_at = utcnow() if verified else None
+    organisation.verified_by_id = actor.id if verified else None
+    action = "verified" if verified else "unverified"
+    record(db, actor, f"organisations.{action}", organisation)
+    db.commit()
+
+
+# Vacancies
+
+
+def may_manage(db: Session, user: User, vacancy: Vacancy) -> bool:
+    """Members of the vacancy's organisation and staff see everything and may change it."""
+    return is_staff(user) or is_member(db, user, vacancy.organisation_id)
+
+
+def _apply(db: Session, vacancy: Vacancy, details: VacancyDetails) -> None:
+    vacancy.title = details.title
+    vacancy.description = details.description
+    vacancy.hours = details.hours
+    vacancy.skills = ", ".join(
+        dict.fromkeys(s.strip().lower() for s in details.skills if s.strip())
+    )
+    if details.postcode:
+        # Only the PC4 area and the wijk are kept: that is all anyone is shown.
+        area = geo.locate(details.postcode)
+        vacancy.pc4, vacancy.lat, vacancy.lon = area.pc4, area.lat, area.lon
+        vacancy.neighbourhood = neighbourhood_for(db, geo.normalise_postcode(details.postcode))
+
+
+def post_vacancy(
+    db: Session, author: User, organisation: Organisation, details: VacancyDetails
+) -> Vacancy:
+    """Post a vacancy for an organisation: it waits for review like every post."""
+    if not author.has_role(Role.ORGANISATION) or not is_member(db, author, organisation.id):
+        raise NotAllowed("only members post for their organisation")
+    if not details.postcode:
+        raise NotAllowed("a new vacancy needs a place")
+    vacancy = Vacancy(author=author, organisation=organisation)
+    _apply(db, vacancy, details)
+    submit_new(db, author, vacancy)
+    return vacancy
+
+
+def update_vacancy(db: Session, actor: User, vacancy: Vacancy, details: VacancyDetails) -> None:
+    """Change a vacancy. A member's change of an open vacancy is reviewed again."""
+    if not may_manage(db, actor, vacancy) or vacancy.state not in EDITABLE:
+        raise NotAllowed("may not change this vacancy")
+    _apply(db, vacancy, details)
+    review_change(db, actor, vacancy)
+    db.commit()
+
+
+def publicly_visible() -> Select:
+    """Open vacancies of verified organisations whose author is not blocked."""
+    return (
+        select(Vacancy)
+        .join(Vacancy.organisation)
+        .join(Vacancy.author)
+        .where(
+            Vacancy.state == RequestState.OPEN,
+            Organisation.verified_at.is_not(None),
+            User.blocked_at.is_(None),
+        )
+    )
+
+
+def vacancy_for(db: Session, viewer: User, vacancy_id: int) -> Vacancy | None:
+    """The vacancy as viewer may see it, or None (shown as 404)."""
+    return post_for(
+        db,
+        Vacancy,
+        publicly_visible(),
+        vacancy_id,
+        lambda vacancy: viewer.is_authenticated and may_manage(db, viewer, vacancy),
+    )
+
+
+def browse_vacancies(db: Session, filters: Filters, page: int = 1) -> Page:
+    """Public vacancies matching filters, nearest first when a place is known, else newest."""
+    return browse_posts(db, publicly_visible(), filters, page)
+
+
+# Responses
+
+
+def may_respond(db: Session, user: User, vacancy: Vacancy) -> bool:
+    """Volunteers may respond to a public vacancy of an organisation they are not part of."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.VOLUNTEER)
+        and not is_member(db, user, vacancy.organisation_id)
+        and db.scalar(publicly_visible().where(Vacancy.id == vacancy.id)) is not None
+    )
+
+
+def responses_to(
+    db: Session, vacancy: Vacancy, volunteer: User | None = None
+) -> list[VacancyResponse]:
+    """The responses to a vacancy, oldest first; only volunteer's when given."""
+    query = select(VacancyResponse).where(VacancyResponse.vacancy_id == vacancy.id)
+    if volunteer is not None:
+        query = query.where(VacancyResponse.volunteer_id == volunteer.id)
+    return list(db.scalars(query.order_by(VacancyResponse.created_at, VacancyResponse.id)))
+
+
+def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> VacancyResponse:
+    """A volunteer's short message; every member of the organisation gets an email."""
+    if not may_respond(db, volunteer, vacancy):
+        raise NotAllowed("may not respond to this vacancy")
+    if responses_to(db, vacancy, volunteer):
+        raise AlreadyResponded("one response per volunteer")
+    response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message=message)
+    db.add(response)
+    db.flush()
+    for member in vacancy.organisation.members:
+        if member.user.blocked_at is not None:
+            continue
+        enqueue_email(
+            db,
+            key=f"vacancy-response:{response.id}:{member.user_id}",
+            user=member.user,
+            template="vacancy_response",
+            kind="vacancy_response",
+            item=vacancy,
+            volunteer=volunteer.first_name,
+            message=message,
+            link=_link(url_for("organisations.dashboard")),
+        )
+    db.commit()
+    return response
+
+
+def response_for(db: Session, member: User, response_id: int) -> VacancyResponse | None:
+    """A response to one of member's organisation's vacancies, or None (shown as 404)."""
+    response = db.get(VacancyResponse, response_id)
+    if response is None or not is_member(db, member, response.vacancy.organisation_id):
+        return None
+    return response
+
+
+def answer_response(db: Session, member: User, response: VacancyResponse, answer: str) -> None:
+    """Answer a volunteer; they get the answer by email."""
+    if not is_member(db, member, response.vacancy.organisation_id):
+        raise NotAllowed("only members answer responses")
+    response.answer = answer
+    response.answered_at = utcnow()
+    db.flush()
+    enqueue_email(
+        db,
+        key=f"vacancy-answer:{response.id}:{response.answered_at.isoformat()}",
+        user=response.volunteer,
+        template="vacancy_answer",
+        kind="vacancy_answer",
+        item=response.vacancy,
+        answer=answer,
+        link=_link(post_url(response.vacancy)),
+    )
+    db.commit()
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One organisation on its members' dashboard."""
+
+    organisation: Organisation
+    vacancies: list[tuple[Vacancy, list[VacancyResponse]]]
+
+
+def dashboard(db: Session, member: User) -> list[Overview]:
+    """Each of member's organisations with its vacancies, newest first, and their responses."""
+    overviews = []
+    for organisation in organisations_of(db, member):
+        vacancies = db.scalars(
+            select(Vacancy)
+            .where(Vacancy.organisation_id == organisation.id)
+            .order_by(Vacancy.created_at.desc(), Vacancy.id.desc())
+        ).all()
+        overviews.append(
+            Overview(organisation, [(vacancy, responses_to(db, vacancy)) for vacancy in vacancies])
+        )
+    return overviews

@@ -1,0 +1,230 @@
+"""Organisations post vacancies, volunteers respond, staff verify organisations."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from voorelkaar import posts
+from voorelkaar.auth.access import role_required, staff_required
+from voorelkaar.db import get_session
+from voorelkaar.forms import BaseForm
+from voorelkaar.help_requests.services import known_skills
+from voorelkaar.models import Organisation, RequestState, Role
+from voorelkaar.moderation.services import post_url
+from voorelkaar.organisations import services
+from voorelkaar.organisations.forms import (
+    AnswerForm,
+    OrganisationForm,
+    ResponseForm,
+    VacancyBrowseForm,
+    VacancyForm,
+)
+
+bp = Blueprint("organisations", __name__, template_folder="templates")
+
+organisation_required = role_required(Role.ORGANISATION)
+
+
+@bp.route("/vacatures")
+def vacancies():
+    """Open vacancies of verified organisations, with filters; readable by everyone."""
+    db = get_session()
+    form = VacancyBrowseForm(request.args, neighbourhoods=posts.wijken(db))
+    results = posts.results_for(
+        form, current_user, lambda filters, page: services.browse_vacancies(db, filters, page)
+    )
+    return render_template("organisations/vacancies.html", form=form, results=results)
+
+
+@bp.route("/vacatures/<int:vacancy_id>")
+def vacancy(vacancy_id):
+    """One vacancy; members of its organisation and staff also see it before it is public."""
+    db = get_session()
+    item = services.vacancy_for(db, current_user, vacancy_id) or abort(404)
+    return _vacancy_page(db, item, ResponseForm())
+
+
+def _vacancy_page(db, item, form: ResponseForm):
+    authenticated = current_user.is_authenticated
+    manage = authenticated and services.may_manage(db, current_user, item)
+    return render_template(
+        "organisations/vacancy.html",
+        item=item,
+        manage=manage,
+        edit_url=post_url(item, edit=True) if manage and item.state in services.EDITABLE else None,
+        member=authenticated and services.is_member(db, current_user, item.organisation_id),
+        may_respond=services.may_respond(db, current_user, item),
+        responses=services.responses_to(db, item, current_user) if authenticated else [],
+        form=form,
+    )
+
+
+@bp.route("/vacatures/nieuw", methods=["GET", "POST"])
+@organisation_required
+def create_vacancy():
+    """Post a vacancy for my organisation."""
+    db = get_session()
+    organisations = services.organisations_of(db, current_user)
+    if not organisations:
+        flash(_("Meld eerst uw organisatie aan. Daarna kunt u vacatures plaatsen."), "info")
+        return redirect(url_for("organisations.register"))
+    form = VacancyForm(organisations=organisations)
+    if form.validate_on_submit():
+        organisation = form.chosen_organisation()
+        item = services.post_vacancy(db, current_user, organisation, form.details())
+        if organisation.verified_at is None:
+            flash(
+                _(
+                    "Dank u wel. De vacature komt online als de coördinator uw organisatie heeft gecontroleerd."
+                ),
+                "success",
+            )
+        elif item.state == RequestState.PENDING:
+            flash(_("Dank u wel. De vacature wordt eerst bekeken door een coördinator."), "success")
+        else:
+            flash(_("Dank u wel. De vacature staat online."), "success")
+        return redirect(url_for("organisations.vacancy", vacancy_id=item.id))
+    return render_template(
+        "organisations/vacancy_form.html", form=form, skills=known_skills(db), editing=None
+    )
+
+
+@bp.route("/vacatures/<int:vacancy_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_vacancy(vacancy_id):
+    """Change a vacancy; staff may edit before approving."""
+    db = get_session()
+    item = services.vacancy_for(db, current_user, vacancy_id)
+    if item is None or not services.may_manage(db, current_user, item):
+        abort(404)
+    if item.state not in services.EDITABLE:
+        flash(_("Deze vacature kan niet meer worden gewijzigd."), "info")
+        return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
+    form = VacancyForm(editing=True)
+    if request.method == "GET":
+        form.fill_from(item)
+    if form.validate_on_submit():
+        services.update_vacancy(db, current_user, item, form.details())
+        flash(_("De vacature is opgeslagen."), "success")
+        return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
+    return render_template(
+        "organisations/vacancy_form.html", form=form, skills=known_skills(db), editing=item
+    )
+
+
+@bp.route("/vacatures/<int:vacancy_id>/reageren", methods=["POST"])
+@role_required(Role.VOLUNTEER)
+def respond(vacancy_id):
+    """Respond to a vacancy with a short message."""
+    db = get_session()
+    item = services.vacancy_for(db, current_user, vacancy_id) or abort(404)
+    if not services.may_respond(db, current_user, item):
+        abort(403)
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        return _vacancy_page(db, item, form)
+    try:
+        services.respond(db, current_user, item, form.message.data)
+    except services.AlreadyResponded:
+        flash(_("U heeft al gereageerd op deze vacature."), "info")
+    else:
+        flash(_("Uw reactie is verstuurd. De organisatie krijgt een e-mail."), "success")
+    return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
+
+
+@bp.route("/mijn-organisatie")
+@organisation_required
+def dashboard():
+    """My organisation's vacancies and who responded to them."""
+    return _dashboard_page(get_session())
+
+
+def _dashboard_page(db, failed: AnswerForm | None = None, failed_id: int | None = None):
+    overviews = services.dashboard(db, current_user)
+    forms = {
+        response.id: AnswerForm(prefix=f"antwoord{response.id}", formdata=None)
+        for overview in overviews
+        for _vacancy, responses in overview.vacancies
+        for response in responses
+    }
+    if failed is not None:
+        forms[failed_id] = failed
+    return render_template(
+        "organisations/dashboard.html",
+        overviews=overviews,
+        answer_forms=forms,
+        form=failed,
+    )
+
+
+@bp.route("/mijn-organisatie/reacties/<int:response_id>/antwoorden", methods=["POST"])
+@organisation_required
+def answer(response_id):
+    """Answer a volunteer who responded."""
+    db = get_session()
+    response = services.response_for(db, current_user, response_id) or abort(404)
+    form = AnswerForm(prefix=f"antwoord{response_id}")
+    if not form.validate_on_submit():
+        return _dashboard_page(db, form, response_id)
+    services.answer_response(db, current_user, response, form.answer.data)
+    flash(_("Uw antwoord is verstuurd."), "success")
+    return redirect(url_for("organisations.dashboard"))
+
+
+@bp.route("/organisatie-aanmelden", methods=["GET", "POST"])
+@organisation_required
+def register():
+    """Sign up an organisation; staff check it before its vacancies go public."""
+    db = get_session()
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        services.register_organisation(
+            db, current_user, form.name.data, form.description.data or ""
+        )
+        flash(_("Uw organisatie is aangemeld. Een coördinator controleert de gegevens."), "success")
+        return redirect(url_for("organisations.dashboard"))
+    return render_template("organisations/register.html", form=form)
+
+
+@bp.route("/beheer/organisaties")
+@staff_required
+def verification():
+    """Organisations, to verify or to stop trusting."""
+    return render_template(
+        "organisations/verification.html",
+        organisations=services.all_organisations(get_session()),
+        action_form=BaseForm(),
+    )
+
+
+def _set_verified(organisation_id: int, verified: bool):
+    db = get_session()
+    organisation = db.get(Organisation, organisation_id) or abort(404)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    services.set_verified(db, current_user, organisation, verified)
+    return organisation
+
+
+@bp.route("/beheer/organisaties/<int:organisation_id>/goedkeuren", methods=["POST"])
+@staff_required
+def verify(organisation_id):
+    """Vouch for an organisation: its approved vacancies go public."""
+    organisation = _set_verified(organisation_id, True)
+    flash(_("%(name)s is gecontroleerd.", name=organisation.name), "success")
+    return redirect(url_for("organisations.verification"))
+
+
+@bp.route("/beheer/organisaties/<int:organisation_id>/intrekken", methods=["POST"])
+@staff_required
+def unverify(organisation_id):
+    """Withdraw the check: the organisation's vacancies leave the public list."""
+    organisation = _set_verified(organisation_id, False)
+    flash(
+        _(
+            "%(name)s is niet meer gecontroleerd. De vacatures zijn offline.",
+            name=organisation.name,
+        ),
+        "info",
+    )
+    return redirect(url_for("organisations.verification"))
