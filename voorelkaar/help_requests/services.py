@@ -201,7 +201,9 @@ def browse_requests(db: Session, filters: Filters, page: int = 1) -> Page:
 def known_skills(db: Session, limit: int = 50) -> list[str]:
     """Skill tags already in use, to suggest while typing."""
     tags: dict[str, int] = {}
-    for skills in db.scalars(select(HelpRequest.skills).where(HelpRequest.skills != "")):
+    in_requests = select(HelpRequest.skills).where(HelpRequest.skills != "")
+    of_volunteers = select(User.skills).where(User.skills != "")
+    for skills in [*db.scalars(in_requests), *db.scalars(of_volunteers)]:
         for tag in skills.split(","):
             tag = tag.strip()
             if tag:

@@ -1,5 +1,7 @@
 """Ask for help, browse open requests, and manage your own."""
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,7 @@ from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
 from voorelkaar.help_requests.forms import BrowseForm, CancelForm, RequestForm
 from voorelkaar.models import Neighbourhood, Role
+from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
 
@@ -34,26 +37,8 @@ def browse():
         categories=services.active_categories(db),
         neighbourhoods=db.scalars(select(Neighbourhood).order_by(Neighbourhood.name)).all(),
     )
-    page_number = request.args.get("pagina", 1, type=int) or 1
-    results = None
-    if form.validate():
-        results = services.browse_requests(db, _filters(form), page_number)
+    results = results_for(form, current_user, partial(services.browse_requests, db))
     return render_template("help_requests/browse.html", form=form, results=results)
-
-
-def _filters(form: BrowseForm) -> services.Filters:
-    near = getattr(form, "area", None)
-    if near is None and current_user.is_authenticated:
-        near = current_user
-    return services.Filters(
-        category=form.categorie.data or None,
-        wijk=int(form.wijk.data) if form.wijk.data else None,
-        near_lat=near.lat if near else None,
-        near_lon=near.lon if near else None,
-        within_km=float(form.afstand.data) if form.afstand.data else None,
-        on_or_after=form.vanaf.data,
-        text=form.q.data or None,
-    )
 
 
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])

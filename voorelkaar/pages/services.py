@@ -62,6 +62,8 @@ SECTIONS = (
         (
             (_l("Te beoordelen"), "moderation.queue"),
             (_l("Logboek"), "moderation.audit"),
+            (_l("Meldingen van misbruik"), "reports.queue"),
+            (_l("Gebruikers zoeken en blokkeren"), "moderation.users"),
             (_l("Organisaties controleren"), "organisations.verification"),
             (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
         ),
@@ -78,8 +80,12 @@ SECTIONS = (
         Role.ADMIN,
         _l("Beheer"),
         _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
-        ((_l("Te beoordelen"), "moderation.queue"),),
-        (_l("Gebruikers en rollen"), _l("Wijken"), _l("Instellingen")),
+        (
+            (_l("Categorieën"), "admin.categories"),
+            (_l("Instellingen"), "admin.settings"),
+            (_l("Gebruikers en rollen"), "moderation.users"),
+        ),
+        (_l("Wijken"),),
     ),
 )
 
