@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import AuthActions, Forms
 from voorelkaar.db import utcnow
-from voorelkaar.models import HelpRequest, PostedFor, Role
+from voorelkaar.models import HelpRequest, Offer, PostedFor, Role
 from voorelkaar.moderation.services import publish_post
 
 SECRETS = (
@@ -50,7 +50,7 @@ def asker_with_open_request(db, make_user):
     return asker, item
 
 
-def _pages(item, asker):
+def _pages(item, asker, offer_id):
     return [
         "/",
         "/hulpvragen",
@@ -59,12 +59,15 @@ def _pages(item, asker):
         f"/hulpvragen/{item.id}",
         f"/profiel/{asker.id}",
         f"/melden/hulpvraag/{item.id}",
+        "/hulpaanbod",
+        f"/hulpaanbod/{offer_id}",
+        "/vacatures",
     ]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "volunteer", "neighbour"])
 def test_no_address_phone_or_email_reaches_anyone_but_the_asker(
-    app, make_user, asker_with_open_request, who
+    app, db, make_user, asker_with_open_request, who
 ):
     asker, item = asker_with_open_request
     client = app.test_client()
@@ -72,7 +75,19 @@ def test_no_address_phone_or_email_reaches_anyone_but_the_asker(
         role = Role.VOLUNTEER if who == "volunteer" else Role.RESIDENT
         make_user(role, email=f"{who}@example.nl", postcode="7942 JD")
         AuthActions(Forms(client)).login(f"{who}@example.nl")
-    for path in _pages(item, asker):
+    offer = Offer(
+        author=asker,
+        category_id=1,
+        title="Ik help graag",
+        description="Boodschappen doen",
+        pc4=asker.pc4,
+        lat=asker.lat,
+        lon=asker.lon,
+    )
+    publish_post(offer)
+    db.add(offer)
+    db.commit()
+    for path in _pages(item, asker, offer.id):
         response = client.get(path)
         body = response.get_data(as_text=True)
         assert response.status_code in (200, 302), path
