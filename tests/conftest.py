@@ -212,6 +212,44 @@ def make_user(db, meppel):
 
 
 @pytest.fixture
+def make_request(db):
+    """An open request at postcode, on the next weekday at 14:00-16:00."""
+    from datetime import datetime, time, timedelta
+
+    from tests.integration.test_help_requests import next_weekday
+    from voorelkaar import geo
+    from voorelkaar.help_requests.forms import AMSTERDAM
+    from voorelkaar.models import HelpRequest
+    from voorelkaar.moderation.services import publish_post
+
+    def make(author, *, title, postcode, skills="", weekday=1, requires_vog=False):
+        area = geo.locate(postcode)
+        day = next_weekday(weekday)
+        start = datetime.combine(day, time(14), AMSTERDAM)
+        item = HelpRequest(
+            author=author,
+            category_id=1,
+            title=title,
+            description="Graag hulp.",
+            skills=skills,
+            postcode=postcode,
+            house_number="1",
+            pc4=area.pc4,
+            lat=area.lat,
+            lon=area.lon,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            requires_vog=requires_vog,
+        )
+        publish_post(item)
+        db.add(item)
+        db.commit()
+        return item
+
+    return make
+
+
+@pytest.fixture
 def resident(make_user):
     return make_user(Role.RESIDENT, email="inwoner@example.nl", name="Riek Jansen")
 

@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.pages.views import bp as pages_bp
     from voorelkaar.profiles.views import bp as profiles_bp
     from voorelkaar.reports.views import bp as reports_bp
+    from voorelkaar.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profiles_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(volunteers_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

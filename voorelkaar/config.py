@@ -41,6 +41,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SCHEDULER_OUTBOX_SECONDS = 30
+    MAX_TRAVEL_KM = 25  # the SQL prefilter for suggestions: nobody travels further
 
 
 def load_environment(config: dict) -> None:

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voorelkaar.auth.access import role_required
+from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
 from voorelkaar.help_requests.forms import BrowseForm, CancelForm, RequestForm
-from voorelkaar.models import Neighbourhood, Role
+from voorelkaar.matches.services import suggest_volunteers
+from voorelkaar.models import Neighbourhood, RequestState, Role
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -71,8 +72,16 @@ def detail(request_id):
     db = get_session()
     help_request = services.request_for(db, current_user, request_id) or abort(404)
     manage = services.may_manage(current_user, help_request)
+    suggestions = []
+    if manage and help_request.state == RequestState.OPEN:
+        suggestions = suggest_volunteers(db, help_request)
     return render_template(
-        "help_requests/detail.html", item=help_request, manage=manage, cancel_form=CancelForm()
+        "help_requests/detail.html",
+        item=help_request,
+        manage=manage,
+        cancel_form=CancelForm(),
+        suggestions=suggestions,
+        show_names=is_staff(current_user),
     )
 
 

@@ -1,5 +1,6 @@
 """All models, imported here so that Base.metadata knows every table."""
 
+from voorelkaar.models.availability import VolunteerSlot
 from voorelkaar.models.help_request import (
     Category,
     HelpRequest,
@@ -38,6 +39,7 @@ __all__ = [
     "Report",
     "Vacancy",
     "VacancyResponse",
+    "VolunteerSlot",
     "Role",
     "User",
     "UserRole",

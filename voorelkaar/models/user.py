@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
 
 if TYPE_CHECKING:
+    from voorelkaar.models.availability import VolunteerSlot
     from voorelkaar.models.place import Neighbourhood
 
 
@@ -55,6 +56,15 @@ class User(Base):
     intro: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[str] = mapped_column(String(500), default="")
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    travel_km: Mapped[float] = mapped_column(Float, default=5.0)
+    # Recorded by staff from the certificate; a VOG counts until this date.
+    vog_valid_until: Mapped[date | None] = mapped_column(Date)
+
+    slots: Mapped[list[VolunteerSlot]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="VolunteerSlot.weekday, VolunteerSlot.start_time",
+    )
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -70,6 +80,9 @@ class User(Base):
     def has_role(self, *roles: Role) -> bool:
         """Whether this person holds any of roles."""
         return not self.role_set.isdisjoint(roles)
+
+    def has_valid_vog(self, on: date) -> bool:
+        return self.vog_valid_until is not None and self.vog_valid_until >= on
 
     @property
     def first_name(self) -> str:

@@ -31,11 +31,13 @@ SECTIONS = (
         _l("Helpen als vrijwilliger"),
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
         (
+            (_l("Hulpvragen bij mij in de buurt"), "volunteers.nearby"),
+            (_l("Mijn beschikbaarheid"), "volunteers.availability"),
             (_l("Hulpvragen bekijken"), "help_requests.browse"),
             (_l("Hulpaanbod plaatsen"), "offers.create"),
             (_l("Vacatures bekijken"), "organisations.vacancies"),
         ),
-        (_l("Hulpvragen bij mij in de buurt"), _l("Mijn beschikbaarheid"), _l("Mijn inzet")),
+        (_l("Mijn inzet"),),
     ),
     Section(
         Role.CARER,

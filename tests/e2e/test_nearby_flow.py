@@ -1,0 +1,43 @@
+"""A volunteer sets their week and finds the requests that suit them, in a real browser."""
+
+import pytest
+
+from tests.e2e.test_help_request_flow import log_in, log_out
+from voorelkaar.models import Role
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_volunteer_in_7942_finds_a_7943_shopping_request_with_reasons(
+    visit,
+    make_user,
+    make_request,
+    db,
+):
+    asker = make_user(Role.RESIDENT, email="riek@example.nl", postcode="7943 AC")
+    item = make_request(asker, title="Boodschappen doen", postcode="7943 AC", skills="boodschappen")
+    volunteer = make_user(
+        Role.VOLUNTEER, email="sanne@example.nl", name="Sanne de Vries", postcode="7942 JD"
+    )
+    volunteer.skills = "boodschappen"
+    db.commit()
+    make_user(Role.STAFF, email="staf@example.nl")
+    page = visit.page
+    log_in(visit, "sanne@example.nl")
+    page.get_by_role("link", name="Mijn beschikbaarheid").click()
+    visit.assert_accessible()
+    page.get_by_label("dinsdagmiddag").check()
+    page.get_by_label("Hoe ver wilt u reizen?").select_option("5")
+    visit.submit("Opslaan")
+    page.get_by_role("link", name="Hulpvragen bij mij in de buurt").click()
+    visit.assert_accessible()
+    first = page.locator("ol.posts > li").first
+    assert "Boodschappen doen" in first.inner_text()
+    assert "dinsdagmiddag beschikbaar" in first.inner_text()
+    assert "km van de hulpvraag" in first.inner_text()
+    assert "7943 AC" not in page.content()
+    log_out(visit)
+
+    log_in(visit, "staf@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    assert "Sanne de Vries" in page.content()

@@ -1,0 +1,1 @@
+"""Matching volunteers and requests: the service around the pure matching core."""

@@ -1,0 +1,1 @@
+"""Volunteers: weekly availability, reach, VOG, and requests near them."""
