@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.admin.views import bp as admin_bp
     from voorelkaar.auth.views import bp as auth_bp
     from voorelkaar.help_requests.views import bp as help_requests_bp
+    from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
     from voorelkaar.offers.views import bp as offers_bp
     from voorelkaar.organisations.views import bp as organisations_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(matches_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -41,3 +41,32 @@ def test_a_volunteer_in_7942_finds_a_7943_shopping_request_with_reasons(
     log_in(visit, "staf@example.nl")
     visit.goto(f"/hulpvragen/{item.id}")
     assert "Sanne de Vries" in page.content()
+
+
+def test_ik_help_then_confirmation_shows_contact_details_to_both_sides(
+    visit, make_user, make_request, db
+):
+    asker = make_user(
+        Role.RESIDENT, email="riek@example.nl", name="Riek Jansen", postcode="7943 AC"
+    )
+    item = make_request(asker, title="Boodschappen doen", postcode="7943 AC")
+    make_user(Role.VOLUNTEER, email="sanne@example.nl", name="Sanne de Vries", postcode="7942 JD")
+    page = visit.page
+    log_in(visit, "sanne@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    assert "7943 AC" not in page.content()
+    visit.submit("Ik help")
+    assert "De vrager laat weten of het doorgaat" in page.content()
+    log_out(visit)
+
+    log_in(visit, "riek@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    visit.submit("Ja, Sanne mag helpen")
+    assert "sanne@example.nl" in page.content()
+    log_out(visit)
+
+    log_in(visit, "sanne@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    assert "7943 AC" in page.content() and "riek@example.nl" in page.content()
+    visit.goto("/mijn-inzet")
+    assert "Boodschappen doen" in page.content()

@@ -11,6 +11,7 @@ from tests.conftest import AuthActions, Forms, csrf_token_from
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     HelpRequest,
+    Match,
     Offer,
     Organisation,
     OrganisationMember,
@@ -104,6 +105,23 @@ ACCESS = {
     "volunteers.availability": ("GET", "/beschikbaarheid", only("volunteer")),
     "volunteers.nearby": ("GET", "/bij-mij-in-de-buurt", only("volunteer")),
     "volunteers.vog": ("GET", "/beheer/gebruikers/{author_id}/vog", only(*STAFF)),
+    "matches.offer": ("POST", "/hulpvragen/{open_id}/ik-help", only("volunteer", code=302)),
+    "matches.confirm": (
+        "POST",
+        "/aanmeldingen/{match_id}/bevestigen",
+        only("resident", *STAFF, code=302, others=404),
+    ),
+    "matches.cancel": (
+        "POST",
+        "/aanmeldingen/{match_id}/annuleren",
+        only("resident", "volunteer", *STAFF, code=302, others=404),
+    ),
+    "matches.complete": (
+        "POST",
+        "/aanmeldingen/{match_id}/afronden",
+        only(*STAFF, code=302, others=404),
+    ),
+    "matches.mine": ("GET", "/mijn-inzet", only("volunteer")),
     "offers.browse": ("GET", "/hulpaanbod", everyone()),
     "offers.create": ("GET", "/hulpaanbod/nieuw", only("volunteer")),
     "offers.detail": ("GET", "/hulpaanbod/{offer_id}", logged_in()),
@@ -230,7 +248,8 @@ def world(db, make_user):
     db.add_all([*offers, organisation, other, vacancy])
     db.flush()
     response = VacancyResponse(vacancy=vacancy, volunteer=people["volunteer"], message="Ik help")
-    db.add(response)
+    match = Match(request_id=open_item.id, volunteer_id=people["volunteer"].id)
+    db.add_all([response, match])
     report = Report(
         reporter_id=people["volunteer"].id,
         subject_type="help_requests",
@@ -251,6 +270,7 @@ def world(db, make_user):
         "vacancy_id": vacancy.id,
         "response_id": response.id,
         "other_org_id": other.id,
+        "match_id": match.id,
     }
     return people, ids
 

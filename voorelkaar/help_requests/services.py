@@ -11,6 +11,8 @@ from voorelkaar.auth.access import is_staff
 from voorelkaar.models import (
     Category,
     HelpRequest,
+    Match,
+    MatchState,
     PostedFor,
     RequestState,
     Role,
@@ -165,14 +167,25 @@ def publicly_visible() -> Select:
 
 
 def request_for(db: Session, viewer: User | None, request_id: int) -> HelpRequest | None:
-    """The request as viewer may see it, or None (shown as 404)."""
+    """The request as viewer may see it, or None (shown as 404).
+
+    Its asker and staff always; a volunteer who offered help keeps seeing it
+    after it is matched; everyone else only while it is open.
+    """
     request = db.get(HelpRequest, request_id)
     if request is None:
         return None
     if viewer is not None and may_manage(viewer, request):
         return request
-    visible = db.scalar(publicly_visible().where(HelpRequest.id == request_id))
-    return visible
+    if viewer is not None and db.scalar(
+        select(Match.id).where(
+            Match.request_id == request_id,
+            Match.volunteer_id == viewer.id,
+            Match.state.in_((MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE)),
+        )
+    ):
+        return request
+    return db.scalar(publicly_visible().where(HelpRequest.id == request_id))
 
 
 def my_requests(db: Session, user: User) -> list[HelpRequest]:

@@ -12,6 +12,8 @@ from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
 from voorelkaar.help_requests.forms import BrowseForm, CancelForm, RequestForm
+from voorelkaar.matches import services as match_services
+from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
 from voorelkaar.models import Neighbourhood, RequestState, Role
 from voorelkaar.posts import results_for
@@ -82,6 +84,11 @@ def detail(request_id):
         cancel_form=CancelForm(),
         suggestions=suggestions,
         show_names=is_staff(current_user),
+        matches=match_services.matches_of_request(db, help_request) if manage else [],
+        my_match=None if manage else match_services.my_offer(db, current_user, help_request),
+        is_volunteer=current_user.has_role(Role.VOLUNTEER),
+        cancel_match_form=CancelMatchForm(),
+        complete_form=CompleteForm(),
     )
 
 

@@ -5,13 +5,26 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from voorelkaar import geo
+from voorelkaar.auth.access import is_staff
+from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
-from voorelkaar.models import HelpRequest, Role, ScheduleKind, User, UserRole
+from voorelkaar.models import (
+    HelpRequest,
+    Match,
+    MatchState,
+    RequestState,
+    Role,
+    ScheduleKind,
+    User,
+    UserRole,
+)
+from voorelkaar.moderation.services import record
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -108,3 +121,159 @@ def requests_near(db: Session, volunteer: User, limit: int = 50) -> list[Nearby]
             found.append(Nearby(request, result[0]))
     found.sort(key=lambda n: (-n.ranked.score, n.ranked.distance_km, n.request.id))
     return found[:limit]
+
+
+class MatchError(Exception):
+    """A match step that cannot be done now; the view says why, politely."""
+
+
+class RequestFull(MatchError):
+    pass
+
+
+def offer_help(db: Session, volunteer: User, request: HelpRequest) -> Match:
+    """The volunteer says "Ik help"; the asker or staff still confirm."""
+    if not volunteer.has_role(Role.VOLUNTEER) or volunteer.id == request.author_id:
+        raise MatchError("not a volunteer for this request")
+    if request.state != RequestState.OPEN:
+        raise RequestFull("request not open")
+    if request.requires_vog and not volunteer.has_valid_vog(_today()):
+        raise MatchError("a VOG is needed")
+    existing = db.scalar(
+        select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id)
+    )
+    if existing is not None:
+        if existing.state in (MatchState.CANCELLED, MatchState.DECLINED):
+            existing.state, existing.ended_at, existing.end_reason = MatchState.OFFERED, None, None
+            db.commit()
+        return existing
+    match = Match(request_id=request.id, volunteer_id=volunteer.id)
+    db.add(match)
+    try:
+        db.commit()
+    except IntegrityError:  # the same volunteer pressed twice at once
+        db.rollback()
+        return db.scalar(
+            select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id)
+        )
+    return match
+
+
+def may_confirm(user: User, request: HelpRequest) -> bool:
+    return request.author_id == user.id or is_staff(user)
+
+
+def confirm_match(db: Session, actor: User, match: Match) -> None:
+    """Confirm a volunteer. Safe under concurrency: a request never gets more than it needs."""
+    request = match.request
+    if not may_confirm(actor, request):
+        raise MatchError("may not confirm")
+    if match.state != MatchState.OFFERED:
+        raise MatchError("not an open offer")
+    # One conditional UPDATE claims a place; PostgreSQL re-checks the WHERE after
+    # waiting for a competing transaction, so two confirmations cannot both win.
+    claimed = db.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.state == RequestState.OPEN,
+            HelpRequest.confirmed_count < HelpRequest.volunteers_needed,
+        )
+        .values(confirmed_count=HelpRequest.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.rollback()
+        raise RequestFull("no place left")
+    taken = db.execute(
+        update(Match)
+        .where(Match.id == match.id, Match.state == MatchState.OFFERED)
+        .values(state=MatchState.CONFIRMED, confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        db.rollback()
+        raise MatchError("offer withdrawn meanwhile")
+    db.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.confirmed_count >= HelpRequest.volunteers_needed,
+        )
+        .values(state=RequestState.MATCHED)
+        .execution_options(synchronize_session=False)
+    )
+    record(db, actor, "matches.confirmed", match)
+    db.commit()
+    db.refresh(request)
+    db.refresh(match)
+
+
+def cancel_match(db: Session, actor: User, match: Match, reason: str) -> None:
+    """Either side calls it off; the request opens again and details are hidden again."""
+    request = match.request
+    if actor.id not in (match.volunteer_id, request.author_id) and not is_staff(actor):
+        raise MatchError("may not cancel")
+    if match.state not in (MatchState.OFFERED, MatchState.CONFIRMED):
+        raise MatchError("nothing to cancel")
+    was_confirmed = match.state == MatchState.CONFIRMED
+    match.state, match.ended_at, match.end_reason = MatchState.CANCELLED, utcnow(), reason
+    if was_confirmed:
+        request.confirmed_count = max(0, request.confirmed_count - 1)
+        if request.state == RequestState.MATCHED:
+            request.state = RequestState.OPEN
+    record(db, actor, "matches.cancelled", match, reason)
+    db.commit()
+
+
+def complete_match(db: Session, actor: User, match: Match, hours: float | None) -> None:
+    """Staff mark a confirmed match done, with the hours the volunteer gave."""
+    if not is_staff(actor) or match.state != MatchState.CONFIRMED:
+        raise MatchError("may not complete")
+    match.state, match.ended_at, match.hours = MatchState.DONE, utcnow(), hours
+    request = match.request
+    open_ones = db.scalar(
+        select(func.count(Match.id)).where(
+            Match.request_id == request.id,
+            Match.state == MatchState.CONFIRMED,
+            Match.id != match.id,
+        )
+    )
+    if not open_ones and request.state == RequestState.MATCHED:
+        request.state = RequestState.DONE
+    record(db, actor, "matches.done", match)
+    db.commit()
+
+
+def matches_of_request(db: Session, request: HelpRequest) -> list[Match]:
+    return list(
+        db.scalars(select(Match).where(Match.request_id == request.id).order_by(Match.created_at))
+    )
+
+
+def confirmed_between(db: Session, user: User, request: HelpRequest) -> Match | None:
+    """The confirmed match that lets user and the asker see each other's details."""
+    query = select(Match).where(
+        Match.request_id == request.id,
+        Match.state.in_((MatchState.CONFIRMED, MatchState.DONE)),
+    )
+    if user.id != request.author_id:
+        query = query.where(Match.volunteer_id == user.id)
+    return db.scalars(query).first()
+
+
+def my_offer(db: Session, volunteer: User, request: HelpRequest) -> Match | None:
+    return db.scalar(
+        select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id)
+    )
+
+
+def my_engagements(db: Session, volunteer: User) -> list[Match]:
+    """Mijn inzet: everything a volunteer offered, newest first."""
+    return list(
+        db.scalars(
+            select(Match)
+            .where(Match.volunteer_id == volunteer.id)
+            .order_by(Match.created_at.desc(), Match.id.desc())
+        )
+    )

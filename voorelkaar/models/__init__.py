@@ -8,6 +8,7 @@ from voorelkaar.models.help_request import (
     RequestState,
     ScheduleKind,
 )
+from voorelkaar.models.match import Match, MatchState
 from voorelkaar.models.moderation import AuditEvent
 from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
@@ -28,6 +29,8 @@ __all__ = [
     "PostedFor",
     "RequestState",
     "ScheduleKind",
+    "Match",
+    "MatchState",
     "Municipality",
     "Neighbourhood",
     "NeighbourhoodArea",

@@ -98,6 +98,8 @@ class HelpRequest(PostMixin, Base):
     house_number: Mapped[str] = mapped_column(String(10))
 
     volunteers_needed: Mapped[int] = mapped_column(Integer, default=1)
+    # Raised only by a conditional UPDATE, so it never passes volunteers_needed.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_vog: Mapped[bool] = mapped_column(Boolean, default=False)
 

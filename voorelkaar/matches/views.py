@@ -1,0 +1,136 @@
+"""Say "Ik help", confirm a volunteer, call it off, and mark it done."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from voorelkaar.auth.access import is_staff, role_required
+from voorelkaar.db import get_session
+from voorelkaar.help_requests.services import request_for
+from voorelkaar.matches import services
+from voorelkaar.matches.forms import CancelMatchForm, CompleteForm, EmptyForm
+from voorelkaar.models import Match, Role
+
+bp = Blueprint("matches", __name__, template_folder="templates")
+
+
+def _back(match_or_request_id: int):
+    return redirect(url_for("help_requests.detail", request_id=match_or_request_id))
+
+
+@bp.route("/hulpvragen/<int:request_id>/ik-help", methods=["POST"])
+@role_required(Role.VOLUNTEER)
+def offer(request_id):
+    """A volunteer offers to help with a request."""
+    db = get_session()
+    item = request_for(db, current_user, request_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.offer_help(db, current_user, item)
+    except services.RequestFull:
+        flash(_("Er is al een vrijwilliger gevonden voor deze hulpvraag. Dank u wel!"), "info")
+    except services.MatchError:
+        flash(_("U kunt bij deze hulpvraag niet helpen. Er is bijvoorbeeld een VOG nodig."), "info")
+    else:
+        flash(
+            _("Dank u wel! De vrager krijgt uw aanbod te zien en laat weten of het doorgaat."),
+            "success",
+        )
+    return _back(request_id)
+
+
+def _match_for(db, match_id: int, *, may) -> Match:
+    match = db.get(Match, match_id)
+    if match is None or not may(match):
+        abort(404)
+    return match
+
+
+@bp.route("/aanmeldingen/<int:match_id>/bevestigen", methods=["POST"])
+@login_required
+def confirm(match_id):
+    """The asker or staff say yes to a volunteer; both then see each other's details."""
+    db = get_session()
+    match = _match_for(db, match_id, may=lambda m: services.may_confirm(current_user, m.request))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_match(db, current_user, match)
+    except services.RequestFull:
+        flash(_("Er zijn al genoeg vrijwilligers bevestigd voor deze hulpvraag."), "info")
+    except services.MatchError:
+        flash(_("Dit aanbod kan niet meer worden bevestigd."), "info")
+    else:
+        flash(
+            _("Bevestigd. U ziet nu elkaars gegevens, zodat u een afspraak kunt maken."), "success"
+        )
+    return _back(match.request_id)
+
+
+def _party(match: Match) -> bool:
+    return current_user.id in (match.volunteer_id, match.request.author_id) or is_staff(
+        current_user
+    )
+
+
+@bp.route("/aanmeldingen/<int:match_id>/annuleren", methods=["POST"])
+@login_required
+def cancel(match_id):
+    """Either side calls the match off, with a reason."""
+    db = get_session()
+    match = _match_for(db, match_id, may=_party)
+    form = CancelMatchForm()
+    if not form.validate_on_submit():
+        flash(form.reason.errors[0] if form.reason.errors else _("Probeer het opnieuw."), "error")
+        return _back(match.request_id)
+    try:
+        services.cancel_match(db, current_user, match, form.reason.data)
+    except services.MatchError:
+        flash(_("Dit kan niet meer worden geannuleerd."), "info")
+    else:
+        flash(_("Het gaat niet door. De hulpvraag staat weer open."), "success")
+    return _back(match.request_id)
+
+
+@bp.route("/aanmeldingen/<int:match_id>/afronden", methods=["POST"])
+@login_required
+def complete(match_id):
+    """Staff mark the help as given, with the hours."""
+    db = get_session()
+    match = _match_for(db, match_id, may=lambda m: is_staff(current_user))
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        flash(form.hours.errors[0] if form.hours.errors else _("Probeer het opnieuw."), "error")
+        return _back(match.request_id)
+    try:
+        services.complete_match(db, current_user, match, form.value)
+    except services.MatchError:
+        flash(_("Alleen een bevestigde hulp kan worden afgerond."), "info")
+    else:
+        flash(_("De hulp is afgerond. Dank aan de vrijwilliger!"), "success")
+    return _back(match.request_id)
+
+
+@bp.route("/mijn-inzet")
+@role_required(Role.VOLUNTEER)
+def mine():
+    """What I offered and gave, with my hours."""
+    matches = services.my_engagements(get_session(), current_user)
+    hours = sum(m.hours or 0 for m in matches)
+    return render_template("matches/mine.html", matches=matches, hours=hours)
+
+
+MATCH_STATE_LABELS = {
+    "offered": _l("aangeboden, wacht op antwoord"),
+    "confirmed": _l("bevestigd"),
+    "declined": _l("iemand anders helpt"),
+    "cancelled": _l("gaat niet door"),
+    "done": _l("afgerond"),
+}
+
+
+@bp.app_template_global("match_state_label")
+def match_state_label(state) -> str:
+    return str(MATCH_STATE_LABELS[state.value])

@@ -1,0 +1,51 @@
+"""A volunteer and a help request: offered, confirmed, and how it ended."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from voorelkaar.db import Base, UtcDateTime, utcnow
+from voorelkaar.models.help_request import _enum
+
+if TYPE_CHECKING:
+    from voorelkaar.models.help_request import HelpRequest
+    from voorelkaar.models.user import User
+
+
+class MatchState(enum.StrEnum):
+    OFFERED = "offered"  # the volunteer said "Ik help"
+    CONFIRMED = "confirmed"  # the asker or staff said yes: contact details are shared
+    DECLINED = "declined"  # someone else was chosen
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Match(Base):
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[MatchState] = mapped_column(_enum(MatchState), default=MatchState.OFFERED)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    request: Mapped[HelpRequest] = relationship(lazy="joined")
+    volunteer: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "volunteer_id", name="uq_matches_request_volunteer"),
+    )
