@@ -1,5 +1,7 @@
 """A volunteer sets their week and finds the requests that suit them, in a real browser."""
 
+import re
+
 import pytest
 
 from tests.e2e.test_help_request_flow import log_in, log_out
@@ -70,3 +72,55 @@ def test_ik_help_then_confirmation_shows_contact_details_to_both_sides(
     assert "7943 AC" in page.content() and "riek@example.nl" in page.content()
     visit.goto("/mijn-inzet")
     assert "Boodschappen doen" in page.content()
+
+
+def test_staff_invite_the_best_suggestion_who_accepts_by_email_and_messages_arrive(
+    smtp, visit, live_server, make_user, make_request, db
+):
+    from voorelkaar.db import get_session, utcnow
+    from voorelkaar.notify import dispatch_outbox
+
+    app, base_url = live_server
+
+    def dispatch():
+        with app.app_context():
+            dispatch_outbox(get_session(), utcnow())
+
+    asker = make_user(
+        Role.RESIDENT, email="riek@example.nl", name="Riek Jansen", postcode="7943 AC"
+    )
+    item = make_request(asker, title="Boodschappen doen", postcode="7943 AC", skills="boodschappen")
+    best = make_user(
+        Role.VOLUNTEER, email="sanne@example.nl", name="Sanne de Vries", postcode="7943 AC"
+    )
+    best.skills = "boodschappen"
+    db.commit()
+    make_user(Role.VOLUNTEER, email="verweg@example.nl", name="Kees Verweg", postcode="7948 AA")
+    make_user(Role.STAFF, email="staf@example.nl")
+    page = visit.page
+    log_in(visit, "staf@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    first = page.locator("ol.posts > li").first
+    assert "Sanne de Vries" in first.inner_text()
+    first.get_by_role("button", name=re.compile("Uitnodigen")).click()
+    page.wait_for_load_state()
+    visit.assert_accessible()
+    log_out(visit)
+    dispatch()
+    (invitation,) = smtp.wait_for(1)
+    text = invitation.get_body(("plain",)).get_content()
+    yes_link = next(line for line in text.splitlines() if "antwoord=ja" in line).strip()
+    page.goto(yes_link)  # no login needed; the page only asks to confirm
+    visit.assert_accessible()
+    visit.submit("Antwoord versturen")
+
+    log_in(visit, "riek@example.nl")
+    visit.goto(f"/hulpvragen/{item.id}")
+    visit.submit("Ja, Sanne mag helpen")
+    assert "sanne@example.nl" in page.content()
+    page.get_by_label("Stuur een bericht").fill("Fijn dat u komt! De bel doet het niet, klop maar.")
+    visit.submit("Versturen")
+    dispatch()
+    messages = smtp.wait_for(2)
+    assert messages[1]["To"] == "sanne@example.nl"
+    assert "klop maar" in messages[1].get_body(("plain",)).get_content()

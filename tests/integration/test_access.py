@@ -122,6 +122,17 @@ ACCESS = {
         only(*STAFF, code=302, others=404),
     ),
     "matches.mine": ("GET", "/mijn-inzet", only("volunteer")),
+    "matches.invite": (
+        "POST",
+        "/hulpvragen/{open_id}/uitnodigen/{volunteer_id}",
+        only("resident", *STAFF, code=302, others=404),
+    ),
+    "matches.invitation": ("GET", "/uitnodiging/ongeldig", everyone(400)),
+    "matches.message": (
+        "POST",
+        "/aanmeldingen/{match_id}/berichten",
+        only("resident", "volunteer", code=302, others=404),
+    ),
     "offers.browse": ("GET", "/hulpaanbod", everyone()),
     "offers.create": ("GET", "/hulpaanbod/nieuw", only("volunteer")),
     "offers.detail": ("GET", "/hulpaanbod/{offer_id}", logged_in()),
@@ -271,6 +282,7 @@ def world(db, make_user):
         "response_id": response.id,
         "other_org_id": other.id,
         "match_id": match.id,
+        "volunteer_id": people["volunteer"].id,
     }
     return people, ids
 

@@ -1,5 +1,6 @@
 """Offering help, confirming one volunteer, and what each side then sees."""
 
+import re
 import threading
 
 import pytest
@@ -172,3 +173,74 @@ def test_twenty_simultaneous_helpers_and_confirmations_give_exactly_one_match(
     )
     assert confirmed == 1
     assert db.get(HelpRequest, item.id).confirmed_count == 1
+
+
+def _dispatch(in_app, db):
+    from voorelkaar.db import utcnow
+    from voorelkaar.notify import dispatch_outbox
+
+    with in_app():
+        dispatch_outbox(db, utcnow())
+
+
+def test_staff_invite_by_email_the_volunteer_accepts_and_messages_arrive_by_email(
+    smtp, forms, auth, client, db, make_user, open_request, in_app
+):
+    asker, item = open_request
+    volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl", name="Sanne de Vries")
+    make_user(Role.STAFF, email="staf@example.nl")
+    auth.login("staf@example.nl")
+    url = f"/hulpvragen/{item.id}/uitnodigen/{volunteer.id}"
+    assert forms.post(url, {}, page=f"/hulpvragen/{item.id}").status_code == 302
+    auth.logout()
+    _dispatch(in_app, db)
+    (invitation,) = smtp.wait_for(1)
+    assert invitation["To"] == "sanne@example.nl"
+    text = invitation.get_body(("plain",)).get_content()
+    yes_link = next(line for line in text.splitlines() if "antwoord=ja" in line).strip()
+    path = yes_link.removeprefix("http://localhost")
+
+    anonymous = client.application.test_client()
+    page = anonymous.get(path)  # what a mail scanner does: nothing may change
+    assert page.status_code == 200
+    assert re.search(r'<input[^>]*checked[^>]*value="ja"', page.get_data(as_text=True))
+    match = db.scalar(select(Match))
+    db.refresh(match)
+    assert match.state == MatchState.INVITED
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(page.get_data(as_text=True))
+    assert anonymous.post(path, data={"csrf_token": token, "antwoord": "ja"}).status_code == 302
+    db.refresh(match)
+    assert match.state == MatchState.OFFERED
+
+    services.confirm_match(db, asker, match)
+    auth.login("sanne@example.nl")
+    response = forms.post(
+        f"/aanmeldingen/{match.id}/berichten",
+        {"body": "Ik kom dinsdag om 14:00."},
+        page=f"/hulpvragen/{item.id}",
+    )
+    assert response.status_code == 302
+    _dispatch(in_app, db)
+    messages = smtp.wait_for(2)
+    assert messages[1]["To"] == "riek@example.nl"
+    assert "Ik kom dinsdag om 14:00." in messages[1].get_body(("plain",)).get_content()
+    assert "Ik kom dinsdag om 14:00." in client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+
+
+def test_a_tampered_invitation_link_is_refused_politely(client):
+    response = client.get("/uitnodiging/niet-echt?antwoord=ja")
+    assert response.status_code == 400
+    assert "Deze link werkt niet meer" in response.get_data(as_text=True)
+
+
+def test_messages_need_a_confirmed_match(forms, auth, db, make_user, open_request):
+    asker, item = open_request
+    volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
+    match = services.offer_help(db, volunteer, item)
+    auth.login("sanne@example.nl")
+    forms.post(f"/aanmeldingen/{match.id}/berichten", {"body": "Hallo"}, page="/")
+    from voorelkaar.models import MatchMessage
+
+    assert db.scalar(select(MatchMessage)) is None

@@ -74,6 +74,8 @@ def detail(request_id):
     db = get_session()
     help_request = services.request_for(db, current_user, request_id) or abort(404)
     manage = services.may_manage(current_user, help_request)
+    matches = match_services.matches_of_request(db, help_request) if manage else []
+    my_match = None if manage else match_services.my_offer(db, current_user, help_request)
     suggestions = []
     if manage and help_request.state == RequestState.OPEN:
         suggestions = suggest_volunteers(db, help_request)
@@ -84,8 +86,9 @@ def detail(request_id):
         cancel_form=CancelForm(),
         suggestions=suggestions,
         show_names=is_staff(current_user),
-        matches=match_services.matches_of_request(db, help_request) if manage else [],
-        my_match=None if manage else match_services.my_offer(db, current_user, help_request),
+        matches=matches,
+        my_match=my_match,
+        messages={m.id: match_services.messages_of(db, m) for m in [*matches, my_match] if m},
         is_volunteer=current_user.has_role(Role.VOLUNTEER),
         cancel_match_form=CancelMatchForm(),
         complete_form=CompleteForm(),

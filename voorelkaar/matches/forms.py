@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from voorelkaar.forms import BaseForm
@@ -36,3 +36,28 @@ class CompleteForm(BaseForm):
             raise ValidationError(_l("Vul een aantal uren in, bijvoorbeeld 1,5.")) from None
         if not 0 < self.value <= 24 * 7:
             raise ValidationError(_l("Vul een aantal uren in tussen 0 en 168."))
+
+
+class InvitationForm(BaseForm):
+    antwoord = RadioField(
+        _l("Wilt u helpen?"),
+        choices=[
+            SelectChoice("ja", _l("Ja, ik help graag")),
+            SelectChoice("nee", _l("Nee, deze keer niet")),
+        ],
+        validate_choice=False,
+    )
+
+    def validate_antwoord(self, field):
+        if field.data not in ("ja", "nee"):
+            raise ValidationError(_l("Kies ja of nee."))
+
+
+class MessageForm(BaseForm):
+    body = TextAreaField(
+        _l("Bericht"),
+        validators=[
+            InputRequired(_l("Schrijf een bericht.")),
+            Length(max=2000, message=_l("Maak het bericht korter: hoogstens 2000 tekens.")),
+        ],
+    )

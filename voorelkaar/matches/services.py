@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +18,7 @@ from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
 from voorelkaar.models import (
     HelpRequest,
     Match,
+    MatchMessage,
     MatchState,
     RequestState,
     Role,
@@ -25,6 +27,7 @@ from voorelkaar.models import (
     UserRole,
 )
 from voorelkaar.moderation.services import record
+from voorelkaar.notify import enqueue_email
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -275,5 +278,104 @@ def my_engagements(db: Session, volunteer: User) -> list[Match]:
             select(Match)
             .where(Match.volunteer_id == volunteer.id)
             .order_by(Match.created_at.desc(), Match.id.desc())
+        )
+    )
+
+
+INVITE_MAX_AGE = 14 * 24 * 60 * 60  # seconds an invitation link works
+
+
+def _invite_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="match-invitation")
+
+
+def invite_volunteer(db: Session, actor: User, request: HelpRequest, volunteer: User) -> Match:
+    """Staff or the asker invite a suggested volunteer; they get a yes/no link by email."""
+    if not may_confirm(actor, request) or request.state != RequestState.OPEN:
+        raise MatchError("may not invite")
+    if not volunteer.has_role(Role.VOLUNTEER) or volunteer.blocked_at is not None:
+        raise MatchError("not a volunteer")
+    match = my_offer(db, volunteer, request)
+    if match is None:
+        match = Match(request_id=request.id, volunteer_id=volunteer.id, state=MatchState.INVITED)
+        db.add(match)
+        db.flush()
+    elif match.state in (MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE):
+        return match  # already in; nothing to ask
+    else:
+        match.state, match.ended_at, match.end_reason = MatchState.INVITED, None, None
+    event = record(db, actor, "matches.invited", match)
+    token = _invite_serializer().dumps(match.id)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    enqueue_email(
+        db,
+        key=f"match-invited:{event.id}",
+        user=volunteer,
+        template="match_invitation",
+        kind="invitation",
+        item=request,
+        yes_link=base + url_for("matches.invitation", token=token, antwoord="ja"),
+        no_link=base + url_for("matches.invitation", token=token, antwoord="nee"),
+    )
+    db.commit()
+    return match
+
+
+def match_for_invitation(db: Session, token: str) -> Match | None:
+    """The invited match a link is for, if the link is genuine and not too old."""
+    try:
+        match_id = _invite_serializer().loads(token, max_age=INVITE_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    return db.get(Match, match_id) if isinstance(match_id, int) else None
+
+
+def answer_invitation(db: Session, match: Match, accept: bool) -> None:
+    """The volunteer's yes (an offer the asker then confirms) or no."""
+    if match.state != MatchState.INVITED:
+        raise MatchError("already answered")
+    if accept and match.request.state != RequestState.OPEN:
+        raise RequestFull("request not open")
+    match.state = MatchState.OFFERED if accept else MatchState.DECLINED
+    if not accept:
+        match.ended_at = utcnow()
+    record(db, match.volunteer, "matches.accepted" if accept else "matches.declined", match)
+    db.commit()
+
+
+def send_message(db: Session, sender: User, match: Match, body: str) -> MatchMessage:
+    """A message to the other side of a confirmed match, kept on the site and emailed."""
+    request = match.request
+    if match.state != MatchState.CONFIRMED or sender.id not in (
+        match.volunteer_id,
+        request.author_id,
+    ):
+        raise MatchError("no confirmed match between these two")
+    message = MatchMessage(match_id=match.id, sender_id=sender.id, body=body)
+    db.add(message)
+    db.flush()
+    recipient = request.author if sender.id == match.volunteer_id else match.volunteer
+    enqueue_email(
+        db,
+        key=f"match-message:{message.id}",
+        user=recipient,
+        template="match_message",
+        kind="message",
+        item=request,
+        sender_name=sender.first_name,
+        body=body,
+        link=current_app.config["BASE_URL"].rstrip("/")
+        + url_for("help_requests.detail", request_id=request.id),
+    )
+    db.commit()
+    return message
+
+
+def messages_of(db: Session, match: Match) -> list[MatchMessage]:
+    return list(
+        db.scalars(
+            select(MatchMessage)
+            .where(MatchMessage.match_id == match.id)
+            .order_by(MatchMessage.created_at, MatchMessage.id)
         )
     )

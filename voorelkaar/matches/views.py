@@ -1,6 +1,6 @@
 """Say "Ik help", confirm a volunteer, call it off, and mark it done."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,8 +9,14 @@ from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.services import request_for
 from voorelkaar.matches import services
-from voorelkaar.matches.forms import CancelMatchForm, CompleteForm, EmptyForm
-from voorelkaar.models import Match, Role
+from voorelkaar.matches.forms import (
+    CancelMatchForm,
+    CompleteForm,
+    EmptyForm,
+    InvitationForm,
+    MessageForm,
+)
+from voorelkaar.models import Match, Role, User
 
 bp = Blueprint("matches", __name__, template_folder="templates")
 
@@ -123,6 +129,7 @@ def mine():
 
 
 MATCH_STATE_LABELS = {
+    "invited": _l("uitgenodigd, wacht op antwoord"),
     "offered": _l("aangeboden, wacht op antwoord"),
     "confirmed": _l("bevestigd"),
     "declined": _l("iemand anders helpt"),
@@ -134,3 +141,71 @@ MATCH_STATE_LABELS = {
 @bp.app_template_global("match_state_label")
 def match_state_label(state) -> str:
     return str(MATCH_STATE_LABELS[state.value])
+
+
+@bp.route("/hulpvragen/<int:request_id>/uitnodigen/<int:volunteer_id>", methods=["POST"])
+@login_required
+def invite(request_id, volunteer_id):
+    """Ask a suggested volunteer by email whether they will help."""
+    db = get_session()
+    item = request_for(db, current_user, request_id)
+    volunteer = db.get(User, volunteer_id)
+    if item is None or volunteer is None or not services.may_confirm(current_user, item):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.invite_volunteer(db, current_user, item, volunteer)
+    except services.MatchError:
+        flash(_("Deze vrijwilliger kan nu niet worden uitgenodigd."), "info")
+    else:
+        flash(
+            _("%(name)s krijgt een uitnodiging per e-mail.", name=volunteer.first_name), "success"
+        )
+    return _back(request_id)
+
+
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
+def invitation(token):
+    """Answer an invitation from the email link; only the button changes anything."""
+    db = get_session()
+    match = services.match_for_invitation(db, token)
+    if match is None:
+        return render_template("matches/invitation_invalid.html"), 400
+    form = InvitationForm(data={"antwoord": request.args.get("antwoord", "ja")})
+    if form.validate_on_submit():
+        accept = form.antwoord.data == "ja"
+        try:
+            services.answer_invitation(db, match, accept)
+        except services.RequestFull:
+            flash(_("Er is intussen al iemand anders gevonden. Dank u wel!"), "info")
+        except services.MatchError:
+            flash(_("U heeft deze uitnodiging al beantwoord."), "info")
+        else:
+            if accept:
+                flash(_("Dank u wel! De vrager laat weten of het doorgaat."), "success")
+            else:
+                flash(_("Jammer, maar duidelijk. Dank u voor uw antwoord."), "success")
+        return redirect(url_for("pages.home"))
+    return render_template("matches/invitation.html", form=form, match=match)
+
+
+@bp.route("/aanmeldingen/<int:match_id>/berichten", methods=["POST"])
+@login_required
+def message(match_id):
+    """Send a message to the other side of a confirmed match."""
+    db = get_session()
+    match = _match_for(
+        db, match_id, may=lambda m: current_user.id in (m.volunteer_id, m.request.author_id)
+    )
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(form.body.errors[0] if form.body.errors else _("Probeer het opnieuw."), "error")
+        return _back(match.request_id)
+    try:
+        services.send_message(db, current_user, match, form.body.data)
+    except services.MatchError:
+        flash(_("U kunt alleen berichten sturen als de hulp is bevestigd."), "info")
+    else:
+        flash(_("Uw bericht is verstuurd."), "success")
+    return _back(match.request_id)

@@ -8,7 +8,7 @@ from voorelkaar.models.help_request import (
     RequestState,
     ScheduleKind,
 )
-from voorelkaar.models.match import Match, MatchState
+from voorelkaar.models.match import Match, MatchMessage, MatchState
 from voorelkaar.models.moderation import AuditEvent
 from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
@@ -30,6 +30,7 @@ __all__ = [
     "RequestState",
     "ScheduleKind",
     "Match",
+    "MatchMessage",
     "MatchState",
     "Municipality",
     "Neighbourhood",

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class MatchState(enum.StrEnum):
-    OFFERED = "offered"  # the volunteer said "Ik help"
+    INVITED = "invited"  # staff or the asker asked this volunteer by email
+    OFFERED = "offered"  # the volunteer said "Ik help" (or yes to an invitation)
     CONFIRMED = "confirmed"  # the asker or staff said yes: contact details are shared
     DECLINED = "declined"  # someone else was chosen
     CANCELLED = "cancelled"
@@ -49,3 +50,19 @@ class Match(Base):
     __table_args__ = (
         UniqueConstraint("request_id", "volunteer_id", name="uq_matches_request_volunteer"),
     )
+
+
+class MatchMessage(Base):
+    """A message between the two sides of a confirmed match, also sent by email."""
+
+    __tablename__ = "match_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    sender: Mapped[User | None] = relationship(lazy="joined")
