@@ -37,7 +37,9 @@ def test_a_second_confirmation_for_a_one_volunteer_request_is_refused(db, make_u
     first = services.offer_help(db, make_user(Role.VOLUNTEER, email="a@example.nl"), item)
     second = services.offer_help(db, make_user(Role.VOLUNTEER, email="b@example.nl"), item)
     services.confirm_match(db, asker, first)
-    with pytest.raises(services.RequestFull):
+    db.expire_all()
+    assert db.get(Match, second.id).state == MatchState.DECLINED  # told someone else helps
+    with pytest.raises(services.MatchError):
         services.confirm_match(db, asker, db.get(Match, second.id))
 
 

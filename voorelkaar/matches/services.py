@@ -197,7 +197,7 @@ def confirm_match(db: Session, actor: User, match: Match) -> None:
     if taken.rowcount != 1:
         db.rollback()
         raise MatchError("offer withdrawn meanwhile")
-    db.execute(
+    full = db.execute(
         update(HelpRequest)
         .where(
             HelpRequest.id == request.id,
@@ -206,6 +206,17 @@ def confirm_match(db: Session, actor: User, match: Match) -> None:
         .values(state=RequestState.MATCHED)
         .execution_options(synchronize_session=False)
     )
+    if full.rowcount:
+        # The others hear that someone else helps; they may offer again if it reopens.
+        db.execute(
+            update(Match)
+            .where(
+                Match.request_id == request.id,
+                Match.state.in_((MatchState.OFFERED, MatchState.INVITED)),
+            )
+            .values(state=MatchState.DECLINED, ended_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     record(db, actor, "matches.confirmed", match)
     db.commit()
     db.refresh(request)
