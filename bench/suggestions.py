@@ -1,0 +1,148 @@
+"""The service path of matching: suggest volunteers for one request with N volunteers stored.
+
+Prints the median time of `suggest_volunteers` at each size and how it grows,
+on SQLite and (with --pg URL, a server where databases may be created) PostgreSQL.
+
+    python -m bench.suggestions --sizes 100000 1000000 [--pg postgresql://postgres@127.0.0.1/test]
+"""
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+LAT, LON = (50.75, 53.55), (3.35, 7.2)
+SKILLS = (
+    "boodschappen",
+    "wandelen",
+    "auto rijden",
+    "klussen",
+    "tuinieren",
+    "computer",
+    "gezelschap",
+)
+
+
+def fill(url: str, size: int, rng: random.Random) -> None:
+    from voorelkaar.models import User, UserRole
+
+    engine = create_engine(url)
+    batch = 20_000
+    with engine.begin() as connection:
+        for start in range(1, size + 1, batch):
+            ids = range(start, min(start + batch, size + 1))
+            connection.execute(
+                insert(User),
+                [
+                    {
+                        "id": i,
+                        "email": f"v{i}@bench.nl",
+                        "name": "V",
+                        "password_hash": "x",
+                        "postcode": "7941 AB",
+                        "house_number": "1",
+                        "pc4": "7941",
+                        "lat": rng.uniform(*LAT),
+                        "lon": rng.uniform(*LON),
+                        "locale": "nl",
+                        "skills": ", ".join(rng.sample(SKILLS, 2)),
+                        "intro": "",
+                        "available": True,
+                        "travel_km": rng.choice((2.0, 5.0, 10.0, 25.0)),
+                    }
+                    for i in ids
+                ],
+            )
+            connection.execute(insert(UserRole), [{"user_id": i, "role": "volunteer"} for i in ids])
+    engine.dispose()
+
+
+def measure(url: str, size: int, repeat: int) -> float:
+    from alembic import command
+
+    from voorelkaar import create_app
+    from voorelkaar.db import alembic_config, get_session, utcnow
+    from voorelkaar.matches.services import suggest_volunteers
+    from voorelkaar.models import HelpRequest
+
+    command.upgrade(alembic_config(url), "head")
+    fill(url, size, random.Random(size))  # noqa: S311 - synthetic data
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
+    with app.app_context():
+        db = get_session()
+        request = HelpRequest(
+            author_id=1,
+            category_id=1,
+            title="t",
+            description="d",
+            skills="boodschappen",
+            postcode="7941 AB",
+            house_number="1",
+            pc4="7941",
+            lat=52.69,
+            lon=6.19,
+            starts_at=utcnow(),
+            ends_at=utcnow(),
+        )
+        db.add(request)
+        db.commit()
+        times = []
+        for _ in range(repeat):
+            begin = time.perf_counter()
+            suggest_volunteers(db, request)
+            times.append(time.perf_counter() - begin)
+            db.expire_all()
+    app.extensions["voorelkaar.engine"].dispose()
+    return statistics.median(times)
+
+
+def pg_database(server: str) -> tuple[str, callable]:
+    url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pg", help="a PostgreSQL server URL where databases may be created")
+    args = parser.parse_args()
+    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    for backend in backends:
+        medians = {}
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                if backend == "sqlite":
+                    url, drop = f"sqlite:///{Path(folder) / 'bench.sqlite'}", (lambda: None)
+                else:
+                    url, drop = pg_database(args.pg)
+                try:
+                    medians[size] = measure(url, size, args.repeat)
+                finally:
+                    drop()
+            print(f"{backend:10} {size:>9,} volunteers: median {medians[size] * 1000:8.1f} ms")
+        sizes = sorted(medians)
+        for small, large in zip(sizes, sizes[1:], strict=False):
+            print(
+                f"{backend:10} growth {small:,} -> {large:,}: {medians[large] / medians[small]:.2f}x"
+            )
+
+
+if __name__ == "__main__":
+    main()
