@@ -1,7 +1,6 @@
 """The help request form: what, when, where, and for whom."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -24,9 +23,9 @@ from voorelkaar.forms import (
     check_postcode,
 )
 from voorelkaar.help_requests.services import RequestDetails
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import PostedFor, ScheduleKind
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_SKILLS = 10
 
 WEEKDAYS = (
@@ -296,17 +295,16 @@ def _utc(day: date, moment) -> datetime:
     return datetime.combine(day, moment, AMSTERDAM).astimezone(UTC)
 
 
-class CancelForm(BaseForm):
-    pass
-
-
 class BrowseForm(BaseForm):
     """The filters above the list; a GET form, so it needs no CSRF token."""
 
     class Meta:
         csrf = False
 
-    q = StringField(_l("Zoeken"), validators=[Optional(), Length(max=100)])
+    q = StringField(
+        _l("Zoeken"),
+        validators=[Optional(), Length(max=100, message=_l("Zoek met hoogstens 100 tekens."))],
+    )
     categorie = SelectField(_l("Soort hulp"), validators=[Optional()], validate_choice=False)
     wijk = SelectField(_l("Wijk"), validators=[Optional()], validate_choice=False)
     postcode = StringField(_l("Vanaf postcode"), validators=[Optional()])

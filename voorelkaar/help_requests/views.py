@@ -3,6 +3,7 @@
 from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,11 +12,11 @@ from sqlalchemy import select
 from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
-from voorelkaar.help_requests.forms import BrowseForm, CancelForm, RequestForm
+from voorelkaar.help_requests.forms import WEEKDAYS, BrowseForm, RequestForm
 from voorelkaar.matches import services as match_services
 from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
-from voorelkaar.models import Neighbourhood, RequestState, Role
+from voorelkaar.models import Neighbourhood, RequestState, Role, ScheduleKind
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -83,7 +84,6 @@ def detail(request_id):
         "help_requests/detail.html",
         item=help_request,
         manage=manage,
-        cancel_form=CancelForm(),
         suggestions=suggestions,
         show_names=is_staff(current_user),
         matches=matches,
@@ -132,8 +132,6 @@ def cancel(request_id):
     help_request = services.request_for(db, current_user, request_id)
     if help_request is None or not services.may_manage(current_user, help_request):
         abort(404)
-    if not CancelForm().validate_on_submit():
-        abort(400)
     try:
         services.cancel_request(db, current_user, help_request)
     except services.NotAllowed:
@@ -155,11 +153,6 @@ def mine():
 @bp.app_template_filter("request_when")
 def request_when(item) -> str:
     """When help is wanted, as people say it: "dinsdag 1 december, 14:00–16:00"."""
-    from flask_babel import format_date, format_datetime, format_time
-
-    from voorelkaar.help_requests.forms import WEEKDAYS
-    from voorelkaar.models import ScheduleKind
-
     if item.schedule == ScheduleKind.ONCE:
         day = format_datetime(item.starts_at, "EEEE d MMMM")
         return f"{day}, {format_datetime(item.starts_at, 'HH:mm')}–{format_datetime(item.ends_at, 'HH:mm')}"

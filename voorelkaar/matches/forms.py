@@ -5,10 +5,6 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from voorelkaar.forms import BaseForm
 
 
-class EmptyForm(BaseForm):
-    """A button: only the CSRF token."""
-
-
 class CancelMatchForm(BaseForm):
     reason = TextAreaField(
         _l("Waarom gaat het niet door?"),
@@ -22,7 +18,7 @@ class CancelMatchForm(BaseForm):
 class CompleteForm(BaseForm):
     hours = StringField(
         _l("Hoeveel uur heeft de vrijwilliger geholpen? (niet verplicht)"),
-        validators=[Length(max=10)],
+        validators=[Length(max=10, message=_l("Vul een aantal uren in, bijvoorbeeld 1,5."))],
         description=_l("Bijvoorbeeld 2 of 1,5."),
     )
 

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,6 +13,7 @@ from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import publicly_visible
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
 from voorelkaar.models import (
     HelpRequest,
@@ -28,8 +28,6 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_email
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from voorelkaar.matches import services
 from voorelkaar.matches.forms import (
     CancelMatchForm,
     CompleteForm,
-    EmptyForm,
     InvitationForm,
     MessageForm,
 )
@@ -31,8 +30,6 @@ def offer(request_id):
     """A volunteer offers to help with a request."""
     db = get_session()
     item = request_for(db, current_user, request_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.offer_help(db, current_user, item)
     except services.RequestFull:
@@ -60,8 +57,6 @@ def confirm(match_id):
     """The asker or staff say yes to a volunteer; both then see each other's details."""
     db = get_session()
     match = _match_for(db, match_id, may=lambda m: services.may_confirm(current_user, m.request))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.confirm_match(db, current_user, match)
     except services.RequestFull:
@@ -73,6 +68,12 @@ def confirm(match_id):
             _("Bevestigd. U ziet nu elkaars gegevens, zodat u een afspraak kunt maken."), "success"
         )
     return _back(match.request_id)
+
+
+def _flash_first_error(form) -> None:
+    """These small forms sit on the request page; their error comes back as a message there."""
+    errors = [message for messages in form.errors.values() for message in messages]
+    flash(errors[0] if errors else _("Probeer het opnieuw."), "error")
 
 
 def _party(match: Match) -> bool:
@@ -89,7 +90,7 @@ def cancel(match_id):
     match = _match_for(db, match_id, may=_party)
     form = CancelMatchForm()
     if not form.validate_on_submit():
-        flash(form.reason.errors[0] if form.reason.errors else _("Probeer het opnieuw."), "error")
+        _flash_first_error(form)
         return _back(match.request_id)
     try:
         services.cancel_match(db, current_user, match, form.reason.data)
@@ -108,7 +109,7 @@ def complete(match_id):
     match = _match_for(db, match_id, may=lambda m: is_staff(current_user))
     form = CompleteForm()
     if not form.validate_on_submit():
-        flash(form.hours.errors[0] if form.hours.errors else _("Probeer het opnieuw."), "error")
+        _flash_first_error(form)
         return _back(match.request_id)
     try:
         services.complete_match(db, current_user, match, form.value)
@@ -152,8 +153,6 @@ def invite(request_id, volunteer_id):
     volunteer = db.get(User, volunteer_id)
     if item is None or volunteer is None or not services.may_confirm(current_user, item):
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         services.invite_volunteer(db, current_user, item, volunteer)
     except services.MatchError:
@@ -200,7 +199,7 @@ def message(match_id):
     )
     form = MessageForm()
     if not form.validate_on_submit():
-        flash(form.body.errors[0] if form.body.errors else _("Probeer het opnieuw."), "error")
+        _flash_first_error(form)
         return _back(match.request_id)
     try:
         services.send_message(db, current_user, match, form.body.data)

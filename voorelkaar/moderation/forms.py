@@ -5,10 +5,6 @@ from wtforms.validators import InputRequired, Length
 from voorelkaar.forms import BaseForm
 
 
-class ApproveForm(BaseForm):
-    pass
-
-
 class RejectForm(BaseForm):
     reason = TextAreaField(
         _l("Reden van afwijzen"),
