@@ -218,7 +218,7 @@ def make_request(db):
 
     from tests.integration.test_help_requests import next_weekday
     from voorelkaar import geo
-    from voorelkaar.help_requests.forms import AMSTERDAM
+    from voorelkaar.i18n import AMSTERDAM
     from voorelkaar.models import HelpRequest
     from voorelkaar.moderation.services import publish_post
 

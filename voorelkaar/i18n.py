@@ -1,12 +1,16 @@
 """Language choice and Dutch-style dates, through Flask-Babel."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from voorelkaar.extensions import babel
+
+# Times are stored in UTC and shown, and typed, in the time of the Netherlands.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def select_locale() -> str:

@@ -69,19 +69,22 @@ def load_user(user_id: str) -> User | None:
     if not token or not user_id.isdigit():
         return None
     db = get_session()
-    row = db.scalar(
-        select(UserSession).where(
+    # One query per request: the session row and its user together.
+    found = db.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(
             UserSession.token_hash == _digest(token),
             UserSession.user_id == int(user_id),
             UserSession.revoked_at.is_(None),
         )
-    )
+    ).first()
     now = utcnow()
     lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    if row is None or row.last_seen_at + lifetime < now:
+    if found is None or found.UserSession.last_seen_at + lifetime < now:
         return None
-    user = db.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found
+    if not user.is_active:
         return None
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         row.last_seen_at = now

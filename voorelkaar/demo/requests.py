@@ -2,17 +2,15 @@
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import Category, HelpRequest, PostedFor, RequestState, ScheduleKind, User
 from voorelkaar.moderation.services import publish_post
 from voorelkaar.places.services import neighbourhood_for
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # (category, title, description, skills, weekly?)
 REQUESTS = (

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.db import utcnow
-from voorelkaar.demo.requests import AMSTERDAM, seed_requests
+from voorelkaar.demo.requests import seed_requests
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     Category,
     Municipality,
