@@ -291,7 +291,15 @@ def dashboard(db: Session, member: User) -> list[Overview]:
             .where(Vacancy.organisation_id == organisation.id)
             .order_by(Vacancy.created_at.desc(), Vacancy.id.desc())
         ).all()
+        # All responses of these vacancies in one query, not one query per vacancy.
+        by_vacancy: dict[int, list[VacancyResponse]] = {vacancy.id: [] for vacancy in vacancies}
+        for response in db.scalars(
+            select(VacancyResponse)
+            .where(VacancyResponse.vacancy_id.in_(by_vacancy))
+            .order_by(VacancyResponse.created_at, VacancyResponse.id)
+        ):
+            by_vacancy[response.vacancy_id].append(response)
         overviews.append(
-            Overview(organisation, [(vacancy, responses_to(db, vacancy)) for vacancy in vacancies])
+            Overview(organisation, [(vacancy, by_vacancy[vacancy.id]) for vacancy in vacancies])
         )
     return overviews
