@@ -10,6 +10,7 @@ from voorelkaar.matching.errors import (
     MatchingError,
 )
 from voorelkaar.matching.rank import rank
+from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.types import DEFAULT_TRAVEL_KM, Candidate, Need, Ranked, Slot, Weights
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "MatchingError",
     "Need",
     "Ranked",
+    "Reason",
     "Slot",
     "Weights",
     "rank",

@@ -14,6 +14,7 @@ from itertools import chain
 
 import numpy as np
 
+from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.types import Slot
 
 # A volunteer without slots said "any time": likelier than a bad fit, less sure than a
@@ -106,24 +107,26 @@ class Coverage(dict[tuple[Slot, ...], float]):
             share[i] = self[slot_lists[i]]
         return share
 
-    def day_parts(self, slots: tuple[Slot, ...]) -> list[str]:
-        """Return the covered parts of the week in week order, like "dinsdagmiddag"."""
+    def day_parts(self, slots: tuple[Slot, ...]) -> list[tuple[int, int]]:
+        """Return the covered (weekday, part) pairs in week order; (1, 1) is dinsdagmiddag."""
         covered: set[tuple[int, int]] = set()
         for start, end in overlap(self.needed, week_intervals(slots)):
             day, offset = divmod(start, DAY)
             for part, (_, part_start, part_end) in enumerate(PARTS):
                 if max(offset, part_start) < min(end - day * DAY, part_end):
                     covered.add((int(day), part))
-        return [DAYS[day] + PARTS[part][0] for day, part in sorted(covered)]
+        return sorted(covered)
 
 
-def availability_phrase(day_parts: list[str], share: float) -> str:
+def availability_phrase(day_parts: list[tuple[int, int]], share: float) -> Reason:
     """Return a short Dutch reason: "dinsdagmiddag beschikbaar", or "deels" when partial."""
-    if len(day_parts) <= 2:
-        when = " en ".join(day_parts)
-    else:
-        when = f"{day_parts[0]}, {day_parts[1]} en vaker"
-    return f"{when} beschikbaar" if share >= 1.0 else f"{when} deels beschikbaar"
+    named = tuple(day_parts[:2])
+    more = len(day_parts) > 2
+    partial = share < 1.0
+    names = [DAYS[day] + PARTS[part][0] for day, part in named]
+    when = f"{names[0]}, {names[1]} en vaker" if more else " en ".join(names)
+    text = f"{when} deels beschikbaar" if partial else f"{when} beschikbaar"
+    return Reason(text, "available", day_parts=named, more=more, partial=partial)
 
 
 class _Seconds(dict[time, float]):

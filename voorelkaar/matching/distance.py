@@ -14,6 +14,7 @@ from itertools import compress
 import numpy as np
 
 from voorelkaar.matching.errors import InvalidCandidate
+from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.types import DEFAULT_TRAVEL_KM, Candidate, Need
 
 # The mean Earth radius (IUGG), the same as voorelkaar.geo, whose SQL prefilter must agree.
@@ -37,11 +38,12 @@ def distance_score(km: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + km / HALF_SCORE_KM)
 
 
-def distance_phrase(km: float) -> str:
+def distance_phrase(km: float) -> Reason:
     """Return "1,2 km van de hulpvraag", with a Dutch decimal comma."""
-    if round(km, 1) == 0:
-        return "minder dan 100 m van de hulpvraag"
-    return f"{km:.1f}".replace(".", ",") + " km van de hulpvraag"
+    shown = round(float(km), 1)
+    if shown == 0:
+        return Reason("minder dan 100 m van de hulpvraag", "nearby")
+    return Reason(f"{km:.1f}".replace(".", ",") + " km van de hulpvraag", "distance", km=shown)
 
 
 def within_reach(need: Need, pool: Sequence[Candidate]) -> tuple[list[Candidate], np.ndarray]:

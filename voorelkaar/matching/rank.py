@@ -16,12 +16,15 @@ import numpy as np
 from voorelkaar.matching.availability import Coverage, availability_phrase
 from voorelkaar.matching.distance import distance_phrase, distance_score, within_reach
 from voorelkaar.matching.errors import InvalidCandidate, InvalidLimit, MatchingError
+from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.skills import SkillMatcher, needed_skills, skill_phrase
 from voorelkaar.matching.types import Candidate, Need, Ranked, Weights
 
 # Enough to say what matched, short enough to read on a phone.
 MAX_SKILL_REASONS = 2
 DEFAULT_WEIGHTS = Weights()
+FLEXIBLE_REASON = Reason("flexibel beschikbaar", "flexible")
+VOG_REASON = Reason("heeft een VOG", "vog")
 
 
 def rank(
@@ -53,7 +56,7 @@ def rank(
     )
 
     near = distance_score(km)
-    score = _combine(weights, near, skilled, available)
+    score = combine(weights, near, skilled, available)
     return [
         Ranked(
             candidate_id=chosen[i].id,
@@ -85,7 +88,7 @@ def _keep(
     return list(compress(chosen, keep.tolist())), km[keep]
 
 
-def _combine(
+def combine(
     weights: Weights, near: np.ndarray, skilled: np.ndarray, available: np.ndarray
 ) -> np.ndarray:
     total = weights.distance + weights.skills + weights.availability
@@ -123,15 +126,15 @@ def _reasons(
     available: float,
     skills: SkillMatcher | None,
     coverage: Coverage | None,
-) -> tuple[str, ...]:
+) -> tuple[Reason, ...]:
     reasons = [distance_phrase(km)]
     if skills is not None:
         matched = skills.matched(candidate.skills)[:MAX_SKILL_REASONS]
         reasons.extend(skill_phrase(skill) for skill in matched)
     if not candidate.slots:
-        reasons.append("flexibel beschikbaar")
+        reasons.append(FLEXIBLE_REASON)
     elif coverage is not None:
         reasons.append(availability_phrase(coverage.day_parts(candidate.slots), available))
     if need.requires_vog:
-        reasons.append("heeft een VOG")
+        reasons.append(VOG_REASON)
     return tuple(reasons)

@@ -19,6 +19,8 @@ from itertools import chain
 import numpy as np
 from rapidfuzz import fuzz
 
+from voorelkaar.matching.reasons import Reason
+
 UNRELATED_BELOW = 0.6
 MATCHED_FROM = 0.8
 
@@ -133,12 +135,12 @@ class SkillMatcher:
         return alike
 
 
-def skill_phrase(skill: str) -> str:
+def skill_phrase(skill: str) -> Reason:
     """Return a short Dutch reason for a matched tag: "kan boodschappen doen"."""
     words = [word if word.isupper() and len(word) > 1 else word.lower() for word in skill.split()]
     text = " ".join(words)
     # "boodschappen doen" and "hond uitlaten" end in a verb; "boodschappen", "wandelen"
     # on their own and "hulp bij de computer" read better after "heeft ervaring met".
     if len(words) > 1 and words[-1].endswith("en") and words[-2] not in _PREPOSITIONS:
-        return f"kan {text}"
-    return f"heeft ervaring met {text}"
+        return Reason(f"kan {text}", "skill_can", skill=text)
+    return Reason(f"heeft ervaring met {text}", "skill_experience", skill=text)
