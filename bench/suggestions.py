@@ -12,6 +12,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
+from datetime import time as clock
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
@@ -29,8 +31,21 @@ SKILLS = (
 )
 
 
+# Parts of the day volunteers pick on the availability page: morning, afternoon, evening.
+PARTS = ((clock(9), clock(12)), (clock(12), clock(18)), (clock(18), clock(21)))
+
+
+def week(rng: random.Random) -> list[tuple[int, clock, clock]]:
+    """A few weekly slots; about one volunteer in four is flexible (no slots)."""
+    chosen = rng.sample(
+        [(day, part) for day in range(7) for part in range(3)], rng.choice((0, 2, 3, 5))
+    )
+    return [(day, *PARTS[part]) for day, part in chosen]
+
+
 def fill(url: str, size: int, rng: random.Random) -> None:
-    from voorelkaar.models import User, UserRole
+    from voorelkaar.geo import lat_band
+    from voorelkaar.models import User, UserRole, VolunteerSlot
 
     engine = create_engine(url)
     batch = 20_000
@@ -48,7 +63,8 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                         "postcode": "7941 AB",
                         "house_number": "1",
                         "pc4": "7941",
-                        "lat": rng.uniform(*LAT),
+                        "lat": (lat := rng.uniform(*LAT)),
+                        "lat_band": lat_band(lat),
                         "lon": rng.uniform(*LON),
                         "locale": "nl",
                         "skills": ", ".join(rng.sample(SKILLS, 2)),
@@ -60,6 +76,12 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                 ],
             )
             connection.execute(insert(UserRole), [{"user_id": i, "role": "volunteer"} for i in ids])
+            slots = [
+                {"user_id": i, "weekday": day, "start_time": start, "end_time": end}
+                for i in ids
+                for day, start, end in week(rng)
+            ]
+            connection.execute(insert(VolunteerSlot), slots)
     engine.dispose()
 
 
@@ -67,7 +89,7 @@ def measure(url: str, size: int, repeat: int) -> float:
     from alembic import command
 
     from voorelkaar import create_app
-    from voorelkaar.db import alembic_config, get_session, utcnow
+    from voorelkaar.db import alembic_config, get_session
     from voorelkaar.matches.services import suggest_volunteers
     from voorelkaar.models import HelpRequest
 
@@ -87,8 +109,9 @@ def measure(url: str, size: int, repeat: int) -> float:
             pc4="7941",
             lat=52.69,
             lon=6.19,
-            starts_at=utcnow(),
-            ends_at=utcnow(),
+            # Next Tuesday, 14:00-16:00 in Meppel.
+            starts_at=datetime(2026, 12, 1, 13, tzinfo=UTC),
+            ends_at=datetime(2026, 12, 1, 15, tzinfo=UTC),
         )
         db.add(request)
         db.commit()

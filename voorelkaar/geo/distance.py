@@ -6,6 +6,7 @@ import math
 
 # The mean Earth radius (IUGG), the same one geopy's great_circle uses.
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -39,3 +40,19 @@ def bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float
         # correct prefilter and Dutch data never gets here.
         return min_lat, max_lat, -180.0, 180.0
     return min_lat, max_lat, min_lon, max_lon
+
+
+# Latitude bands of 0.01 degree (1.1 km) let an index on (band, longitude) read only the
+# rows inside a box: one short range of longitudes per band, instead of every row in a
+# stripe of latitudes across the whole country.
+BANDS_PER_DEGREE = 100
+
+
+def lat_band(lat: float) -> int:
+    """Return the band of a latitude, the value stored beside it for the index."""
+    return math.floor(lat * BANDS_PER_DEGREE)
+
+
+def lat_bands(min_lat: float, max_lat: float) -> list[int]:
+    """Return every band that a range of latitudes touches."""
+    return list(range(lat_band(min_lat), lat_band(max_lat) + 1))

@@ -1,5 +1,7 @@
 """Load candidates from the database (prefiltered by distance in SQL), rank them in the core."""
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -7,7 +9,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
@@ -15,6 +17,7 @@ from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
+from voorelkaar.matching.bounds import best_score_beyond
 from voorelkaar.models import (
     HelpRequest,
     Match,
@@ -25,6 +28,7 @@ from voorelkaar.models import (
     ScheduleKind,
     User,
     UserRole,
+    VolunteerSlot,
 )
 from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_email
@@ -68,38 +72,106 @@ def candidate_of(user: User, today: date) -> Candidate:
         id=user.id,
         lat=user.lat,
         lon=user.lon,
-        skills=tuple(s.strip() for s in user.skills.split(",") if s.strip()),
+        skills=tags(user.skills),
         slots=tuple(Slot(s.weekday, s.start_time, s.end_time) for s in user.slots),
         travel_km=user.travel_km,
         vog=user.has_valid_vog(today),
     )
 
 
+def tags(skills: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in skills.split(",") if s.strip())
+
+
 def _today() -> date:
     return datetime.now(AMSTERDAM).date()
 
 
+# The search for volunteers starts this close to a request and doubles until it is sure.
+FIRST_CIRCLE_KM = 1.0
+# The SQL distance is a flat-earth estimate; this margin keeps everyone the exact check keeps.
+ESTIMATE_MARGIN = 1.01
+# Ids per IN (...) list, well below SQLite's limit of 32,766 bound values.
+IN_LIST_SIZE = 5_000
+
+
 def suggest_volunteers(db: Session, request: HelpRequest, limit: int = 10) -> list[Suggestion]:
-    """The best volunteers for a request, with reasons; only those within reach are loaded."""
+    """The best volunteers for a request, with reasons.
+
+    Volunteers are read from the database in growing circles around the request, and
+    the search stops as soon as nobody farther away could rank among the best: with a
+    million volunteers it reads a few hundred rows, not everyone within reach.
+    """
     reach = current_app.config["MAX_TRAVEL_KM"]
-    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(request.lat, request.lon, reach)
-    volunteers = db.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == Role.VOLUNTEER,
-            User.available.is_(True),
-            User.blocked_at.is_(None),
-            User.id != request.author_id,
-            User.lat.between(min_lat, max_lat),
-            User.lon.between(min_lon, max_lon),
-        )
-        .options(selectinload(User.slots))
-    ).all()
-    today = _today()
-    ranked = rank(need_of(request), [candidate_of(v, today) for v in volunteers], limit=limit)
+    need, today = need_of(request), _today()
+    km = min(FIRST_CIRCLE_KM, reach)
+    seen: dict[int, Candidate] = {}
+    while True:
+        ranked = rank(need, _candidates_within(db, request, km, today, seen), limit=limit)
+        complete = len(ranked) == limit and ranked[-1].score > best_score_beyond(km)
+        if complete or km >= reach:
+            break
+        km = min(km * 2, reach)
+    volunteers = db.scalars(select(User).where(User.id.in_([r.candidate_id for r in ranked])))
     by_id = {volunteer.id: volunteer for volunteer in volunteers}
     return [Suggestion(by_id[r.candidate_id], r) for r in ranked]
+
+
+def _candidates_within(
+    db: Session, request: HelpRequest, km: float, today: date, seen: dict[int, Candidate]
+) -> list[Candidate]:
+    """Volunteers within km of a request (a box around the circle) who would travel that far.
+
+    seen holds the candidates of smaller circles, so each is built only once.
+    """
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(request.lat, request.lon, km)
+    east = geo.KM_PER_DEGREE * math.cos(math.radians(request.lat))
+    dx, dy = (User.lon - request.lon) * east, (User.lat - request.lat) * geo.KM_PER_DEGREE
+    travel = User.travel_km * ESTIMATE_MARGIN + 0.05
+    conditions = [
+        User.lat_band.in_(geo.lat_bands(min_lat, max_lat)),
+        User.lon.between(min_lon, max_lon),
+        User.lat.between(min_lat, max_lat),
+        dx * dx + dy * dy <= travel * travel,
+        User.available.is_(True),
+        User.blocked_at.is_(None),
+        User.id != request.author_id,
+        select(UserRole.id)
+        .where(UserRole.user_id == User.id, UserRole.role == Role.VOLUNTEER)
+        .exists(),
+    ]
+    if request.requires_vog:
+        conditions.append(User.vog_valid_until >= today)
+    rows = db.execute(
+        select(
+            User.id, User.lat, User.lon, User.skills, User.travel_km, User.vog_valid_until
+        ).where(*conditions)
+    ).all()
+    new = [row for row in rows if row.id not in seen]
+    slots = defaultdict(list)
+    for first in range(0, len(new), IN_LIST_SIZE):
+        for user_id, weekday, start, end in db.execute(
+            select(
+                VolunteerSlot.user_id,
+                VolunteerSlot.weekday,
+                VolunteerSlot.start_time,
+                VolunteerSlot.end_time,
+            ).where(
+                VolunteerSlot.user_id.in_([row.id for row in new[first : first + IN_LIST_SIZE]])
+            )
+        ):
+            slots[user_id].append(Slot(weekday, start, end))
+    for row in new:
+        seen[row.id] = Candidate(
+            id=row.id,
+            lat=row.lat,
+            lon=row.lon,
+            skills=tags(row.skills),
+            slots=tuple(slots[row.id]),
+            travel_km=row.travel_km,
+            vog=row.vog_valid_until is not None and row.vog_valid_until >= today,
+        )
+    return [seen[row.id] for row in rows]
 
 
 def requests_near(db: Session, volunteer: User, limit: int = 50) -> list[Nearby]:

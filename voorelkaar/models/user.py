@@ -6,9 +6,21 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from voorelkaar import geo
 from voorelkaar.db import Base, UtcDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -44,6 +56,8 @@ class User(Base):
     pc4: Mapped[str] = mapped_column(String(4), index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    # Kept in step with lat (see _band) for the index that finds volunteers near a place.
+    lat_band: Mapped[int] = mapped_column(Integer)
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
     )
@@ -71,7 +85,12 @@ class User(Base):
     )
     neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
 
-    __table_args__ = (Index("ix_users_lat_lon", "lat", "lon"),)
+    __table_args__ = (Index("ix_users_lat_band_lon", "lat_band", "lon"),)
+
+    @validates("lat")
+    def _band(self, _key: str, lat: float) -> float:
+        self.lat_band = geo.lat_band(lat)
+        return lat
 
     @property
     def role_set(self) -> frozenset[Role]:
