@@ -1,6 +1,12 @@
 """All models, imported here so that Base.metadata knows every table."""
 
 from voorelkaar.models.availability import VolunteerSlot
+from voorelkaar.models.checkin import (
+    CADENCES_WEEKS,
+    CarerProfile,
+    Checkin,
+    CheckinAnswer,
+)
 from voorelkaar.models.help_request import (
     Category,
     HelpRequest,
@@ -20,9 +26,16 @@ from voorelkaar.models.organisation import (
 from voorelkaar.models.outbox import OutboxMessage
 from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
 from voorelkaar.models.report import Report
+from voorelkaar.models.task import StaffTask, TaskKind
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
+    "CADENCES_WEEKS",
+    "CarerProfile",
+    "Checkin",
+    "CheckinAnswer",
+    "StaffTask",
+    "TaskKind",
     "AuditEvent",
     "Category",
     "HelpRequest",

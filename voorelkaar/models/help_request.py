@@ -102,6 +102,9 @@ class HelpRequest(PostMixin, Base):
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_vog: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Is uw hulpvraag nog nodig?": when it was asked, and when the asker last said yes.
+    still_needed_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    still_needed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     author: Mapped[User] = relationship(lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")

@@ -43,6 +43,11 @@ class Match(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(String(500))
+    # "Is het gelukt?": asked once the planned time has passed; "nog niet" asks again later.
+    followup_after: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    followup_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    volunteer_answer: Mapped[str | None] = mapped_column(String(10))
+    asker_answer: Mapped[str | None] = mapped_column(String(10))
 
     request: Mapped[HelpRequest] = relationship(lazy="joined")
     volunteer: Mapped[User] = relationship(lazy="joined")

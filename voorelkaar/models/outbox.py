@@ -33,4 +33,10 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Optional mail carries a link that stops that kind of mail (List-Unsubscribe).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # At most one attachment, such as an appointment as an .ics calendar file.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(String(500))

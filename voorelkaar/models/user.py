@@ -73,6 +73,11 @@ class User(Base):
     travel_km: Mapped[float] = mapped_column(Float, default=5.0)
     # Recorded by staff from the certificate; a VOG counts until this date.
     vog_valid_until: Mapped[date | None] = mapped_column(Date)
+    # Which optional mail this person wants; each email of a kind can switch its kind off.
+    mail_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    mail_followups: Mapped[bool] = mapped_column(Boolean, default=True)
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     slots: Mapped[list[VolunteerSlot]] = relationship(
         cascade="all, delete-orphan",
