@@ -45,8 +45,10 @@ SECTIONS = (
         _l(
             "Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."
         ),
-        ((_l("Hulp vragen voor mijn naaste"), "help_requests.create"),),
-        (_l("Hoe gaat het met u?"),),
+        (
+            (_l("Hulp vragen voor mijn naaste"), "help_requests.create"),
+            (_l("Hoe gaat het met u?"), "carers.overview"),
+        ),
     ),
     Section(
         Role.ORGANISATION,
@@ -62,6 +64,7 @@ SECTIONS = (
         _l("Coördinatie"),
         _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
         (
+            (_l("Takenlijst"), "tasks.queue"),
             (_l("Te beoordelen"), "moderation.queue"),
             (_l("Logboek"), "moderation.audit"),
             (_l("Meldingen van misbruik"), "reports.queue"),
@@ -69,7 +72,7 @@ SECTIONS = (
             (_l("Organisaties controleren"), "organisations.verification"),
             (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
         ),
-        (_l("Takenlijst"), _l("Cijfers per wijk")),
+        (_l("Cijfers per wijk"),),
     ),
     Section(
         Role.CONSULTANT,

@@ -1,0 +1,279 @@
+"""Create tasks once per cause; list, claim, release and close them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voorelkaar.auth.access import is_staff
+from voorelkaar.db import utcnow
+from voorelkaar.forms import clean_text
+from voorelkaar.models import CarerProfile, Checkin, Role, StaffTask, TaskKind, User
+from voorelkaar.moderation.services import record
+
+OUTCOME_MAX_LENGTH = 2000
+PAGE_SIZE = 50
+CHECKIN_KINDS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
+
+
+class TaskError(Exception):
+    """Something a staff member tried cannot be done to this task (now)."""
+
+
+class NotStaff(TaskError):
+    pass
+
+
+class TaskClosed(TaskError):
+    pass
+
+
+class NotClaimed(TaskError):
+    pass
+
+
+class ClaimedByOther(TaskError):
+    """Another staff member holds the task; they (or an admin) must release it first."""
+
+    def __init__(self, holder: User | None):
+        super().__init__("claimed by someone else")
+        self.holder = holder
+
+
+class InvalidOutcome(TaskError, ValueError):
+    pass
+
+
+class TaskView(enum.StrEnum):
+    OPEN = "open"
+    MINE = "mijn"  # open and claimed by the viewer
+    CLOSED = "afgesloten"
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: list[StaffTask]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def open_task(
+    db: Session,
+    *,
+    key: str,
+    kind: TaskKind,
+    person: User | None = None,
+    detail: str = "",
+    **subjects,
+) -> StaffTask | None:
+    """Add a task unless one with this key exists; the caller commits.
+
+    subjects are the optional request, match and checkin the task is about.
+    Returns the new task, or None when the key was already there.
+    """
+    if db.scalar(select(StaffTask.id).where(StaffTask.key == key)) is not None:
+        return None
+    task = StaffTask(key=key, kind=kind, person=person, detail=detail, **subjects)
+    try:
+        with db.begin_nested():  # another process may add the same key at the same moment
+            db.add(task)
+    except IntegrityError:
+        return None
+    return task
+
+
+def _in_view(query, view: TaskView, viewer: User):
+    if view == TaskView.CLOSED:
+        return query.where(StaffTask.closed_at.is_not(None))
+    query = query.where(StaffTask.closed_at.is_(None))
+    if view == TaskView.MINE:
+        query = query.where(StaffTask.claimed_by_id == viewer.id)
+    return query
+
+
+def default_newest_first(view: TaskView) -> bool:
+    """A queue is worked oldest first; what was closed is looked up newest first."""
+    return view == TaskView.CLOSED
+
+
+def list_tasks(
+    db: Session,
+    viewer: User,
+    view: TaskView = TaskView.OPEN,
+    *,
+    newest_first: bool | None = None,
+    page: int = 1,
+) -> TaskPage:
+    """One page of the tasks in view: open, mine (claimed by viewer, open) or closed."""
+    if newest_first is None:
+        newest_first = default_newest_first(view)
+    moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
+    order = (moment.desc(), StaffTask.id.desc()) if newest_first else (moment, StaffTask.id)
+    total = db.scalar(_in_view(select(func.count(StaffTask.id)), view, viewer)) or 0
+    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    items = db.scalars(
+        _in_view(select(StaffTask), view, viewer)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return TaskPage(items=list(items), number=page, total=total)
+
+
+def count_open(db: Session, viewer: User | None = None) -> int:
+    """How many tasks wait (claimed by viewer only, when given)."""
+    query = select(func.count(StaffTask.id)).where(StaffTask.closed_at.is_(None))
+    if viewer is not None:
+        query = query.where(StaffTask.claimed_by_id == viewer.id)
+    return db.scalar(query) or 0
+
+
+def carer_of(task: StaffTask) -> User | None:
+    """The carer a check-in task is about, if it is one."""
+    if task.checkin is not None:
+        return task.checkin.carer
+    return task.person if task.kind in CHECKIN_KINDS else None
+
+
+def checkin_history(db: Session, carer: User) -> list[Checkin]:
+    """Every check-in the carer received, newest first."""
+    return list(
+        db.scalars(
+            select(Checkin)
+            .where(Checkin.carer_id == carer.id)
+            .order_by(Checkin.sent_at.desc(), Checkin.id.desc())
+        )
+    )
+
+
+def carer_profile(db: Session, carer: User) -> CarerProfile | None:
+    return db.get(CarerProfile, carer.id)
+
+
+def _check_staff(actor: User) -> None:
+    if not is_staff(actor):
+        raise NotStaff("only staff work on tasks")
+
+
+def _refused(db: Session, task: StaffTask, actor: User) -> TaskError | None:
+    """Why a conditional update found nothing to change, read fresh from the database."""
+    db.rollback()
+    db.refresh(task)
+    if task.closed_at is not None:
+        return TaskClosed("already closed")
+    if task.claimed_by_id not in (None, actor.id):
+        return ClaimedByOther(task.claimed_by)
+    return None
+
+
+def claim_task(db: Session, actor: User, task: StaffTask) -> bool:
+    """Take a task on; only one staff member can hold it.
+
+    Returns False when the actor already held it. Raises TaskClosed or ClaimedByOther.
+    """
+    _check_staff(actor)
+    # One conditional UPDATE: of two staff pressing at the same moment, one wins.
+    claimed = db.execute(
+        update(StaffTask)
+        .where(
+            StaffTask.id == task.id,
+            StaffTask.closed_at.is_(None),
+            StaffTask.claimed_by_id.is_(None),
+        )
+        .values(claimed_by_id=actor.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        error = _refused(db, task, actor)
+        if error is not None:
+            raise error
+        if task.claimed_by_id == actor.id:
+            return False
+        raise NotClaimed("changed meanwhile")  # released in between; rare, try again
+    record(db, actor, "staff_tasks.claimed", task)
+    db.commit()
+    db.refresh(task)
+    return True
+
+
+def may_release(actor: User, task: StaffTask) -> bool:
+    """The holder lets go of their own task; an admin may free one for a colleague."""
+    return task.claimed_by_id == actor.id or actor.has_role(Role.ADMIN)
+
+
+def release_task(db: Session, actor: User, task: StaffTask) -> None:
+    """Give a claimed task back to the queue."""
+    _check_staff(actor)
+    if task.closed_at is not None:
+        raise TaskClosed("already closed")
+    if task.claimed_by_id is None:
+        raise NotClaimed("nobody holds it")
+    if not may_release(actor, task):
+        raise ClaimedByOther(task.claimed_by)
+    holder_id = task.claimed_by_id
+    released = db.execute(
+        update(StaffTask)
+        .where(
+            StaffTask.id == task.id,
+            StaffTask.closed_at.is_(None),
+            StaffTask.claimed_by_id == holder_id,
+        )
+        .values(claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if released.rowcount != 1:
+        error = _refused(db, task, actor)
+        raise error or NotClaimed("released meanwhile")
+    note = None if holder_id == actor.id else f"user #{holder_id}"
+    record(db, actor, "staff_tasks.released", task, note)
+    db.commit()
+    db.refresh(task)
+
+
+def clean_outcome(outcome: str | None) -> str:
+    """The outcome as it is stored; raises InvalidOutcome when empty or too long."""
+    text = clean_text(outcome or "")
+    if not text:
+        raise InvalidOutcome("an outcome is required")
+    if len(text) > OUTCOME_MAX_LENGTH:
+        raise InvalidOutcome("the outcome is too long")
+    return text
+
+
+def close_task(db: Session, actor: User, task: StaffTask, outcome: str) -> None:
+    """Record what was done and close the task; an unclaimed task is claimed on the way."""
+    _check_staff(actor)
+    text = clean_outcome(outcome)
+    now = utcnow()
+    closed = db.execute(
+        update(StaffTask)
+        .where(
+            StaffTask.id == task.id,
+            StaffTask.closed_at.is_(None),
+            StaffTask.claimed_by_id.is_(None) | (StaffTask.claimed_by_id == actor.id),
+        )
+        .values(
+            outcome=text,
+            closed_at=now,
+            closed_by_id=actor.id,
+            claimed_by_id=actor.id,
+            claimed_at=func.coalesce(StaffTask.claimed_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        error = _refused(db, task, actor)
+        raise error or TaskError("changed meanwhile")
+    # The outcome stays on the task only: the audit trail is never erased, and an
+    # outcome may say how a carer is doing.
+    record(db, actor, "staff_tasks.closed", task)
+    db.commit()
+    db.refresh(task)
