@@ -51,16 +51,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from voorelkaar.account.views import bp as account_bp
     from voorelkaar.admin.views import bp as admin_bp
+    from voorelkaar.answers.views import bp as answers_bp
     from voorelkaar.auth.views import bp as auth_bp
+    from voorelkaar.carers.views import bp as carers_bp
     from voorelkaar.help_requests.views import bp as help_requests_bp
     from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
+    from voorelkaar.notify.views import bp as mail_bp
     from voorelkaar.offers.views import bp as offers_bp
     from voorelkaar.organisations.views import bp as organisations_bp
     from voorelkaar.pages.views import bp as pages_bp
+    from voorelkaar.people.views import bp as people_bp
     from voorelkaar.profiles.views import bp as profiles_bp
+    from voorelkaar.referrals.views import bp as referrals_bp
     from voorelkaar.reports.views import bp as reports_bp
+    from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(pages_bp)
@@ -74,6 +81,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(matches_bp)
+    app.register_blueprint(answers_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(carers_bp)
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(account_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -41,7 +41,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SCHEDULER_OUTBOX_SECONDS = 30
+    OUTBOX_CLAIM_SECONDS = 300  # a dispatcher that dies holds its batch this long
     MAX_TRAVEL_KM = 25  # the SQL prefilter for suggestions: nobody travels further
+    RETENTION_MONTHS = 24  # closed requests and inactive accounts are anonymised after this
 
 
 def load_environment(config: dict) -> None:

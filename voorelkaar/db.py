@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app, g
 from flask.cli import AppGroup
-from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, MetaData, create_engine, event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -32,6 +32,22 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def claim(db: Session, model, row_id: int, *conditions, **values) -> bool:
+    """Set values on one row if conditions still hold; return whether this session won it.
+
+    One conditional UPDATE: when two processes race, PostgreSQL makes the second wait and
+    re-checks its conditions, so exactly one of them sees its row change. On a lost claim
+    the caller rolls back and moves on.
+    """
+    result = db.execute(
+        update(model)
+        .where(model.id == row_id, *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 class UtcDateTime(TypeDecorator):

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from voorelkaar.extensions import babel
 from voorelkaar.matching import Reason
+from voorelkaar.urls import absolute_url
 
 # Times are stored in UTC and shown, and typed, in the time of the Netherlands.
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -44,6 +45,8 @@ def when(value: datetime | None, style: str = "long") -> str:
         return ""
     if style == "date":
         return format_datetime(value, "EEEE d MMMM y")
+    if style == "time":
+        return format_datetime(value, "HH:mm")
     return format_datetime(value, "EEEE d MMMM y, HH:mm")
 
 
@@ -106,3 +109,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["reason"] = reason_text
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["format_decimal"] = format_decimal
+    # Links in emails, which the scheduler renders outside any request.
+    app.jinja_env.globals["absolute_url"] = absolute_url

@@ -4,6 +4,8 @@ A route that is not in ACCESS fails the test, so a new page cannot be added
 without deciding who may open it.
 """
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -15,9 +17,12 @@ from voorelkaar.models import (
     Offer,
     Organisation,
     OrganisationMember,
+    Referral,
     Report,
     RequestState,
     Role,
+    StaffTask,
+    TaskKind,
     Vacancy,
     VacancyResponse,
 )
@@ -133,6 +138,55 @@ ACCESS = {
         "/aanmeldingen/{match_id}/berichten",
         only("resident", "volunteer", code=302, others=404),
     ),
+    # Answer and unsubscribe links carry a signed token; a made-up one is refused.
+    "answers.answer": ("GET", "/antwoord/ongeldig?antwoord=ja", everyone(400)),
+    "answers.done": ("GET", "/antwoord/verstuurd", everyone()),
+    "mail.unsubscribe": ("GET", "/afmelden/ongeldig", everyone(400)),
+    "mail.preferences": ("GET", "/instellingen/e-mail", logged_in()),
+    "account.overview": ("GET", "/mijn-gegevens", logged_in()),
+    "account.download": ("GET", "/mijn-gegevens/download", logged_in()),
+    "account.delete": ("GET", "/mijn-gegevens/verwijderen", logged_in()),
+    "referrals.index": ("GET", "/verwijzingen", only("consultant", *STAFF)),
+    "referrals.create": ("GET", "/verwijzingen/nieuw", only("consultant")),
+    # Another consultant's referral is 404 for a consultant: tested in test_referrals.py.
+    "referrals.detail": ("GET", "/verwijzingen/{referral_id}", only("consultant", *STAFF)),
+    "referrals.letter": ("GET", "/verwijzingen/{referral_id}/brief", only("consultant", *STAFF)),
+    "referrals.post_for_resident": (
+        "GET",
+        "/verwijzingen/{referral_id}/plaatsen",
+        only(*STAFF),
+    ),
+    # The resident's side: the code is the key; a made-up code is a polite 404.
+    "referrals.enter_code": ("GET", "/verwijzing", everyone()),
+    "referrals.invitation": ("GET", "/verwijzing/{referral_code}", everyone()),
+    "referrals.accept": ("POST", "/verwijzing/{accept_code}/koppelen", logged_in(302)),
+    "referrals.resident_request": (
+        "GET",
+        "/verwijzing/{accepted_code}/hulpvraag",
+        only("resident", others=404),
+    ),
+    # Carer support (voorelkaar/carers) and the staff per-person page (voorelkaar/people).
+    "carers.situation": ("GET", "/mantelzorg/zorgsituatie", only("carer")),
+    # A POST without a note or consent shows the form again with its messages.
+    "carers.health_note": ("POST", "/mantelzorg/gezondheid", only("carer")),
+    "carers.withdraw_consent": (
+        "POST",
+        "/mantelzorg/gezondheid/intrekken",
+        only("carer", code=302),
+    ),
+    "people.person": ("GET", "/mensen/{author_id}", only(*STAFF)),
+    # Without kind and text the person page is shown again with its messages.
+    "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
+    "tasks.queue": ("GET", "/taken", only(*STAFF)),
+    "tasks.detail": ("GET", "/taken/{task_id}", only(*STAFF)),
+    "tasks.claim": ("POST", "/taken/{task_id}/oppakken", only(*STAFF, code=302)),
+    "tasks.release": ("POST", "/taken/{task_id}/loslaten", only(*STAFF, code=302)),
+    "tasks.close": ("POST", "/taken/{task_id}/afsluiten", only(*STAFF)),
+    "carers.overview": ("GET", "/mantelzorg", only("carer")),
+    "carers.cadence": ("POST", "/mantelzorg/hoe-vaak", only("carer")),
+    "carers.pause": ("POST", "/mantelzorg/pauzeren", only("carer", code=302)),
+    "carers.resume": ("POST", "/mantelzorg/hervatten", only("carer", code=302)),
+    "carers.answer": ("POST", "/mantelzorg/antwoord", only("carer", code=302)),
     "offers.browse": ("GET", "/hulpaanbod", everyone()),
     "offers.create": ("GET", "/hulpaanbod/nieuw", only("volunteer")),
     "offers.detail": ("GET", "/hulpaanbod/{offer_id}", logged_in()),
@@ -261,6 +315,28 @@ def world(db, make_user):
     response = VacancyResponse(vacancy=vacancy, volunteer=people["volunteer"], message="Ik help")
     match = Match(request_id=open_item.id, volunteer_id=people["volunteer"].id)
     db.add_all([response, match])
+    referrals = [
+        Referral(
+            consultant_id=people["consultant"].id,
+            resident_name="Riek Jansen",
+            postcode="7941 AB",
+            house_number="1",
+            consent_date=utcnow().date(),
+            category_id=1,
+            title="Boodschappen",
+            description="Hulp bij de boodschappen",
+            code=code,
+            expires_at=utcnow() + timedelta(days=30),
+        )
+        for code in ("AAAABBBB", "CCCCDDDD", "EEEEFFFF")
+    ]
+    referrals[2].account_id = author.id  # the resident took this invitation
+    db.add_all(referrals)
+    db.flush()
+    task = StaffTask(
+        key="access:1", kind=TaskKind.REQUEST_UNMATCHED, person=author, request=open_item
+    )
+    db.add(task)
     report = Report(
         reporter_id=people["volunteer"].id,
         subject_type="help_requests",
@@ -283,6 +359,11 @@ def world(db, make_user):
         "other_org_id": other.id,
         "match_id": match.id,
         "volunteer_id": people["volunteer"].id,
+        "task_id": task.id,
+        "referral_id": referrals[0].id,
+        "referral_code": "AAAABBBB",
+        "accept_code": "CCCCDDDD",
+        "accepted_code": "EEEEFFFF",
     }
     return people, ids
 

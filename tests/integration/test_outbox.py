@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from voorelkaar.db import utcnow
-from voorelkaar.models import OutboxMessage
+from voorelkaar.models import OutboxMessage, StaffTask, TaskKind
 from voorelkaar.notify import dispatch_outbox, enqueue_email
 from voorelkaar.notify.outbox import MAX_ATTEMPTS
 
@@ -81,6 +81,9 @@ def test_an_unreachable_mail_server_means_retry_later_then_give_up(
         db.refresh(row)
         assert row.failed_at is not None and row.attempts == MAX_ATTEMPTS
         assert row.last_error == "MailError"
+        # Given up: staff get a task to reach the person another way.
+        task = db.scalar(select(StaffTask))
+        assert task.kind == TaskKind.MAIL_FAILED and task.person_id == resident.id
     app.extensions["voorelkaar.engine"].dispose()
 
 

@@ -42,7 +42,25 @@ def colleague(make_user):
 
 
 def audit_actions(db) -> list[str]:
-    return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    """What staff did to tasks; looking at a person's record is counted apart."""
+    return list(
+        db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action != "records.viewed")
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_opening_a_task_about_someone_writes_who_looked_and_why(
+    auth, client, db, staff, resident, make_task
+):
+    task = make_task(person=resident)
+    auth.login(staff.email)
+    assert client.get(f"/taken/{task.id}").status_code == 200
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "records.viewed")).all()
+    assert event.actor_id == staff.id and event.subject_id == task.person_id
+    assert event.reason == f"taak {task.id}"
 
 
 def test_a_job_that_runs_twice_opens_one_task(db, carer):

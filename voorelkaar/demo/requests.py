@@ -184,5 +184,7 @@ def seed_requests(db: Session, authors: list[User], today: date) -> int:
             item.state = RequestState.PENDING
         else:
             publish_post(item)
+            # Some have been online a while, so the scheduler's follow-ups show at once.
+            item.published_at -= timedelta(days=(0, 0, 3, 8, 15)[number % 5])
         db.add(item)
     return len(REQUESTS)

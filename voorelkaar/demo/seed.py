@@ -2,7 +2,7 @@
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from voorelkaar.db import utcnow
 from voorelkaar.demo.requests import seed_requests
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
+    CarerProfile,
     Category,
     Municipality,
     Neighbourhood,
@@ -25,6 +26,7 @@ from voorelkaar.models import (
     User,
     UserRole,
     Vacancy,
+    VolunteerSlot,
 )
 from voorelkaar.places.services import neighbourhood_for
 
@@ -163,6 +165,7 @@ def seed_demo(db: Session) -> int:
         .order_by(User.id)
     ).all()
     added += seed_requests(db, list(askers), datetime.now(AMSTERDAM).date())
+    added += _seed_carer_checkins(db, datetime.now(AMSTERDAM).date())
     db.commit()
     return added
 
@@ -229,9 +232,34 @@ def _seed_volunteers(db: Session) -> int:
             continue
         password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
         account = DemoAccount("", email, name, (Role.VOLUNTEER,), postcode, house_number)
-        db.add(_user(db, account, password_hash))
+        volunteer = _user(db, account, password_hash)
+        _give_a_week(volunteer, random.Random(number))  # noqa: S311 - not for security
+        db.add(volunteer)
         added += 1
     return added
+
+
+DEMO_SKILLS = ("boodschappen", "wandelen", "auto rijden", "klussen", "tuinieren", "computerhulp")
+# Parts of the day as on the availability page: morning, afternoon, evening.
+DEMO_PARTS = ((time(9), time(12)), (time(12), time(18)), (time(18), time(21)))
+
+
+def _give_a_week(volunteer: User, rng: random.Random) -> None:
+    """Skills, a reach and a few weekly slots, so suggestions have something to go on."""
+    volunteer.skills = ", ".join(rng.sample(DEMO_SKILLS, 2))
+    volunteer.travel_km = rng.choice((2.0, 5.0, 10.0))
+    for day, part in sorted(rng.sample([(d, p) for d in range(7) for p in range(3)], 3)):
+        start, end = DEMO_PARTS[part]
+        volunteer.slots.append(VolunteerSlot(weekday=day, start_time=start, end_time=end))
+
+
+def _seed_carer_checkins(db: Session, today: date) -> int:
+    """The demo carer is asked how they are today (from 09:00), so the job has work."""
+    carer = _user_by_email(db, "mantelzorger@demo.voorelkaar.nl")
+    if carer is None or db.get(CarerProfile, carer.id) is not None:
+        return 0
+    db.add(CarerProfile(user_id=carer.id, next_checkin_on=today))
+    return 1
 
 
 DEMO_ORGANISATION = "Zorgcentrum De Schiphorst"

@@ -23,20 +23,11 @@ from voorelkaar.forms import (
     check_postcode,
 )
 from voorelkaar.help_requests.services import RequestDetails
-from voorelkaar.i18n import AMSTERDAM
+from voorelkaar.i18n import AMSTERDAM, WEEKDAYS
 from voorelkaar.models import PostedFor, ScheduleKind
 
 MAX_SKILLS = 10
 
-WEEKDAYS = (
-    _l("maandag"),
-    _l("dinsdag"),
-    _l("woensdag"),
-    _l("donderdag"),
-    _l("vrijdag"),
-    _l("zaterdag"),
-    _l("zondag"),
-)
 POSTED_FOR_LABELS = {
     PostedFor.SELF: _l("Voor mijzelf"),
     PostedFor.CARED_FOR: _l("Voor iemand voor wie ik zorg"),

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def send_due_command():
     """Run every due job once and print what each did."""
-    for job, count in run_due_jobs(get_session(), utcnow()):
+    for job, count in run_due_jobs(get_session()):
         outcome = "MISLUKT (zie log)" if count < 0 else f"{count}"
         click.echo(f"{job.name}: {outcome} — {job.description}")
 

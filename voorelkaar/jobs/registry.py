@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from voorelkaar.account.jobs import apply_retention
+from voorelkaar.carers.jobs import run_checkins
+from voorelkaar.db import utcnow
+from voorelkaar.help_requests.jobs import chase_open_requests
+from voorelkaar.matches.jobs import send_followups, send_reminders
 from voorelkaar.notify import dispatch_outbox
+from voorelkaar.referrals.jobs import expire_referrals
+from voorelkaar.volunteers.jobs import send_digests
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +27,34 @@ class Job:
     description: str
 
 
-JOBS: tuple[Job, ...] = (Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),)
+# Jobs that write mail come before the dispatcher, so one pass of send-due also sends it.
+JOBS: tuple[Job, ...] = (
+    Job("herinneringen", send_reminders, 300, "herinnert vrijwilligers een dag voor de afspraak"),
+    Job("nabellen", send_followups, 300, "vraagt na de afspraak: is het gelukt?"),
+    Job(
+        "open-hulpvragen",
+        chase_open_requests,
+        300,
+        "taken bij 7 dagen zonder match, 'nog nodig?' na 14 dagen, verlopen na 30",
+    ),
+    Job("overzicht", send_digests, 900, "wekelijks overzicht van nieuwe hulpvragen in de buurt"),
+    Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),
+    Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
+    Job("bewaartermijn", apply_retention, 3600, "anonimiseert oude gegevens, waarschuwt vooraf"),
+    Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),
+)
 
 
-def run_due_jobs(db: Session, now: datetime) -> list[tuple[Job, int]]:
-    """Run every job once; a failing job is logged and does not stop the others."""
+def run_due_jobs(db: Session, now: datetime | None = None) -> list[tuple[Job, int]]:
+    """Run every job once; a failing job is logged and does not stop the others.
+
+    Without now, each job gets the time it starts at, so mail queued by one job
+    (due from the moment it was written) is sent by the dispatcher in the same pass.
+    """
     results = []
     for job in JOBS:
         try:
-            results.append((job, job.run(db, now)))
+            results.append((job, job.run(db, now or utcnow())))
         except Exception:
             db.rollback()
             log.exception("job %s failed", job.name)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
+from voorelkaar.help_requests.schedule import followup_moment
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
@@ -261,7 +262,12 @@ def confirm_match(db: Session, actor: User, match: Match) -> None:
     taken = db.execute(
         update(Match)
         .where(Match.id == match.id, Match.state == MatchState.OFFERED)
-        .values(state=MatchState.CONFIRMED, confirmed_at=utcnow())
+        .values(
+            state=MatchState.CONFIRMED,
+            confirmed_at=(now := utcnow()),
+            followup_after=followup_moment(request, now),
+            followup_sent_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
@@ -314,6 +320,12 @@ def complete_match(db: Session, actor: User, match: Match, hours: float | None) 
     """Staff mark a confirmed match done, with the hours the volunteer gave."""
     if not is_staff(actor) or match.state != MatchState.CONFIRMED:
         raise MatchError("may not complete")
+    finish_match(db, actor, match, hours)
+    db.commit()
+
+
+def finish_match(db: Session, actor: User, match: Match, hours: float | None) -> None:
+    """Mark a confirmed match done (and the request, when nobody else still helps)."""
     match.state, match.ended_at, match.hours = MatchState.DONE, utcnow(), hours
     request = match.request
     open_ones = db.scalar(
@@ -326,7 +338,6 @@ def complete_match(db: Session, actor: User, match: Match, hours: float | None) 
     if not open_ones and request.state == RequestState.MATCHED:
         request.state = RequestState.DONE
     record(db, actor, "matches.done", match)
-    db.commit()
 
 
 def matches_of_request(db: Session, request: HelpRequest) -> list[Match]:

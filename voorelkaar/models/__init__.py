@@ -7,6 +7,7 @@ from voorelkaar.models.checkin import (
     Checkin,
     CheckinAnswer,
 )
+from voorelkaar.models.contact_note import ContactKind, ContactNote
 from voorelkaar.models.help_request import (
     Category,
     HelpRequest,
@@ -25,11 +26,16 @@ from voorelkaar.models.organisation import (
 )
 from voorelkaar.models.outbox import OutboxMessage
 from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
+from voorelkaar.models.referral import Referral, ReferralStatus
 from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
+    "ContactKind",
+    "ContactNote",
+    "Referral",
+    "ReferralStatus",
     "CADENCES_WEEKS",
     "CarerProfile",
     "Checkin",

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -36,6 +36,16 @@ class CarerProfile(Base):
     # The local date of the next check-in; it is sent from 09:00 Amsterdam time that day.
     next_checkin_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The care situation, in the carer's own words.
+    cared_for_name: Mapped[str | None] = mapped_column(String(50))  # first name only
+    relation: Mapped[str | None] = mapped_column(String(50))  # "mijn man", "mijn moeder"
+    care_tasks: Mapped[str | None] = mapped_column(Text)
+    care_hours_per_week: Mapped[int | None] = mapped_column(Integer)
+    # A health-related note is only kept with separate, explicit consent; its wording and
+    # date are stored with it, and withdrawing the consent deletes the note.
+    health_note: Mapped[str | None] = mapped_column(Text)
+    health_consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    health_consent_text: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from voorelkaar.models.checkin import Checkin
     from voorelkaar.models.help_request import HelpRequest
     from voorelkaar.models.match import Match
+    from voorelkaar.models.referral import Referral
     from voorelkaar.models.user import User
 
 
@@ -25,6 +26,7 @@ class TaskKind(enum.StrEnum):
     CHECKIN_HEAVY = "checkin_heavy"  # a carer answered "zwaar"
     CHECKIN_SILENT = "checkin_silent"  # a carer did not answer, not even after a reminder
     MAIL_FAILED = "mail_failed"  # an email could not be delivered, however often tried
+    REFERRAL_EXPIRED = "referral_expired"  # a referred resident did not respond in 30 days
 
 
 class StaffTask(Base):
@@ -47,6 +49,9 @@ class StaffTask(Base):
     checkin_id: Mapped[int | None] = mapped_column(
         ForeignKey("checkins.id", ondelete="SET NULL"), index=True
     )
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="SET NULL"), index=True
+    )
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -62,6 +67,7 @@ class StaffTask(Base):
     request: Mapped[HelpRequest | None] = relationship(lazy="joined")
     match: Mapped[Match | None] = relationship(lazy="joined")
     checkin: Mapped[Checkin | None] = relationship(lazy="joined")
+    referral: Mapped[Referral | None] = relationship(lazy="joined")
 
     @property
     def is_open(self) -> bool:

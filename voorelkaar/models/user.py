@@ -78,6 +78,9 @@ class User(Base):
     mail_followups: Mapped[bool] = mapped_column(Boolean, default=True)
     mail_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Retention: warned a month before an inactive account is anonymised; and when it was.
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     slots: Mapped[list[VolunteerSlot]] = relationship(
         cascade="all, delete-orphan",

@@ -2,50 +2,77 @@
 
 import logging
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from email.errors import MessageError
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from voorelkaar.db import utcnow
-from voorelkaar.models import OutboxMessage, User
-from voorelkaar.notify.backends import MailError, backend_for
+from voorelkaar.models import OutboxMessage, TaskKind, User
+from voorelkaar.notify.backends import ConnectionLost, MailError, backend_for, build_message
+from voorelkaar.notify.preferences import unsubscribe_link
+
+# (file name, MIME type, text), such as ("afspraak.ics", "text/calendar", "BEGIN:...").
+Attachment = tuple[str, str, str]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_SECONDS = 300
+BATCH_SIZE = 50  # messages claimed at a time, and sent over one SMTP connection
 
 
 def enqueue_email(
     db: Session,
     *,
     key: str,
-    user: User,
+    user: User | None = None,
     template: str,
     kind: str,
     send_after: datetime | None = None,
+    optional: str | None = None,
+    attachment: Attachment | None = None,
+    address: str | None = None,
     **context,
 ) -> OutboxMessage:
-    """Add an email for user, rendered in their language; the caller commits."""
-    with force_locale(user.locale or "nl"):
-        subject = render_template(f"emails/{template}.subject.txt", user=user, **context).strip()
-        text = render_template(f"emails/{template}.txt", user=user, **context)
-        html = render_template(f"emails/{template}.html", user=user, subject=subject, **context)
+    """Add an email for user, rendered in their language; the caller commits.
+
+    optional names the kind of optional mail (see preferences.OPTIONAL) this is: the
+    email then carries a link, and List-Unsubscribe headers, to stop that kind.
+    Without a user, the email goes to address, in Dutch: someone invited before they
+    have an account. Such mail cannot be optional.
+    """
+    if user is None and (not address or optional):
+        raise ValueError("an email without a user needs an address and cannot be optional")
+    unsubscribe = unsubscribe_link(user, optional) if optional else None
+    context.update(user=user, unsubscribe_url=unsubscribe)
+    with force_locale((user.locale if user else None) or "nl"):
+        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        text = render_template(f"emails/{template}.txt", **context)
+        if unsubscribe:
+            text = (
+                text.rstrip("\n") + "\n\n" + render_template("emails/_unsubscribe.txt", **context)
+            )
+        html = render_template(f"emails/{template}.html", subject=subject, **context)
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">")
     message = OutboxMessage(
         idempotency_key=key,
         message_id=f"<{uuid.uuid4()}@{domain}>",
-        user_id=user.id,
-        to_address=user.email,
+        user_id=user.id if user else None,
+        to_address=user.email if user else address,
         subject=subject,
         body_text=text,
         body_html=html,
         kind=kind,
         send_after=send_after or utcnow(),
+        unsubscribe_url=unsubscribe,
     )
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment = attachment
     db.add(message)
     return message
 
@@ -54,82 +81,164 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 24 * 60))
 
 
-def claim_due(db: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+def claim_due(db: Session, now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
     """Claim up to limit due messages, so no other dispatcher sends them too."""
+    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
     due = (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.send_after <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            unclaimed,
         )
         .order_by(OutboxMessage.send_after, OutboxMessage.id)
         .limit(limit)
     )
     if db.get_bind().dialect.name == "postgresql":
+        # Rows locked by another dispatcher's claim are skipped, not waited for.
         due = due.with_for_update(skip_locked=True)
-    ids = list(db.scalars(due))
-    claimed = []
-    for message_id in ids:
-        # A conditional update: only one dispatcher wins each row.
-        result = db.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.sent_at.is_(None),
-                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-            )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-        )
-        if result.rowcount == 1:
-            claimed.append(message_id)
+    # Not one UPDATE ... WHERE id IN (that select): PostgreSQL may run a locking subquery
+    # again for every row, and then its LIMIT no longer holds.
+    candidates = list(db.scalars(due))
+    if not candidates:
+        db.commit()
+        return []
+    # One conditional update claims the batch: a row another dispatcher claimed or sent
+    # meanwhile no longer matches, so only one dispatcher wins each row.
+    # The claim runs from the clock, not from `now`: a late batch must not start expired.
+    claimed_until = max(now, utcnow()) + timedelta(seconds=_claim_seconds())
+    ids = db.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), OutboxMessage.sent_at.is_(None), unclaimed)
+        .values(claimed_until=claimed_until)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     db.commit()
-    return [db.get(OutboxMessage, message_id) for message_id in claimed]
+    if not ids:
+        return []
+    return list(
+        db.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.send_after, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _claim_seconds() -> int:
+    # How long a batch stays claimed: a dispatcher that dies holds its batch this long.
+    return current_app.config["OUTBOX_CLAIM_SECONDS"]
 
 
 def dispatch_outbox(db: Session, now: datetime) -> int:
-    """Send every due message over one connection; retry failures with backoff."""
-    messages = claim_due(db, now)
-    if not messages:
-        return 0
-    sent = 0
+    """Send every due message, a batch per SMTP connection; retry failures with backoff."""
+    sent = tried = 0
+    while messages := claim_due(db, now):
+        tried += len(messages)
+        batch_sent, connected = _send_batch(db, messages, now)
+        sent += batch_sent
+        if not connected:  # the server is away: the rest waits for the next pass
+            break
+    if tried:
+        log.info("outbox: %d of %d messages sent", sent, tried)
+    return sent
+
+
+def _send_batch(db: Session, messages: list[OutboxMessage], now: datetime) -> tuple[int, bool]:
+    """Send claimed messages over one connection; return (sent, whether it held)."""
+    sender = current_app.config["MAIL_FROM"]
+    # Built before the first commit, so sending never waits for a row to be read again.
+    mails = [(message, message.id, _build(db, message, sender, now)) for message in messages]
+    names = [f"{message_id:08d}-{message.kind}" for message, message_id, _mail in mails]
     backend = backend_for(current_app.config, current_app.instance_path)
+    sent = 0
     try:
-        with backend:
-            for message in messages:
-                sent += _send_one(db, backend, message, now)
+        with backend, _sent_marks(db, now) as mark_sent:
+            for index, (message, message_id, mail) in enumerate(mails):
+                if mail is None:
+                    continue
+                try:
+                    backend.send(mail, names[index])
+                except ConnectionLost as error:
+                    _record_failure(db, message, now, error)
+                    _release([later for later, _id, _mail in mails[index:]])
+                    db.commit()
+                    return sent, False
+                except MailError as error:
+                    _record_failure(db, message, now, error)
+                    _release([message])
+                    db.commit()
+                else:
+                    mark_sent(message, message_id)
+                    sent += 1
     except MailError as error:  # no connection at all: every claimed message waits
-        for message in messages:
-            if message.sent_at is None:
-                _record_failure(message, now, error)
-                message.claimed_until = None
+        for message, _id, mail in mails:
+            if mail is not None:
+                _record_failure(db, message, now, error)
+        _release(messages)
         db.commit()
-    log.info("outbox: %d of %d messages sent", sent, len(messages))
-    return sent
+        return 0, False
+    return sent, True
 
 
-def _send_one(db: Session, backend, message: OutboxMessage, now: datetime) -> int:
+@contextmanager
+def _sent_marks(db: Session, now: datetime):
+    """Yield a function that marks one message sent and commits that at once."""
+    # One commit per message: a dispatcher killed after the server took a message sends
+    # that one again, and no other. The marks use a connection of their own, in
+    # autocommit: one round trip per email, not a unit of work and a pool checkout.
+    sent = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == bindparam("row_id"))
+        .values(sent_at=now, claimed_until=None)
+    )
+    with db.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as marks:
+
+        def mark_sent(message: OutboxMessage, message_id: int) -> None:
+            marks.execute(sent, {"row_id": message_id})
+            set_committed_value(message, "sent_at", now)
+            set_committed_value(message, "claimed_until", None)
+
+        yield mark_sent
+
+
+def _build(db: Session, message: OutboxMessage, sender: str, now: datetime):
+    """The MIME message for a row, or None (and a recorded failure) if it cannot be built."""
     try:
-        backend.send(message, current_app.config["MAIL_FROM"])
-    except MailError as error:
-        _record_failure(message, now, error)
-        sent = 0
-    else:
-        message.sent_at = now
-        sent = 1
-    message.claimed_until = None
-    db.commit()
-    return sent
+        return build_message(message, sender)
+    except (ValueError, TypeError, LookupError, MessageError) as error:  # retrying cannot help
+        log.exception("outbox: message %d cannot be built", message.id)
+        message.attempts = MAX_ATTEMPTS - 1
+        _record_failure(db, message, now, error)
+        message.claimed_until = None
+        return None
 
 
-def _record_failure(message: OutboxMessage, now: datetime, error: Exception) -> None:
+def _release(messages: list[OutboxMessage]) -> None:
+    for message in messages:
+        message.claimed_until = None
+
+
+def _record_failure(db: Session, message: OutboxMessage, now: datetime, error: Exception) -> None:
     message.attempts += 1
     # The error text of SMTP servers can quote addresses; keep its class only.
     message.last_error = type(error).__name__
     if message.attempts >= MAX_ATTEMPTS:
         message.failed_at = now
         log.warning("outbox: message %d failed for good", message.id)
+        # Someone may now miss a reminder or a check-in: staff should get in touch.
+        from voorelkaar.tasks.services import open_task  # tasks record audit, which mails
+
+        open_task(
+            db,
+            key=f"mail-failed:{message.id}",
+            kind=TaskKind.MAIL_FAILED,
+            person=db.get(User, message.user_id) if message.user_id else None,
+            detail=message.subject,
+        )
     else:
         message.send_after = now + _backoff(message.attempts)
         log.warning("outbox: message %d failed, attempt %d", message.id, message.attempts)

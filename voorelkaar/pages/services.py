@@ -48,6 +48,7 @@ SECTIONS = (
         (
             (_l("Hulp vragen voor mijn naaste"), "help_requests.create"),
             (_l("Hoe gaat het met u?"), "carers.overview"),
+            (_l("Uw zorgsituatie"), "carers.situation"),
         ),
     ),
     Section(
@@ -71,6 +72,7 @@ SECTIONS = (
             (_l("Gebruikers zoeken en blokkeren"), "moderation.users"),
             (_l("Organisaties controleren"), "organisations.verification"),
             (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
+            (_l("Verwijzingen van Wmo-consulenten"), "referrals.index"),
         ),
         (_l("Cijfers per wijk"),),
     ),
@@ -78,8 +80,11 @@ SECTIONS = (
         Role.CONSULTANT,
         _l("Voor Wmo-consulenten"),
         _l("Verwijs inwoners naar burenhulp en zie wat ervan komt."),
-        ((_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),),
-        (_l("Een inwoner verwijzen"), _l("Mijn verwijzingen")),
+        (
+            (_l("Een inwoner verwijzen"), "referrals.create"),
+            (_l("Mijn verwijzingen"), "referrals.index"),
+            (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
+        ),
     ),
     Section(
         Role.ADMIN,

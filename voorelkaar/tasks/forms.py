@@ -1,9 +1,20 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, TextAreaField
+from flask_babel import lazy_ngettext
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from voorelkaar.forms import BaseForm
-from voorelkaar.tasks.services import OUTCOME_MAX_LENGTH, TaskView
+from voorelkaar.models import TaskKind
+from voorelkaar.tasks.services import AGE_DAYS, OUTCOME_MAX_LENGTH, TaskFilters, TaskView
+
+KIND_LABELS = {
+    TaskKind.REQUEST_UNMATCHED: _l("Hulpvraag 7 dagen zonder vrijwilliger"),
+    TaskKind.MATCH_FAILED: _l("Hulp is niet gelukt"),
+    TaskKind.CHECKIN_HEAVY: _l("Mantelzorger heeft het zwaar"),
+    TaskKind.CHECKIN_SILENT: _l("Mantelzorger geeft geen antwoord"),
+    TaskKind.MAIL_FAILED: _l("E-mail kwam niet aan"),
+    TaskKind.REFERRAL_EXPIRED: _l("Verwijzing verlopen zonder reactie"),
+}
 
 ORDER_OLDEST = "oudste"
 ORDER_NEWEST = "nieuwste"
@@ -37,6 +48,65 @@ class QueueForm(BaseForm):
         default="",
         validate_choice=False,
     )
+
+    soort = SelectField(
+        _l("Soort taak"),
+        choices=[SelectChoice("", _l("Alle soorten"))]
+        + [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+        default="",
+        validate_choice=False,
+    )
+    wijk = SelectField(_l("Wijk"), default="", validate_choice=False)
+    ouder = SelectField(
+        _l("Hoe oud?"),
+        choices=[SelectChoice("", _l("Alle taken"))]
+        + [
+            SelectChoice(
+                str(days), lazy_ngettext("Ouder dan %(num)d dag", "Ouder dan %(num)d dagen", days)
+            )
+            for days in AGE_DAYS
+        ],
+        default="",
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, neighbourhoods=(), **kwargs):
+        """neighbourhoods: (id, name) pairs for the wijk filter."""
+        super().__init__(*args, **kwargs)
+        self.wijk.choices = [SelectChoice("", _l("Alle wijken"))] + [
+            SelectChoice(str(id_), name) for id_, name in neighbourhoods
+        ]
+
+    @staticmethod
+    def _known(field) -> bool:
+        return field.data in {choice.value for choice in field.choices}
+
+    def validate_soort(self, field):
+        if not self._known(field):
+            field.data = ""
+            raise ValidationError(_l("Kies een soort taak uit de lijst."))
+
+    def validate_wijk(self, field):
+        if not self._known(field):
+            field.data = ""
+            raise ValidationError(_l("Kies een wijk uit de lijst."))
+
+    def validate_ouder(self, field):
+        if not self._known(field):
+            field.data = ""
+            raise ValidationError(_l("Kies hoe oud de taken zijn: ouder dan 1, 3 of 7 dagen."))
+
+    @property
+    def filters(self) -> TaskFilters:
+        """The chosen filters; one that was not understood filters nothing."""
+        kind = self.soort.data if not self.soort.errors else ""
+        wijk = self.wijk.data if not self.wijk.errors else ""
+        age = self.ouder.data if not self.ouder.errors else ""
+        return TaskFilters(
+            kind=TaskKind(kind) if kind else None,
+            neighbourhood_id=int(wijk) if wijk else None,
+            older_than_days=int(age) if age else None,
+        )
 
     def validate_toon(self, field):
         if field.data not in {choice.value for choice in field.choices}:

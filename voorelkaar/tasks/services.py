@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,12 +13,22 @@ from sqlalchemy.orm import Session
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
 from voorelkaar.forms import clean_text
-from voorelkaar.models import CarerProfile, Checkin, Role, StaffTask, TaskKind, User
+from voorelkaar.models import (
+    CarerProfile,
+    Checkin,
+    Municipality,
+    Neighbourhood,
+    Role,
+    StaffTask,
+    TaskKind,
+    User,
+)
 from voorelkaar.moderation.services import record
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
 CHECKIN_KINDS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
+AGE_DAYS = (1, 3, 7)  # the queue's "older than" filter
 
 
 class TaskError(Exception):
@@ -90,6 +101,34 @@ def open_task(
     return task
 
 
+@dataclass(frozen=True)
+class TaskFilters:
+    """Narrow the queue: one kind, the person's wijk, older than some days; None is any."""
+
+    kind: TaskKind | None = None
+    neighbourhood_id: int | None = None
+    older_than_days: int | None = None
+
+
+def _filtered(query, filters: TaskFilters | None):
+    if filters is None:
+        return query
+    if filters.kind is not None:
+        query = query.where(StaffTask.kind == filters.kind)
+    if filters.neighbourhood_id is not None:
+        # The wijk of the person the task is about; tasks without a person drop out.
+        query = query.where(
+            StaffTask.person_id.in_(
+                select(User.id).where(User.neighbourhood_id == filters.neighbourhood_id)
+            )
+        )
+    if filters.older_than_days is not None:
+        query = query.where(
+            StaffTask.created_at <= utcnow() - timedelta(days=filters.older_than_days)
+        )
+    return query
+
+
 def _in_view(query, view: TaskView, viewer: User):
     if view == TaskView.CLOSED:
         return query.where(StaffTask.closed_at.is_not(None))
@@ -111,21 +150,35 @@ def list_tasks(
     *,
     newest_first: bool | None = None,
     page: int = 1,
+    filters: TaskFilters | None = None,
 ) -> TaskPage:
     """One page of the tasks in view: open, mine (claimed by viewer, open) or closed."""
     if newest_first is None:
         newest_first = default_newest_first(view)
     moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
     order = (moment.desc(), StaffTask.id.desc()) if newest_first else (moment, StaffTask.id)
-    total = db.scalar(_in_view(select(func.count(StaffTask.id)), view, viewer)) or 0
+    total = (
+        db.scalar(_filtered(_in_view(select(func.count(StaffTask.id)), view, viewer), filters)) or 0
+    )
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     items = db.scalars(
-        _in_view(select(StaffTask), view, viewer)
+        _filtered(_in_view(select(StaffTask), view, viewer), filters)
         .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return TaskPage(items=list(items), number=page, total=total)
+
+
+def neighbourhood_choices(db: Session) -> list[tuple[int, str]]:
+    """Every wijk as (id, name), by name; the municipality is named when there are several."""
+    rows = db.execute(
+        select(Neighbourhood.id, Neighbourhood.name, Municipality.name)
+        .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+        .order_by(Municipality.name, Neighbourhood.name)
+    ).all()
+    several = len({row[2] for row in rows}) > 1
+    return [(id_, f"{name} ({town})" if several else name) for id_, name, town in rows]
 
 
 def count_open(db: Session, viewer: User | None = None) -> int:

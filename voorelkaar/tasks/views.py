@@ -8,18 +8,13 @@ from flask_login import current_user
 from voorelkaar.auth.access import is_staff, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.models import CheckinAnswer, StaffTask, TaskKind
+from voorelkaar.moderation.services import record
+from voorelkaar.people.forms import ContactNoteForm
+from voorelkaar.people.services import VIEWED, contact_notes
 from voorelkaar.tasks import services
-from voorelkaar.tasks.forms import OutcomeForm, QueueForm
+from voorelkaar.tasks.forms import KIND_LABELS, OutcomeForm, QueueForm
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
-
-KIND_LABELS = {
-    TaskKind.REQUEST_UNMATCHED: _l("Hulpvraag 7 dagen zonder vrijwilliger"),
-    TaskKind.MATCH_FAILED: _l("Hulp is niet gelukt"),
-    TaskKind.CHECKIN_HEAVY: _l("Mantelzorger heeft het zwaar"),
-    TaskKind.CHECKIN_SILENT: _l("Mantelzorger geeft geen antwoord"),
-    TaskKind.MAIL_FAILED: _l("E-mail kwam niet aan"),
-}
 
 KIND_EXPLANATIONS = {
     TaskKind.REQUEST_UNMATCHED: _l(
@@ -41,6 +36,10 @@ KIND_EXPLANATIONS = {
         "Een e-mail aan deze persoon kwam niet aan, ook niet na een paar pogingen. "
         "Misschien klopt het e-mailadres niet. Bel de persoon, of controleer het adres."
     ),
+    TaskKind.REFERRAL_EXPIRED: _l(
+        "Een inwoner is verwezen, maar reageerde niet binnen 30 dagen op de uitnodiging. "
+        "Neem contact op en vraag of er nog hulp nodig is."
+    ),
 }
 
 ANSWER_LABELS = {
@@ -50,7 +49,7 @@ ANSWER_LABELS = {
 }
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _labels():
     return {
         "kind_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
@@ -76,7 +75,7 @@ def _task_or_404(task_id: int) -> StaffTask:
 def queue():
     """The tasks for staff: open ones oldest first, or mine, or closed ones."""
     db = get_session()
-    form = QueueForm(request.args)
+    form = QueueForm(request.args, neighbourhoods=services.neighbourhood_choices(db))
     form.validate()
     page = services.list_tasks(
         db,
@@ -84,6 +83,7 @@ def queue():
         form.view,
         newest_first=form.newest_first,
         page=request.args.get("pagina", 1, type=int),
+        filters=form.filters,
     )
     return render_template(
         "tasks/queue.html",
@@ -95,13 +95,19 @@ def queue():
     )
 
 
-def _render_detail(task: StaffTask, form: OutcomeForm):
+def render_detail(task: StaffTask, form: OutcomeForm | None = None, contact_form=None):
+    """The task page; with a form that has errors when a POST was refused."""
     db = get_session()
     carer = services.carer_of(task)
+    form = form or OutcomeForm(formdata=None)
+    contact_form = contact_form or ContactNoteForm(formdata=None)
     return render_template(
         "tasks/detail.html",
         task=task,
-        form=form,
+        form=contact_form if contact_form.errors else form,
+        outcome_form=form,
+        contact_form=contact_form,
+        contact_notes=contact_notes(db, task.person, task) if task.person else [],
         carer=carer,
         profile=services.carer_profile(db, carer) if carer else None,
         history=services.checkin_history(db, carer) if carer else [],
@@ -113,7 +119,14 @@ def _render_detail(task: StaffTask, form: OutcomeForm):
 @staff_required
 def detail(task_id):
     """One task: what happened, for whom, and what staff did about it."""
-    return _render_detail(_task_or_404(task_id), OutcomeForm())
+    task = _task_or_404(task_id)
+    if task.person is not None:
+        # The page shows the person's contact details (and a carer's check-ins): that is
+        # opening a personal record, so the audit trail says who looked, and why.
+        db = get_session()
+        record(db, current_user, VIEWED, task.person, f"taak {task.id}")
+        db.commit()
+    return render_detail(task)
 
 
 def _refusal(error: services.TaskError) -> str:
@@ -169,7 +182,7 @@ def close(task_id):
     task = _task_or_404(task_id)
     form = OutcomeForm()
     if not form.validate_on_submit():
-        return _render_detail(task, form)
+        return render_detail(task, form)
     try:
         services.close_task(get_session(), current_user, task, form.outcome.data)
     except services.TaskError as error:

@@ -1,0 +1,1 @@
+"""Own your data: download it, withdraw consent, delete the account; and retention."""

@@ -1,0 +1,78 @@
+"""Signed, expiring answer links, and the questions they answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from voorelkaar.models import User
+from voorelkaar.urls import absolute_url
+
+DAY = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question asked by email, answered with one click and one button."""
+
+    # Which answers exist, as (value, label); labels are lazy gettext strings.
+    choices: Callable[[], list[tuple[str, str]]]
+    # The thing the question is about (a match, a request, a check-in), or None.
+    load: Callable[[Session, int], object | None]
+    # Apply an answer (and an optional note); returns the thank-you text to show.
+    apply: Callable[[Session, object, User, str, str], str]
+    # The template (under answers/) that shows the question about the thing.
+    template: str
+    max_age: int = 30 * DAY
+    with_note: bool = False
+
+
+def questions() -> dict[str, Question]:
+    """Every question by name; imported late, since the features import this module."""
+    from voorelkaar.carers.answers import CHECKIN
+    from voorelkaar.help_requests.answers import STILL_NEEDED
+    from voorelkaar.matches.answers import FOLLOWUP
+
+    return {"gelukt": FOLLOWUP, "nog-nodig": STILL_NEEDED, "checkin": CHECKIN}
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="answer")
+
+
+def answer_link(name: str, subject_id: int, user: User, answer: str) -> str:
+    """Return the link that opens question name about subject_id with answer chosen."""
+    token = _serializer().dumps([name, subject_id, user.id])
+    return absolute_url("answers.answer", token=token, antwoord=answer)
+
+
+@dataclass(frozen=True)
+class Asked:
+    name: str
+    question: Question
+    subject: object
+    user: User
+
+
+def read_link(db: Session, token: str) -> Asked | None:
+    """What a link asks and of whom, if it is genuine, not too old, and still about something."""
+    try:
+        name, subject_id, user_id = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    question = questions().get(name)
+    if question is None:
+        return None
+    try:
+        _serializer().loads(token, max_age=question.max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.get(User, user_id)
+    subject = question.load(db, subject_id)
+    if user is None or subject is None or user.blocked_at is not None:
+        return None
+    return Asked(name, question, subject, user)

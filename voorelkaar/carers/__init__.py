@@ -1,0 +1,1 @@
+"""Informal carers (mantelzorgers): check-ins on their own cadence, and their history."""

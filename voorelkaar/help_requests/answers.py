@@ -1,0 +1,43 @@
+"""The answer to "Is uw hulpvraag nog nodig?"."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from voorelkaar.answers.services import Question
+from voorelkaar.db import utcnow
+from voorelkaar.help_requests.services import cancel_request
+from voorelkaar.models import HelpRequest, RequestState, User
+from voorelkaar.moderation.services import record
+
+
+def _choices() -> list[tuple[str, str]]:
+    return [
+        ("ja", _l("Ja, ik zoek nog steeds hulp")),
+        ("nee", _l("Nee, het is niet meer nodig")),
+    ]
+
+
+def _load(db: Session, request_id: int) -> HelpRequest | None:
+    return db.get(HelpRequest, request_id)
+
+
+def _apply(db: Session, request: HelpRequest, user: User, answer: str, _note: str) -> str:
+    if user.id != request.author_id:
+        return _("Dank u wel voor uw antwoord.")
+    if request.state != RequestState.OPEN:
+        return _("Dank u wel. Uw hulpvraag staat intussen niet meer open.")
+    if answer == "ja":
+        request.still_needed_at = utcnow()
+        record(db, user, "help_requests.still_needed", request)
+        db.commit()
+        return _("Dank u wel. Uw hulpvraag blijft online en we zoeken verder.")
+    cancel_request(db, user, request)
+    return _("Dank u wel. We hebben uw hulpvraag van de site gehaald.")
+
+
+STILL_NEEDED = Question(
+    choices=_choices, load=_load, apply=_apply, template="still_needed.html", max_age=30 * 24 * 3600
+)

@@ -1,0 +1,150 @@
+"""Open requests nobody took: a staff task after 7 days, "nog nodig?" after 14, expiry at 30."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from voorelkaar.answers.services import answer_link
+from voorelkaar.db import claim
+from voorelkaar.models import HelpRequest, Match, MatchState, RequestState, StaffTask, TaskKind
+from voorelkaar.notify import enqueue_once
+from voorelkaar.tasks.services import open_task
+
+TASK_AFTER = timedelta(days=7)
+ASK_AFTER = timedelta(days=14)
+EXPIRE_AFTER = timedelta(days=30)
+BATCH = 200
+
+
+def _alive_since():
+    """When the request last showed it is wanted: published, or the asker's last "ja"."""
+    return func.coalesce(HelpRequest.still_needed_at, HelpRequest.published_at)
+
+
+def _unmatched():
+    return (
+        HelpRequest.state == RequestState.OPEN,
+        HelpRequest.confirmed_count == 0,
+        HelpRequest.published_at.is_not(None),
+    )
+
+
+def chase_open_requests(db: Session, now: datetime) -> int:
+    """Run the three steps; returns how many tasks, questions and expiries it made."""
+    return _tasks(db, now) + _ask(db, now) + _expire(db, now)
+
+
+def _tasks(db: Session, now: datetime) -> int:
+    """Light cases must not stay behind: staff look at every request 7 days unmatched."""
+    requests = db.scalars(
+        select(HelpRequest)
+        .where(
+            *_unmatched(),
+            HelpRequest.published_at <= now - TASK_AFTER,
+            ~select(StaffTask.id)
+            .where(
+                StaffTask.request_id == HelpRequest.id,
+                StaffTask.kind == TaskKind.REQUEST_UNMATCHED,
+            )
+            .exists(),
+        )
+        .order_by(HelpRequest.published_at)
+        .limit(BATCH)
+    ).all()
+    made = 0
+    for request in requests:
+        made += (
+            open_task(
+                db,
+                key=f"unmatched:{request.id}",
+                kind=TaskKind.REQUEST_UNMATCHED,
+                person=request.author,
+                request=request,
+            )
+            is not None
+        )
+    db.commit()
+    return made
+
+
+def _ask(db: Session, now: datetime) -> int:
+    """Ask the asker whether the request is still needed, once per 14 quiet days."""
+    alive = _alive_since()
+    # Not asked since the request last showed it is wanted.
+    not_asked = HelpRequest.still_needed_asked_at.is_(None) | (
+        HelpRequest.still_needed_asked_at < alive
+    )
+    due = db.scalars(
+        select(HelpRequest.id)
+        .where(*_unmatched(), alive <= now - ASK_AFTER, not_asked)
+        .order_by(HelpRequest.id)
+        .limit(BATCH)
+    ).all()
+    asked = 0
+    for request_id in due:
+        if not claim(db, HelpRequest, request_id, not_asked, still_needed_asked_at=now):
+            db.rollback()
+            continue
+        request = db.get(HelpRequest, request_id)
+        db.refresh(request)
+        author = request.author
+        if author.mail_followups and author.blocked_at is None:
+            asked += enqueue_once(
+                db,
+                key=f"still-needed:{request.id}:{now:%Y%m%d}",
+                user=author,
+                template="still_needed",
+                kind="still_needed",
+                optional="nabellen",
+                item=request,
+                expires_on=(request.still_needed_at or request.published_at) + EXPIRE_AFTER,
+                links={a: answer_link("nog-nodig", request.id, author, a) for a in ("ja", "nee")},
+            )
+        db.commit()
+    return asked
+
+
+def _expire(db: Session, now: datetime) -> int:
+    """Asked and not answered, and 30 days quiet: the request expires and the asker is told."""
+    alive = _alive_since()
+    due = db.scalars(
+        select(HelpRequest.id)
+        .where(
+            *_unmatched(),
+            alive <= now - EXPIRE_AFTER,
+            HelpRequest.still_needed_asked_at >= alive,
+        )
+        .order_by(HelpRequest.id)
+        .limit(BATCH)
+    ).all()
+    expired = 0
+    for request_id in due:
+        if not claim(db, HelpRequest, request_id, *_unmatched(), state=RequestState.EXPIRED):
+            db.rollback()
+            continue
+        # Volunteers who offered or were invited are no longer waiting for an answer.
+        db.execute(
+            update(Match)
+            .where(
+                Match.request_id == request_id,
+                Match.state.in_((MatchState.OFFERED, MatchState.INVITED)),
+            )
+            .values(state=MatchState.DECLINED, ended_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        request = db.get(HelpRequest, request_id)
+        db.refresh(request)
+        enqueue_once(
+            db,
+            key=f"expired:{request.id}",
+            user=request.author,
+            template="request_expired",
+            kind="request_expired",
+            item=request,
+        )
+        db.commit()
+        expired += 1
+    return expired

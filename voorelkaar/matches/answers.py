@@ -1,0 +1,83 @@
+"""The answer to "Is het gelukt?", from either side of a match."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from voorelkaar.answers.services import Question
+from voorelkaar.db import utcnow
+from voorelkaar.matches.services import finish_match
+from voorelkaar.models import Match, MatchState, ScheduleKind, TaskKind, User
+from voorelkaar.moderation.services import record
+from voorelkaar.tasks.services import open_task
+
+ASK_AGAIN_AFTER = timedelta(days=7)
+
+
+def _choices() -> list[tuple[str, str]]:
+    return [
+        ("ja", _l("Ja, het is gelukt")),
+        ("nee", _l("Nee, het is niet gelukt")),
+        ("nog-niet", _l("Nog niet, het moet nog gebeuren")),
+    ]
+
+
+def _load(db: Session, match_id: int) -> Match | None:
+    return db.get(Match, match_id)
+
+
+def _hours(match: Match) -> float | None:
+    request = match.request
+    if request.schedule != ScheduleKind.ONCE or not (request.starts_at and request.ends_at):
+        return None
+    # In quarters of an hour, as volunteers count their time.
+    return round((request.ends_at - request.starts_at).total_seconds() / 900) / 4
+
+
+def _apply(db: Session, match: Match, user: User, answer: str, note: str) -> str:
+    if user.id == match.volunteer_id:
+        match.volunteer_answer = answer
+    elif user.id == match.request.author_id:
+        match.asker_answer = answer
+    else:
+        return _("Dank u wel voor uw antwoord.")
+    if match.state not in (MatchState.CONFIRMED, MatchState.DONE):
+        db.commit()
+        return _("Dank u wel. Deze afspraak is intussen al afgesloten.")
+    record(db, user, f"matches.followup.{answer}", match)
+    if answer == "ja":
+        # Weekly help goes on; a one-off is done once someone says it worked.
+        if match.state == MatchState.CONFIRMED and match.request.schedule == ScheduleKind.ONCE:
+            finish_match(db, user, match, _hours(match))
+        db.commit()
+        return _("Fijn dat het gelukt is! Dank u wel.")
+    if answer == "nee":
+        open_task(
+            db,
+            key=f"followup-no:{match.id}:{user.id}",
+            kind=TaskKind.MATCH_FAILED,
+            person=user,
+            match=match,
+            request=match.request,
+            detail=note,
+        )
+        db.commit()
+        return _("Jammer dat het niet gelukt is. Een medewerker neemt contact met u op.")
+    if match.state == MatchState.CONFIRMED:
+        match.followup_after, match.followup_sent_at = utcnow() + ASK_AGAIN_AFTER, None
+    db.commit()
+    return _("Dank u wel. Over een week vragen we het nog een keer.")
+
+
+FOLLOWUP = Question(
+    choices=_choices,
+    load=_load,
+    apply=_apply,
+    template="followup.html",
+    max_age=60 * 24 * 60 * 60,
+    with_note=True,
+)

@@ -1,0 +1,119 @@
+"""Jobs around agreed appointments: the reminder the day before, "Is het gelukt?" after."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from voorelkaar.answers.services import answer_link
+from voorelkaar.db import claim
+from voorelkaar.help_requests.schedule import appointment_on
+from voorelkaar.i18n import AMSTERDAM
+from voorelkaar.matches.calendar import appointment_ics
+from voorelkaar.models import HelpRequest, Match, MatchState, ScheduleKind, User
+from voorelkaar.notify import enqueue_once
+
+# Reminders go out in the daytime the day before, never in the middle of the night.
+REMIND_FROM = time(9)
+BATCH = 200
+
+
+def send_reminders(db: Session, now: datetime) -> int:
+    """Remind each volunteer of tomorrow's appointments, with an .ics file; once each."""
+    local = now.astimezone(AMSTERDAM)
+    if local.time() < REMIND_FROM:
+        return 0
+    tomorrow = local.date() + timedelta(days=1)
+    day_start = datetime.combine(tomorrow, time(0), AMSTERDAM)
+    day_end = datetime.combine(tomorrow + timedelta(days=1), time(0), AMSTERDAM)
+    matches = db.scalars(
+        select(Match)
+        .join(HelpRequest, HelpRequest.id == Match.request_id)
+        .join(User, User.id == Match.volunteer_id)
+        .where(
+            Match.state == MatchState.CONFIRMED,
+            User.mail_reminders.is_(True),
+            User.blocked_at.is_(None),
+            or_(
+                and_(
+                    HelpRequest.schedule == ScheduleKind.ONCE,
+                    HelpRequest.starts_at >= day_start,
+                    HelpRequest.starts_at < day_end,
+                ),
+                and_(
+                    HelpRequest.schedule == ScheduleKind.WEEKLY,
+                    HelpRequest.weekday == tomorrow.weekday(),
+                    or_(HelpRequest.until.is_(None), HelpRequest.until >= tomorrow),
+                ),
+            ),
+        )
+        .order_by(Match.id)
+    ).all()
+    queued = 0
+    for match in matches:
+        appointment = appointment_on(match.request, tomorrow)
+        if appointment is None:
+            continue
+        start, end = appointment
+        queued += enqueue_once(
+            db,
+            key=f"reminder:{match.id}:{tomorrow.isoformat()}",
+            user=match.volunteer,
+            template="appointment_reminder",
+            kind="reminder",
+            optional="herinneringen",
+            attachment=("afspraak.ics", "text/calendar", appointment_ics(match, start, end)),
+            match=match,
+            item=match.request,
+            start=start,
+            end=end,
+        )
+        if queued and queued % BATCH == 0:
+            db.commit()
+    db.commit()
+    return queued
+
+
+FOLLOWUP_ANSWERS = ("ja", "nee", "nog-niet")
+
+
+def send_followups(db: Session, now: datetime) -> int:
+    """Ask both sides "Is het gelukt?" once the planned time has passed."""
+    due = db.scalars(
+        select(Match.id)
+        .where(
+            Match.state == MatchState.CONFIRMED,
+            Match.followup_after <= now,
+            Match.followup_sent_at.is_(None),
+        )
+        .order_by(Match.followup_after, Match.id)
+        .limit(BATCH)
+    ).all()
+    queued = 0
+    for match_id in due:
+        # Claim the match: a second scheduler process finds nothing left to do.
+        if not claim(db, Match, match_id, Match.followup_sent_at.is_(None), followup_sent_at=now):
+            db.rollback()
+            continue
+        match = db.get(Match, match_id)
+        db.refresh(match)
+        round_ = match.followup_after.astimezone(AMSTERDAM).strftime("%Y%m%d")
+        for person in (match.volunteer, match.request.author):
+            if not person.mail_followups or person.blocked_at is not None:
+                continue
+            queued += enqueue_once(
+                db,
+                key=f"followup:{match.id}:{person.id}:{round_}",
+                user=person,
+                template="followup",
+                kind="followup",
+                optional="nabellen",
+                match=match,
+                item=match.request,
+                is_volunteer=person.id == match.volunteer_id,
+                links={a: answer_link("gelukt", match.id, person, a) for a in FOLLOWUP_ANSWERS},
+            )
+        db.commit()
+    return queued

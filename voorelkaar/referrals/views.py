@@ -1,0 +1,300 @@
+"""Wmo referrals: consultants refer and follow up; residents accept with a link or a code."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from voorelkaar.auth.access import is_staff, role_required, staff_required
+from voorelkaar.auth.services import EmailTaken, NewAccount
+from voorelkaar.auth.sessions import start_session
+from voorelkaar.db import get_session
+from voorelkaar.extensions import limiter
+from voorelkaar.help_requests.services import active_categories, known_skills
+from voorelkaar.help_requests.views import state_label
+from voorelkaar.i18n import date_long
+from voorelkaar.models import ReferralStatus, RequestState, Role
+from voorelkaar.referrals import services
+from voorelkaar.referrals.forms import (
+    CodeForm,
+    InvitedAccountForm,
+    ReferralForm,
+    prefill_request,
+    referral_request_form,
+)
+
+bp = Blueprint("referrals", __name__, template_folder="templates")
+
+FOLLOWERS = (Role.CONSULTANT, Role.STAFF, Role.ADMIN)
+
+STATUS_LABELS = {
+    ReferralStatus.INVITED: _l("uitgenodigd"),
+    ReferralStatus.ACCOUNT: _l("account gemaakt"),
+    ReferralStatus.POSTED: _l("hulpvraag geplaatst"),
+    ReferralStatus.MATCHED: _l("gematcht"),
+    ReferralStatus.DONE: _l("afgerond"),
+    ReferralStatus.EXPIRED: _l("verlopen"),
+}
+
+# Why a referral was shown, as the audit trail keeps it.
+SHOWN_DETAIL = "verwijzing bekeken"
+SHOWN_LETTER = "brief voor de inwoner"
+SHOWN_POSTING = "hulpvraag plaatsen voor de inwoner"
+
+
+def _wrong_code(response) -> bool:
+    return response.status_code == 404
+
+
+def _followed(referral_id: int):
+    referral = services.referral_for(get_session(), current_user, referral_id)
+    return referral or abort(404)
+
+
+@bp.app_template_global("referral_status")
+def referral_status(referral) -> str:
+    return str(STATUS_LABELS[services.status_of(referral)])
+
+
+@bp.app_template_global("referral_outcome")
+def referral_outcome(referral) -> str:
+    """What came of it in a few words, without anything about the volunteer."""
+    if referral.request is not None:
+        return state_label(referral.request.state)
+    if referral.account_id is not None:
+        return _("De inwoner heeft een account, maar nog geen hulpvraag.")
+    if referral.expired_at is not None or not services.is_open(referral):
+        return _("Verlopen op %(day)s.", day=date_long(referral.expired_at or referral.expires_at))
+    return _("De uitnodiging werkt tot %(day)s.", day=date_long(referral.expires_at))
+
+
+@bp.app_template_filter("referral_code")
+def referral_code(code: str) -> str:
+    """A code in two groups of four, easier to read aloud and to type: "ABCD EFGH"."""
+    return f"{code[:4]} {code[4:]}"
+
+
+# ---------- The consultant's side (and staff) ----------
+
+
+@bp.route("/verwijzingen")
+@role_required(*FOLLOWERS)
+def index():
+    """My referrals and what came of them; staff see everyone's."""
+    return render_template(
+        "referrals/index.html",
+        referrals=services.referrals_for(get_session(), current_user),
+        staff_view=is_staff(current_user),
+        may_refer=current_user.has_role(Role.CONSULTANT),
+    )
+
+
+@bp.route("/verwijzingen/nieuw", methods=["GET", "POST"])
+@role_required(Role.CONSULTANT)
+def create():
+    """Refer a resident who agreed to it."""
+    db = get_session()
+    form = ReferralForm(categories=active_categories(db))
+    if form.validate_on_submit():
+        referral = services.create_referral(db, current_user, form.details())
+        if referral.email:
+            flash(_("De verwijzing is opgeslagen. De inwoner krijgt een e-mail."), "success")
+        else:
+            flash(
+                _("De verwijzing is opgeslagen. Print de brief en geef die aan de inwoner."),
+                "success",
+            )
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return render_template("referrals/form.html", form=form)
+
+
+@bp.route("/verwijzingen/<int:referral_id>")
+@role_required(*FOLLOWERS)
+def detail(referral_id):
+    """One referral: what was asked, its status and outcome."""
+    referral = _followed(referral_id)
+    services.record_view(get_session(), current_user, referral, SHOWN_DETAIL)
+    return render_template(
+        "referrals/detail.html",
+        referral=referral,
+        staff_view=is_staff(current_user),
+        may_post=services.may_post(current_user, referral),
+    )
+
+
+@bp.route("/verwijzingen/<int:referral_id>/brief")
+@role_required(*FOLLOWERS)
+def letter(referral_id):
+    """A letter to print for the resident: the site's address and the code."""
+    referral = _followed(referral_id)
+    services.record_view(get_session(), current_user, referral, SHOWN_LETTER)
+    return render_template(
+        "referrals/letter.html",
+        referral=referral,
+        site_address=url_for("referrals.enter_code", _external=True),
+    )
+
+
+@bp.route("/verwijzingen/<int:referral_id>/plaatsen", methods=["GET", "POST"])
+@staff_required
+def post_for_resident(referral_id):
+    """Staff post the referral's request for a resident who has no account."""
+    db = get_session()
+    referral = _followed(referral_id)
+    if not services.may_post(current_user, referral):
+        flash(_("Voor deze verwijzing kunt u geen hulpvraag (meer) plaatsen."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    form = referral_request_form(active_categories(db), referral, on_behalf=True)
+    if request.method == "GET":
+        services.record_view(db, current_user, referral, SHOWN_POSTING)
+        prefill_request(form, referral, on_behalf=True)
+    if form.validate_on_submit():
+        try:
+            help_request = services.post_from_referral(db, current_user, referral, form.details())
+        except services.ReferralError:
+            flash(_("Voor deze verwijzing is al een hulpvraag geplaatst."), "info")
+            return redirect(url_for("referrals.detail", referral_id=referral.id))
+        flash(_("De hulpvraag is geplaatst voor %(name)s.", name=referral.resident_name), "success")
+        return redirect(url_for("help_requests.detail", request_id=help_request.id))
+    return render_template(
+        "referrals/request.html",
+        form=form,
+        skills=known_skills(db),
+        editing=None,
+        referral=referral,
+        on_behalf=True,
+    )
+
+
+# ---------- The resident's side ----------
+
+
+@bp.route("/verwijzing")
+def enter_code():
+    """Type the code from the letter."""
+    form = CodeForm(request.args)
+    if request.args and form.validate():
+        return redirect(
+            url_for("referrals.invitation", code=services.normalise_code(form.code.data))
+        )
+    return render_template("referrals/enter_code.html", form=form)
+
+
+def _invitation_or_page(code):
+    """The referral for code, or the polite page to show instead."""
+    try:
+        return services.invitation_for(get_session(), code), None
+    except services.UnknownCode:
+        return None, (render_template("referrals/unknown.html"), 404)
+    except services.InvitationExpired:
+        return None, (render_template("referrals/expired.html"), 410)
+
+
+@bp.route("/verwijzing/<code>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_wrong_code)
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
+def invitation(code):
+    """The invitation: a few words, then an account in one step."""
+    referral, page = _invitation_or_page(code)
+    if page:
+        return page
+    mine = current_user.is_authenticated and referral.account_id == current_user.id
+    if referral.request_id is not None:
+        if mine:
+            return redirect(url_for("help_requests.detail", request_id=referral.request_id))
+        return render_template("referrals/already_posted.html")
+    if mine:
+        return redirect(url_for("referrals.resident_request", code=referral.code))
+    if referral.account_id is not None or current_user.is_authenticated:
+        return render_template("referrals/use_account.html", referral=referral)
+    form = InvitedAccountForm()
+    if request.method == "GET":
+        form.fill_from(referral)
+    if form.validate_on_submit():
+        account = NewAccount(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            postcode=form.postcode.data,
+            house_number=form.house_number.data,
+            phone=form.phone.data or None,
+            roles=(Role.RESIDENT,),
+            locale=str(get_locale() or "nl"),
+        )
+        db = get_session()
+        try:
+            user = services.accept_with_new_account(db, referral, account)
+        except EmailTaken:
+            form.email.errors.append(_("Er is al een account met dit e-mailadres."))
+        except services.ReferralError:
+            return render_template("referrals/use_account.html", referral=referral)
+        else:
+            start_session(db, user)
+            flash(_("Welkom, %(name)s! Uw account is klaar.", name=user.first_name), "success")
+            return redirect(url_for("referrals.resident_request", code=referral.code))
+    return render_template("referrals/invitation.html", form=form, referral=referral)
+
+
+@bp.route("/verwijzing/<code>/koppelen", methods=["POST"])
+@login_required
+def accept(code):
+    """A resident who already has an account takes the invitation with it."""
+    referral, page = _invitation_or_page(code)
+    if page:
+        return page
+    try:
+        services.accept_as(get_session(), referral, current_user)
+    except services.NotAllowed:
+        flash(_("Met dit account kunt u geen hulp voor uzelf vragen."), "error")
+        return redirect(url_for("referrals.invitation", code=referral.code))
+    except services.ReferralError:
+        flash(_("Deze uitnodiging is al gebruikt."), "info")
+        return redirect(url_for("referrals.invitation", code=referral.code))
+    return redirect(url_for("referrals.resident_request", code=referral.code))
+
+
+@bp.route("/verwijzing/<code>/hulpvraag", methods=["GET", "POST"])
+@login_required
+def resident_request(code):
+    """The request as the consultant wrote it down, ready to post."""
+    db = get_session()
+    referral, page = _invitation_or_page(code)
+    if page:
+        return page
+    if referral.account_id != current_user.id:
+        abort(404)
+    if referral.request_id is not None:
+        return redirect(url_for("help_requests.detail", request_id=referral.request_id))
+    form = referral_request_form(active_categories(db), referral, on_behalf=False)
+    if request.method == "GET":
+        prefill_request(form, referral, on_behalf=False)
+    if form.validate_on_submit():
+        try:
+            help_request = services.post_from_referral(db, current_user, referral, form.details())
+        except services.ReferralError:
+            return redirect(url_for("referrals.invitation", code=referral.code))
+        if help_request.state == RequestState.PENDING:
+            flash(
+                _("Dank u wel. Uw hulpvraag wordt eerst bekeken door een coördinator."), "success"
+            )
+        else:
+            flash(_("Dank u wel. Uw hulpvraag staat online."), "success")
+        return redirect(url_for("help_requests.detail", request_id=help_request.id))
+    return render_template(
+        "referrals/request.html",
+        form=form,
+        skills=known_skills(db),
+        editing=None,
+        referral=referral,
+        on_behalf=False,
+    )
