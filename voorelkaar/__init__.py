@@ -54,8 +54,11 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.account.views import bp as account_bp
     from voorelkaar.admin.views import bp as admin_bp
     from voorelkaar.answers.views import bp as answers_bp
+    from voorelkaar.api.views import bp as api_bp
     from voorelkaar.auth.views import bp as auth_bp
     from voorelkaar.carers.views import bp as carers_bp
+    from voorelkaar.extensions import csrf
+    from voorelkaar.figures.views import bp as figures_bp
     from voorelkaar.help_requests.views import bp as help_requests_bp
     from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
@@ -88,6 +91,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(figures_bp)
+    # The API authenticates every call with a token, not a cookie: no CSRF there.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

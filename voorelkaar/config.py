@@ -43,6 +43,7 @@ class Defaults:
     SCHEDULER_OUTBOX_SECONDS = 30
     OUTBOX_CLAIM_SECONDS = 300  # a dispatcher that dies holds its batch this long
     MAX_TRAVEL_KM = 25  # the SQL prefilter for suggestions: nobody travels further
+    API_RATE_LIMIT = "60 per minute"  # per API token (per IP without one)
     RETENTION_MONTHS = 24  # closed requests and inactive accounts are anonymised after this
 
 

@@ -143,6 +143,21 @@ ACCESS = {
     "answers.done": ("GET", "/antwoord/verstuurd", everyone()),
     "mail.unsubscribe": ("GET", "/afmelden/ongeldig", everyone(400)),
     "mail.preferences": ("GET", "/instellingen/e-mail", logged_in()),
+    "figures.index": ("GET", "/cijfers", only(*STAFF)),
+    "figures.download": ("GET", "/cijfers/hulpvragen.csv", only(*STAFF)),
+    # The JSON API answers 401 JSON to every cookie session: it only knows bearer tokens
+    # (tokens, scopes and revocation are tested in test_api.py).
+    "api.health": ("GET", "/api/v1/health", everyone()),
+    "api.openapi": ("GET", "/api/v1/openapi.json", everyone()),
+    "api.docs": ("GET", "/api/v1/docs", everyone()),
+    "api.figures": ("GET", "/api/v1/figures?from=2026-01&to=2026-02", everyone(401)),
+    "api.create_referral": ("POST", "/api/v1/referrals", everyone(401)),
+    "api.referral": ("GET", "/api/v1/referrals/{referral_id}", everyone(401)),
+    "api.list_requests": ("GET", "/api/v1/requests", everyone(401)),
+    "api.create_request": ("POST", "/api/v1/requests", everyone(401)),
+    "api_tokens.index": ("GET", "/beheer/api-sleutels", only("admin")),
+    # No token 999999: an admin gets 404, the rest never get that far.
+    "api_tokens.revoke": ("POST", "/beheer/api-sleutels/999999/intrekken", only("admin", code=404)),
     "account.overview": ("GET", "/mijn-gegevens", logged_in()),
     "account.download": ("GET", "/mijn-gegevens/download", logged_in()),
     "account.delete": ("GET", "/mijn-gegevens/verwijderen", logged_in()),

@@ -19,6 +19,7 @@ from voorelkaar.account.jobs import apply_retention
 from voorelkaar.account.services import ANONYMOUS_NAME, LastAdmin, delete_account
 from voorelkaar.db import Base
 from voorelkaar.models import (
+    ApiToken,
     AuditEvent,
     CarerProfile,
     Checkin,
@@ -268,6 +269,23 @@ def world(db, riek, make_user):
             ),
             VolunteerSlot(user_id=riek.id, weekday=1, start_time=time(14), end_time=time(16)),
             UserSession(user_id=riek.id, token_hash="0" * 64),
+            # A key a system uses for Riek, and one Riek issued (as if she were an admin).
+            ApiToken(
+                name="Zaaksysteem",
+                token_hash="1" * 64,
+                prefix="abc",
+                scopes="referrals:write",
+                user_id=riek.id,
+                created_by_id=staff.id,
+            ),
+            ApiToken(
+                name="Figuren",
+                token_hash="2" * 64,
+                prefix="def",
+                scopes="figures:read",
+                user_id=staff.id,
+                created_by_id=riek.id,
+            ),
         ]
     )
     referral_fields = dict(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
+    ApiToken,
     AuditEvent,
     CarerProfile,
     Checkin,
@@ -243,6 +244,15 @@ def _referrals(db, user):
     return rows
 
 
+def _api_tokens(db, user):
+    # Keys for other systems that act for you, or that you issued as an admin; never the hash.
+    fields = ("id", "name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    found = db.scalars(
+        select(ApiToken).where(or_(ApiToken.user_id == user.id, ApiToken.created_by_id == user.id))
+    )
+    return [_row(t, only=fields) for t in found]
+
+
 def _organisations(db, user):
     found = db.scalars(select(Organisation).where(Organisation.verified_by_id == user.id))
     return [_row(o, only=("id", "name", "verified_at")) for o in found]
@@ -297,6 +307,12 @@ SECTIONS: tuple[Section, ...] = (
         "Verwijzingen door een Wmo-consulent.",
         ("account_id", "consultant_id"),
         _referrals,
+    ),
+    Section(
+        "api_tokens",
+        "Sleutels waarmee andere systemen namens u of door u de site gebruiken.",
+        ("user_id", "created_by_id"),
+        _api_tokens,
     ),
     Section(
         "organisations",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from voorelkaar.auth import passwords
 from voorelkaar.db import Base, claim, utcnow
 from voorelkaar.models import (
+    ApiToken,
     CarerProfile,
     Checkin,
     ContactNote,
@@ -282,6 +283,8 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
         (Checkin, Checkin.carer_id),
         (CarerProfile, CarerProfile.user_id),
         (ContactNote, ContactNote.person_id),
+        # Keys that act for them stop working with the account.
+        (ApiToken, ApiToken.user_id),
     ):
         db.execute(delete(model).where(column == uid).execution_options(synchronize_session=False))
     # Mail to them: sent or not, it holds their address and what it said.

@@ -1,5 +1,6 @@
 """All models, imported here so that Base.metadata knows every table."""
 
+from voorelkaar.models.api_token import ApiToken, Scope
 from voorelkaar.models.availability import VolunteerSlot
 from voorelkaar.models.checkin import (
     CADENCES_WEEKS,
@@ -32,6 +33,8 @@ from voorelkaar.models.task import StaffTask, TaskKind
 from voorelkaar.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
+    "ApiToken",
+    "Scope",
     "ContactKind",
     "ContactNote",
     "Referral",

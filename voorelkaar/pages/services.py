@@ -73,8 +73,8 @@ SECTIONS = (
             (_l("Organisaties controleren"), "organisations.verification"),
             (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
             (_l("Verwijzingen van Wmo-consulenten"), "referrals.index"),
+            (_l("Cijfers per wijk"), "figures.index"),
         ),
-        (_l("Cijfers per wijk"),),
     ),
     Section(
         Role.CONSULTANT,

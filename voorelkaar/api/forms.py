@@ -1,0 +1,68 @@
+"""Admin forms for API tokens: issue one, revoke one."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import EmailField, SelectChoice, SelectMultipleField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from voorelkaar.db import get_session
+from voorelkaar.forms import BaseForm, text_field
+from voorelkaar.models import User
+from voorelkaar.models.api_token import Scope
+
+
+class IssueTokenForm(BaseForm):
+    SCOPE_CHOICES = [
+        (Scope.READ_FIGURES.value, _l("Cijfers lezen (figures:read)")),
+        (Scope.CREATE_REFERRALS.value, _l("Verwijzingen maken en volgen (referrals:write)")),
+        (
+            Scope.REQUESTS.value,
+            _l("Hulpvragen lezen en plaatsen voor inwoners (requests:write)"),
+        ),
+    ]
+
+    name = text_field(
+        _l("Naam van de sleutel"),
+        _l("Geef de sleutel een naam."),
+        max_length=100,
+        description=_l("Waar is hij voor? Bijvoorbeeld: zaaksysteem Wmo."),
+    )
+    email = EmailField(
+        _l("E-mailadres van de persoon namens wie de sleutel werkt"),
+        validators=[
+            InputRequired(_l("Vul een e-mailadres in.")),
+            Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens lang.")),
+            Email(
+                _l("Vul een e-mailadres in zoals naam@voorbeeld.nl."), check_deliverability=False
+            ),
+        ],
+        description=_l(
+            "Een Wmo-consulent voor verwijzingen; iemand van het welzijnswerk voor hulpvragen."
+        ),
+    )
+    scopes = SelectMultipleField(
+        _l("Wat mag de sleutel?"),
+        choices=[SelectChoice(value, label) for value, label in SCOPE_CHOICES],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+
+    user: User | None = None
+
+    def validate_email(self, field):
+        email = (field.data or "").strip().lower()
+        self.user = get_session().scalar(select(User).where(func.lower(User.email) == email))
+        if self.user is None:
+            raise ValidationError(_l("Er is geen account met dit e-mailadres."))
+
+    def validate_scopes(self, field):
+        if not field.data:
+            raise ValidationError(_l("Kies minstens één bevoegdheid."))
+        if not set(field.data) <= {scope.value for scope in Scope}:
+            raise ValidationError(_l("Kies bevoegdheden uit de lijst."))
+
+
+class RevokeForm(BaseForm):
+    """Only the CSRF token: revoking is one button."""

@@ -1,0 +1,99 @@
+"""What the API reads: figures per wijk and open requests with a coarse place only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from voorelkaar.figures import services as figures
+from voorelkaar.help_requests.services import publicly_visible
+from voorelkaar.models import HelpRequest, Neighbourhood
+
+SMALL = 5  # counts from 1 to SMALL - 1 are not shown exactly
+
+
+def masked(count) -> int | str:
+    """A count as shown outside: 1 to 4 become "< 5" so no one can be recognised."""
+    count = int(count or 0)
+    return "< 5" if 0 < count < SMALL else count
+
+
+def figures_by_wijk(db: Session, first: date, last: date) -> dict:
+    """Requests posted and matched per wijk, for whole months first..last (SQL aggregates)."""
+    filters = figures.Filters(first, last, by=figures.BY_WIJK)
+    result = figures.requests_matched(db, filters)
+    names = figures.group_labels(db, figures.BY_WIJK)
+    rows = [
+        {
+            "wijk": names.get(key) if key is not None else None,
+            "posted": masked(numbers.get("posted")),
+            "matched": masked(numbers.get("matched")),
+        }
+        for key, numbers in result.groups.items()
+    ]
+    rows.sort(key=lambda row: (row["wijk"] is None, row["wijk"] or ""))
+    return {
+        "from": f"{first.year:04d}-{first.month:02d}",
+        "to": f"{last.year:04d}-{last.month:02d}",
+        "wijken": rows,
+        "total": {
+            "posted": masked(result.total.get("posted")),
+            "matched": masked(result.total.get("matched")),
+        },
+    }
+
+
+def find_wijk(db: Session, text: str) -> Neighbourhood | None:
+    """A wijk by id, or by name or slug (case does not matter)."""
+    text = text.strip()
+    if text.isdigit() and len(text) < 10:
+        found = db.get(Neighbourhood, int(text))
+        if found is not None:
+            return found
+    lowered = text.lower()
+    return db.scalars(
+        select(Neighbourhood)
+        .where((func.lower(Neighbourhood.name) == lowered) | (Neighbourhood.slug == lowered))
+        .order_by(Neighbourhood.id)
+    ).first()
+
+
+def open_requests(db: Session, wijk: Neighbourhood | None, limit: int) -> list[HelpRequest]:
+    """Open, visible requests, newest first, in wijk when given."""
+    query = publicly_visible()
+    if wijk is not None:
+        query = query.where(HelpRequest.neighbourhood_id == wijk.id)
+    query = query.order_by(HelpRequest.published_at.desc(), HelpRequest.id.desc()).limit(limit)
+    return list(db.scalars(query).unique())
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def coarse(item: HelpRequest, locale: str = "nl") -> dict:
+    """A request as others may see it: no address, no name, no description."""
+    return {
+        "id": item.id,
+        "title": item.title,
+        "category": {"slug": item.category.slug, "name": item.category.name(locale)},
+        "wijk": (
+            {"id": item.neighbourhood.id, "name": item.neighbourhood.name}
+            if item.neighbourhood is not None
+            else None
+        ),
+        "pc4": item.pc4,
+        "when": {
+            "schedule": item.schedule.value,
+            "starts_at": _iso(item.starts_at),
+            "ends_at": _iso(item.ends_at),
+            "weekday": item.weekday,
+            "start_time": item.start_time.strftime("%H:%M") if item.start_time else None,
+            "end_time": item.end_time.strftime("%H:%M") if item.end_time else None,
+            "until": _iso(item.until),
+        },
+        "volunteers_needed": item.volunteers_needed,
+        "published_at": _iso(item.published_at),
+    }

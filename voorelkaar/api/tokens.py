@@ -1,0 +1,113 @@
+"""Personal access tokens: issue, verify, check scopes, revoke. Only a hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voorelkaar.db import claim, utcnow
+from voorelkaar.models import ApiToken, User
+from voorelkaar.models.api_token import Scope
+from voorelkaar.moderation.services import record
+
+PREFIX_LENGTH = 8
+# Stored last_used_at is refreshed at most this often, so a busy token costs no write per call.
+TOUCH_EVERY_SECONDS = 60
+
+
+class TokenError(Exception):
+    """A token that cannot be used; the API answers 401."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """The stored row and the token itself, which is shown once and never again."""
+
+    token: ApiToken
+    secret: str
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(
+    db: Session, creator: User, *, name: str, user: User, scopes: Iterable[Scope | str]
+) -> IssuedToken:
+    """Make a token acting for user with scopes; commits. The secret is returned once."""
+    chosen = sorted({Scope(scope).value for scope in scopes})
+    if not chosen:
+        raise ValueError("a token needs at least one scope")
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:PREFIX_LENGTH],
+        scopes=" ".join(chosen),
+        user_id=user.id,
+        created_by_id=creator.id,
+    )
+    db.add(token)
+    db.flush()
+    record(db, creator, "api.token_issued", token, token.name)
+    db.commit()
+    return IssuedToken(token=token, secret=secret)
+
+
+def bearer_secret(header: str | None) -> str | None:
+    """The token from an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, secret = (header or "").strip().partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret or len(secret) > 200:
+        return None
+    return secret
+
+
+def verify_token(db: Session, secret: str | None, now: datetime | None = None) -> ApiToken:
+    """The live token for secret, its last use noted; TokenError when unknown or revoked."""
+    if not secret:
+        raise TokenError("missing")
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None:
+        raise TokenError("unknown or revoked")
+    if token.user.blocked_at is not None:
+        raise TokenError("the token's user is blocked")
+    now = now or utcnow()
+    last = token.last_used_at
+    if last is None or (now - last).total_seconds() >= TOUCH_EVERY_SECONDS:
+        token.last_used_at = now
+        db.commit()
+    return token
+
+
+def has_scope(token: ApiToken, scope: Scope) -> bool:
+    return scope.value in token.scope_set
+
+
+def revoke_token(db: Session, actor: User, token: ApiToken, now: datetime | None = None) -> bool:
+    """Revoke token (once); commits. Returns whether this call revoked it."""
+    revoked = claim(
+        db, ApiToken, token.id, ApiToken.revoked_at.is_(None), revoked_at=now or utcnow()
+    )
+    if revoked:
+        record(db, actor, "api.token_revoked", token, token.name)
+    db.commit()
+    db.refresh(token)
+    return revoked
+
+
+def all_tokens(db: Session) -> list[ApiToken]:
+    """Every token, live ones first, newest first."""
+    return list(
+        db.scalars(
+            select(ApiToken).order_by(
+                ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc()
+            )
+        )
+    )

@@ -1,0 +1,346 @@
+"""The JSON API under /api/v1, and the admin pages for its personal access tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from voorelkaar import errors
+from voorelkaar.api import services, tokens
+from voorelkaar.api.forms import IssueTokenForm, RevokeForm
+from voorelkaar.api.openapi import document
+from voorelkaar.api.validation import Invalid, as_formdata, check_body, check_form
+from voorelkaar.auth.access import admin_required
+from voorelkaar.db import get_session
+from voorelkaar.extensions import limiter
+from voorelkaar.help_requests import services as help_requests
+from voorelkaar.help_requests.forms import RequestForm
+from voorelkaar.models import ApiToken, PostedFor, Role
+from voorelkaar.models.api_token import Scope
+from voorelkaar.referrals import services as referrals
+from voorelkaar.referrals.forms import ReferralForm
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
+# The admin pages live under /beheer, outside the API's prefix, its JSON errors and its
+# CSRF exemption; registered together with the API so the factory needs no second line.
+admin_bp = Blueprint("api_tokens", __name__, url_prefix="/beheer/api-sleutels")
+bp.record_once(lambda state: state.app.register_blueprint(admin_bp))
+
+MESSAGES = {
+    400: ("bad_request", "Het verzoek klopt niet. Stuur een JSON-object."),
+    401: ("unauthorized", "Stuur een geldige sleutel: Authorization: Bearer <sleutel>."),
+    403: ("forbidden", "Deze sleutel mag dit niet."),
+    404: ("not_found", "Dit bestaat niet (of u mag het niet zien)."),
+    405: ("method_not_allowed", "Deze methode werkt hier niet."),
+    413: ("too_large", "Het verzoek is te groot."),
+    415: ("unsupported_media_type", "Stuur JSON (Content-Type: application/json)."),
+    422: ("validation_failed", "Niet alle velden zijn goed ingevuld. Zie error.fields."),
+    429: ("rate_limited", "Te veel verzoeken met deze sleutel. Wacht even en probeer opnieuw."),
+    500: ("server_error", "Er ging iets mis bij ons. Probeer het later nog eens."),
+}
+
+
+class ApiError(Exception):
+    """An answer other than success, with a status, a code and a Dutch message."""
+
+    def __init__(self, status: int, message: str | None = None, fields=None):
+        super().__init__(status)
+        self.status, self.message, self.fields = status, message, fields
+
+
+def error_response(status: int, message: str | None = None, fields=None):
+    code, default = MESSAGES.get(status, MESSAGES[500])
+    body = {"code": code, "message": message or default}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="voorelkaar"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def handle_api_error(error: ApiError):
+    return error_response(error.status, error.message, error.fields)
+
+
+@bp.errorhandler(Invalid)
+def handle_invalid(error: Invalid):
+    return error_response(422, fields=error.fields)
+
+
+@bp.errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    return error_response(error.code or 500)
+
+
+@bp.errorhandler(Exception)
+def handle_unexpected(error: Exception):
+    errors.handle_unexpected(error)  # rolls back and logs, as everywhere else
+    return error_response(500)
+
+
+def _outside_the_api_or_json(error: HTTPException):
+    """Unknown URLs and methods under /api/v1 get JSON too; elsewhere the site's page."""
+    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        return error_response(error.code or 500)
+    return errors.handle_http_error(error)
+
+
+bp.app_errorhandler(404)(_outside_the_api_or_json)
+bp.app_errorhandler(405)(_outside_the_api_or_json)
+
+
+def token_key() -> str:
+    """Rate-limit per token (its hash), or per address when there is none."""
+    secret = tokens.bearer_secret(request.headers.get("Authorization"))
+    if secret:
+        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()
+    return "api-ip:" + get_remote_address()
+
+
+def _rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def token_required(scope: Scope):
+    """Let a call through with a live token that has scope; g.api_token is that token."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            secret = tokens.bearer_secret(request.headers.get("Authorization"))
+            try:
+                token = tokens.verify_token(get_session(), secret)
+            except tokens.TokenError:
+                raise ApiError(401) from None
+            if not tokens.has_scope(token, scope):
+                raise ApiError(403, f"Deze sleutel heeft de bevoegdheid {scope.value} niet.")
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        return limiter.limit(_rate_limit, key_func=token_key)(wrapped)
+
+    return decorator
+
+
+def json_body() -> object:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400)
+    return body
+
+
+def _month(name: str, fields: dict) -> date | None:
+    text = request.args.get(name, "")
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(text)
+        return date(int(year), int(month), 1)
+    except ValueError:
+        fields[name] = ["Vul een maand in zoals 2026-01 (YYYY-MM)."]
+        return None
+
+
+# ---------- Endpoints ----------
+
+
+@bp.get("/health")
+def health():
+    """Whether the API answers; needs no token."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(document())
+
+
+@bp.get("/docs")
+def docs():
+    """The OpenAPI document as a page to read."""
+    spec = document()
+    return render_template("api/docs.html", spec=spec, schemas=spec["components"]["schemas"])
+
+
+@bp.get("/figures")
+@token_required(Scope.READ_FIGURES)
+def figures():
+    """Requests posted and matched per wijk over whole months."""
+    fields: dict[str, list[str]] = {}
+    first, last = _month("from", fields), _month("to", fields)
+    if first and last and last < first:
+        fields["to"] = ["De laatste maand ligt voor de eerste."]
+    elif first and last and (last.year - first.year) * 12 + last.month - first.month >= 60:
+        fields["to"] = ["Kies hoogstens 60 maanden."]
+    if fields:
+        raise Invalid(fields)
+    return jsonify(services.figures_by_wijk(get_session(), first, last))
+
+
+def _referral_json(referral) -> dict:
+    return {
+        "id": referral.id,
+        "status": referrals.status_of(referral).value,
+        "request_state": referral.request.state.value if referral.request else None,
+        "created_at": referral.created_at.isoformat(),
+        "expires_at": referral.expires_at.isoformat(),
+    }
+
+
+@bp.post("/referrals")
+@token_required(Scope.CREATE_REFERRALS)
+def create_referral():
+    """Refer a resident, as the consultant the token acts for."""
+    consultant = g.api_token.user
+    if not consultant.has_role(Role.CONSULTANT):
+        raise ApiError(403, "Alleen een sleutel van een Wmo-consulent mag verwijzen.")
+    body = check_body(json_body(), "ReferralInput")
+    db = get_session()
+    form = ReferralForm(
+        formdata=as_formdata(body),
+        categories=help_requests.active_categories(db),
+        meta={"csrf": False},
+    )
+    check_form(form)
+    referral = referrals.create_referral(db, consultant, form.details())
+    response = jsonify(_referral_json(referral))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.referral", referral_id=referral.id)
+    return response
+
+
+@bp.get("/referrals/<int:referral_id>")
+@token_required(Scope.CREATE_REFERRALS)
+def referral(referral_id: int):
+    """Status and outcome of one of the token user's own referrals."""
+    db = get_session()
+    found = db.get(referrals.Referral, referral_id)
+    if found is None or found.consultant_id != g.api_token.user_id:
+        raise ApiError(404, "Deze verwijzing bestaat niet, of is niet van deze consulent.")
+    return jsonify(_referral_json(found))
+
+
+@bp.get("/requests")
+@token_required(Scope.REQUESTS)
+def list_requests():
+    """Open requests, with a coarse place only."""
+    db = get_session()
+    fields: dict[str, list[str]] = {}
+    wijk = None
+    text = request.args.get("wijk")
+    if text is not None:
+        wijk = services.find_wijk(db, text) if 0 < len(text) <= 100 else None
+        if wijk is None:
+            fields["wijk"] = ["Deze wijk kennen wij niet. Gebruik het nummer of de naam."]
+    limit_text = request.args.get("limit", "50")
+    limit = int(limit_text) if limit_text.isdigit() and len(limit_text) < 4 else 0
+    if not 1 <= limit <= 200:
+        fields["limit"] = ["Kies een getal van 1 tot en met 200."]
+    if fields:
+        raise Invalid(fields)
+    items = services.open_requests(db, wijk, limit)
+    return jsonify({"requests": [services.coarse(item) for item in items]})
+
+
+@bp.post("/requests")
+@token_required(Scope.REQUESTS)
+def create_request():
+    """Post a request on behalf of a resident, as the staff member the token acts for."""
+    author = g.api_token.user
+    if PostedFor.RESIDENT not in help_requests.may_post_for(author):
+        raise ApiError(403, "Deze sleutel mag geen hulpvraag plaatsen voor een inwoner.")
+    body = check_body(json_body(), "RequestInput")
+    db = get_session()
+    formdata = as_formdata(body)
+    formdata["posted_for"] = PostedFor.RESIDENT.value
+    formdata.setdefault("schedule", "once")
+    formdata.setdefault("volunteers_needed", "1")
+    form = RequestForm(
+        formdata=formdata,
+        categories=help_requests.active_categories(db),
+        posted_for_options=[PostedFor.RESIDENT],
+        meta={"csrf": False},
+    )
+    missing_weekday = formdata["schedule"] == "weekly" and "weekday" not in body
+    try:
+        check_form(form)
+    except Invalid as invalid:
+        if missing_weekday:
+            invalid.fields["weekday"] = ["Kies een dag van de week: 0 (maandag) tot 6 (zondag)."]
+        raise
+    if missing_weekday:
+        # The site's select always sends a day; over JSON it can be left out.
+        raise Invalid({"weekday": ["Kies een dag van de week: 0 (maandag) tot 6 (zondag)."]})
+    try:
+        item = help_requests.post_request(db, author, form.details())
+    except help_requests.NotAllowed:
+        raise ApiError(403) from None
+    body = {
+        "id": item.id,
+        "state": item.state.value,
+        "pc4": item.pc4,
+        "wijk": item.neighbourhood.name if item.neighbourhood else None,
+    }
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+# ---------- Admin pages: /beheer/api-sleutels ----------
+
+
+@admin_bp.route("", methods=["GET", "POST"])
+@admin_required
+def index():
+    """Every token, and a form to issue one; a new token is shown once."""
+    db = get_session()
+    form = IssueTokenForm()
+    issued = None
+    if form.validate_on_submit():
+        issued = tokens.issue_token(
+            db, current_user, name=form.name.data, user=form.user, scopes=form.scopes.data
+        )
+        form = IssueTokenForm(formdata=None)
+    return render_template(
+        "api/tokens.html",
+        form=form,
+        issued=issued,
+        tokens=tokens.all_tokens(db),
+        revoke_form=RevokeForm(),
+        scope_labels=dict(IssueTokenForm.SCOPE_CHOICES),
+    )
+
+
+@admin_bp.post("/<int:token_id>/intrekken")
+@admin_required
+def revoke(token_id: int):
+    """Revoke a token: calls with it are refused from now on."""
+    db = get_session()
+    token = db.get(ApiToken, token_id) or abort(404)
+    if RevokeForm().validate_on_submit():
+        tokens.revoke_token(db, current_user, token)
+        flash(_("De sleutel %(name)s is ingetrokken.", name=token.name), "success")
+    return redirect(url_for("api_tokens.index"))

@@ -1,0 +1,1 @@
+"""Figures for the municipality: per wijk, category and month, computed in SQL."""

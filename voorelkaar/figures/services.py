@@ -1,0 +1,521 @@
+"""The figures for the municipality, computed with SQL aggregates (never row by row in Python).
+
+Every figure is a small GROUP BY over one table (with a join for the wijk or the
+category), grouped by month, wijk, category or municipality, plus the same query
+without grouping for the total row. Months are UTC calendar months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
+
+from voorelkaar.db import utcnow
+from voorelkaar.models import (
+    Category,
+    Checkin,
+    CheckinAnswer,
+    HelpRequest,
+    Match,
+    MatchState,
+    Municipality,
+    Neighbourhood,
+    Referral,
+    RequestState,
+    StaffTask,
+    TaskKind,
+    User,
+)
+
+BY_MONTH, BY_WIJK, BY_CATEGORY, BY_MUNICIPALITY = "maand", "wijk", "categorie", "gemeente"
+GROUPINGS = (BY_MONTH, BY_WIJK, BY_CATEGORY, BY_MUNICIPALITY)
+UNKNOWN = None  # the group key of rows without a wijk (or municipality)
+
+MATCHED_STATES = (MatchState.CONFIRMED, MatchState.DONE)
+SOURCES = ("self", "cared_for", "resident", "referral")
+CHECKIN_ANSWERS = ("goed", "gaat", "zwaar", "geen")
+TASK_GROUPS = ("requests", "carers", "other")
+REFERRAL_OUTCOMES = ("uitgenodigd", "account", "geplaatst", "gematcht", "afgerond", "verlopen")
+
+_REQUEST_TASKS = (TaskKind.REQUEST_UNMATCHED, TaskKind.MATCH_FAILED)
+_CARER_TASKS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every first of the month from first to last, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The chosen period (whole months, both included), grouping and narrowing."""
+
+    first_month: date
+    last_month: date
+    by: str = BY_MONTH
+    municipality_id: int | None = None
+    neighbourhood_id: int | None = None
+    category_id: int | None = None
+
+    @property
+    def start(self) -> datetime:
+        month = month_start(self.first_month)
+        return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period."""
+        month = next_month(month_start(self.last_month))
+        return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Dims:
+    """Where a figure finds its month, wijk and category (None: it has none)."""
+
+    when: ColumnElement
+    wijk: ColumnElement | None
+    category: ColumnElement | None
+
+
+@dataclass
+class Result:
+    """A figure's raw numbers: per group key, and for everything together."""
+
+    groups: dict[object, dict[str, float | None]] = field(default_factory=dict)
+    total: dict[str, float | None] = field(default_factory=dict)
+    grouped: bool = True  # False when the figure cannot be split this way
+
+    def add(self, key, measures: dict[str, float | None], *, total: bool) -> None:
+        target = self.total if total else self.groups.setdefault(month_key(key), {})
+        for name, value in measures.items():
+            target[name] = (target.get(name) or 0) + (value or 0) if value is not None else None
+
+
+# -- dialect helpers ----------------------------------------------------------------------
+
+
+def month_of(dialect: str, column: ColumnElement) -> ColumnElement:
+    """The UTC month of a timestamp, on SQLite and PostgreSQL (see month_key)."""
+    if dialect == "postgresql":
+        # date_trunc is much cheaper than to_char; month_key() makes it 'YYYY-MM'.
+        return func.date_trunc("month", func.timezone("UTC", column))
+    # SQLite keeps UtcDateTime as ISO text in UTC ('2026-01-31 23:59:59.000000'): its first
+    # seven characters are the month, and cheaper to take than strftime.
+    return func.substr(column, 1, 7)
+
+
+def month_key(key):
+    """A group key as it comes from the database; months become 'YYYY-MM' on every dialect."""
+    return key.strftime("%Y-%m") if isinstance(key, datetime | date) else key
+
+
+def days_between(dialect: str, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    """Days (with fractions) from earlier to later."""
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _key_of(dialect: str, dims: Dims, by: str) -> ColumnElement | None:
+    if by == BY_MONTH:
+        return month_of(dialect, dims.when)
+    if by == BY_WIJK:
+        return dims.wijk
+    if by == BY_CATEGORY:
+        return dims.category
+    if by == BY_MUNICIPALITY and dims.wijk is not None:
+        return Neighbourhood.municipality_id
+    return None
+
+
+def _scoped(stmt: Select, dims: Dims, filters: Filters) -> Select:
+    """stmt narrowed to the period, wijk, municipality and category (where they apply)."""
+    stmt = stmt.where(dims.when >= filters.start, dims.when < filters.end)
+    if dims.wijk is not None:
+        if filters.by == BY_MUNICIPALITY or filters.municipality_id:
+            stmt = stmt.outerjoin(Neighbourhood, Neighbourhood.id == dims.wijk)
+        if filters.municipality_id:
+            stmt = stmt.where(Neighbourhood.municipality_id == filters.municipality_id)
+        if filters.neighbourhood_id:
+            stmt = stmt.where(dims.wijk == filters.neighbourhood_id)
+    if dims.category is not None and filters.category_id:
+        stmt = stmt.where(dims.category == filters.category_id)
+    return stmt
+
+
+def _run(
+    db: Session,
+    filters: Filters,
+    dims: Dims,
+    build,
+    collect,
+) -> Result:
+    """Run build(key) grouped by the chosen key and once for the total; collect the rows.
+
+    build(key) returns a Select whose first column is the key (when key is given);
+    collect(row) returns (key, measures) for one row.
+    """
+    dialect = db.get_bind().dialect.name
+    key = _key_of(dialect, dims, filters.by)
+    result = Result(grouped=key is not None)
+    for grouped_key in ([key] if key is not None else []) + [None]:
+        stmt = _scoped(build(grouped_key), dims, filters)
+        for row in db.execute(stmt):
+            row_key, measures = collect(row, grouped=grouped_key is not None)
+            result.add(row_key, measures, total=grouped_key is None)
+    return result
+
+
+def _select(key: ColumnElement | None, *columns) -> Select:
+    stmt = select(key.label("k"), *columns) if key is not None else select(*columns)
+    return stmt
+
+
+def _grouped(stmt: Select, key: ColumnElement | None, *more) -> Select:
+    if key is not None:
+        return stmt.group_by(key, *more)
+    return stmt.group_by(*more) if more else stmt
+
+
+# -- the figures --------------------------------------------------------------------------
+
+
+def _request_dims() -> Dims:
+    return Dims(HelpRequest.published_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
+
+
+def requests_posted(db: Session, filters: Filters) -> Result:
+    """Requests published in the period, by who posted them.
+
+    A request linked from a referral counts as 'referral', whatever else it says;
+    otherwise posted_for: self, cared_for (by a carer) or resident (by staff or a consultant).
+    """
+    referred = (
+        select(Referral.request_id)
+        .where(Referral.request_id.is_not(None))
+        .distinct()
+        .subquery("referred")
+    )
+    source = case(
+        (referred.c.request_id.is_not(None), "referral"),
+        else_=type_coerce(HelpRequest.posted_for, String),
+    )
+
+    def build(key):
+        stmt = _select(key, source.label("source"), func.count().label("n")).select_from(
+            HelpRequest
+        )
+        stmt = stmt.outerjoin(referred, referred.c.request_id == HelpRequest.id)
+        return _grouped(stmt, key, source)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(SOURCES, 0)
+        counts[str(row.source)] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, _request_dims(), build, collect)
+
+
+def _first_confirmation():
+    return (
+        select(Match.request_id, func.min(Match.confirmed_at).label("at"))
+        .where(Match.state.in_(MATCHED_STATES), Match.confirmed_at.is_not(None))
+        .group_by(Match.request_id)
+        .subquery("first_match")
+    )
+
+
+def requests_matched(db: Session, filters: Filters) -> Result:
+    """Of the requests published in the period: how many got a confirmed or done match,
+    how many expired without one, and the median days from publication to the first match."""
+    first = _first_confirmation()
+    expired = case(
+        (and_(HelpRequest.state == RequestState.EXPIRED, first.c.at.is_(None)), 1), else_=0
+    )
+
+    def build(key):
+        stmt = _select(
+            key,
+            func.count().label("posted"),
+            func.count(first.c.at).label("matched"),
+            func.sum(expired).label("expired"),
+        ).select_from(HelpRequest)
+        stmt = stmt.outerjoin(first, first.c.request_id == HelpRequest.id)
+        return _grouped(stmt, key)
+
+    def collect(row, grouped):
+        measures = {"posted": row.posted, "matched": row.matched, "expired": row.expired or 0}
+        return (row.k if grouped else None), measures
+
+    result = _run(db, filters, _request_dims(), build, collect)
+    for key, median in median_days_to_match(db, filters).items():
+        target = result.total if key is _TOTAL else result.groups.setdefault(key, {})
+        target["median_days"] = median
+    return result
+
+
+_TOTAL = object()
+
+
+def median_days_to_match(db: Session, filters: Filters) -> dict[object, float]:
+    """The median days to the first match, per group (and _TOTAL), computed in SQL.
+
+    PostgreSQL: percentile_cont(0.5). SQLite has no percentile; there the values are
+    numbered per group with row_number() and count() windows, and the one or two
+    middle rows are averaged: still one query, no rows come to Python.
+    """
+    dialect = db.get_bind().dialect.name
+    dims = _request_dims()
+    key = _key_of(dialect, dims, filters.by)
+    first = _first_confirmation()
+    days = days_between(dialect, first.c.at, HelpRequest.published_at)
+    medians: dict[object, float] = {}
+    for grouped_key in ([key] if key is not None else []) + [None]:
+        if dialect == "postgresql":
+            median = func.percentile_cont(0.5).within_group(days)
+            stmt = _select(grouped_key, median.label("median")).select_from(HelpRequest)
+            stmt = stmt.join(first, first.c.request_id == HelpRequest.id)
+            stmt = _grouped(_scoped(stmt, dims, filters), grouped_key)
+        else:
+            partition = [grouped_key] if grouped_key is not None else None
+            numbered = _select(
+                grouped_key,
+                days.label("d"),
+                func.row_number().over(partition_by=partition, order_by=days).label("rn"),
+                func.count().over(partition_by=partition).label("n"),
+            ).select_from(HelpRequest)
+            numbered = numbered.join(first, first.c.request_id == HelpRequest.id)
+            inner = _scoped(numbered, dims, filters).subquery("numbered")
+            middle = inner.c.rn.between((inner.c.n + 1) // 2, (inner.c.n + 2) // 2)
+            stmt = select(*([inner.c.k] if grouped_key is not None else []), func.avg(inner.c.d))
+            stmt = stmt.where(middle)
+            if grouped_key is not None:
+                stmt = stmt.group_by(inner.c.k)
+        for row in db.execute(stmt):
+            if grouped_key is None:
+                if row[-1] is not None:
+                    medians[_TOTAL] = float(row[-1])
+            else:
+                medians[month_key(row[0])] = float(row[-1])
+    return medians
+
+
+def volunteers(db: Session, filters: Filters) -> Result:
+    """Active volunteers (distinct volunteers with a match confirmed in the month that is
+    still confirmed or done) and the hours given (sum of hours of matches done in the month)."""
+    active_dims = Dims(Match.confirmed_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
+    done_dims = Dims(Match.ended_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
+
+    def build_active(key):
+        stmt = _select(key, func.count(Match.volunteer_id.distinct()).label("n"))
+        stmt = stmt.select_from(Match).join(HelpRequest, HelpRequest.id == Match.request_id)
+        return _grouped(stmt.where(Match.state.in_(MATCHED_STATES)), key)
+
+    def build_hours(key):
+        with_hours = case((Match.hours.is_not(None), 1), else_=0)
+        stmt = _select(
+            key,
+            func.coalesce(func.sum(cast(Match.hours, Float)), 0.0).label("hours"),
+            func.coalesce(func.sum(with_hours), 0).label("done"),
+        )
+        stmt = stmt.select_from(Match).join(HelpRequest, HelpRequest.id == Match.request_id)
+        return _grouped(stmt.where(Match.state == MatchState.DONE), key)
+
+    active = _run(
+        db,
+        filters,
+        active_dims,
+        build_active,
+        lambda row, grouped: ((row.k if grouped else None), {"active": row.n}),
+    )
+    hours = _run(
+        db,
+        filters,
+        done_dims,
+        build_hours,
+        lambda row, grouped: (
+            (row.k if grouped else None),
+            {"hours": float(row.hours or 0), "hours_matches": row.done or 0},
+        ),
+    )
+    for key, measures in hours.groups.items():
+        active.groups.setdefault(key, {}).update(measures)
+    active.total.update(hours.total)
+    return active
+
+
+def checkins(db: Session, filters: Filters) -> Result:
+    """Carer check-ins sent in the period, by answer; the wijk is the carer's."""
+    carer = aliased(User)
+    dims = Dims(Checkin.sent_at, carer.neighbourhood_id, None)
+    answer = func.coalesce(type_coerce(Checkin.answer, String), "geen")
+
+    def build(key):
+        stmt = _select(key, answer.label("answer"), func.count().label("n"))
+        stmt = stmt.select_from(Checkin).join(carer, carer.id == Checkin.carer_id)
+        return _grouped(stmt, key, answer)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(CHECKIN_ANSWERS, 0)
+        value = row.answer.value if isinstance(row.answer, CheckinAnswer) else str(row.answer)
+        counts[value] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, dims, build, collect)
+
+
+def tasks_done(db: Session, filters: Filters) -> Result:
+    """Staff tasks closed in the period: about requests, about carers, other.
+
+    The wijk is that of the request, else of the person the task is about.
+    """
+    person = aliased(User)
+    request = aliased(HelpRequest)
+    wijk = func.coalesce(request.neighbourhood_id, person.neighbourhood_id)
+    dims = Dims(StaffTask.closed_at, wijk, None)
+    group = case(
+        (StaffTask.kind.in_(_REQUEST_TASKS), "requests"),
+        (StaffTask.kind.in_(_CARER_TASKS), "carers"),
+        else_="other",
+    )
+
+    def build(key):
+        stmt = _select(key, group.label("grp"), func.count().label("n")).select_from(StaffTask)
+        stmt = stmt.outerjoin(request, request.id == StaffTask.request_id)
+        stmt = stmt.outerjoin(person, person.id == StaffTask.person_id)
+        return _grouped(stmt, key, group)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(TASK_GROUPS, 0)
+        counts[row.grp] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, dims, build, collect)
+
+
+def referral_outcome(now: datetime, request=HelpRequest) -> ColumnElement:
+    """What came of a referral, in SQL: the same steps as referrals.services.status_of."""
+    return case(
+        (and_(request.id.is_not(None), request.state == RequestState.DONE), "afgerond"),
+        (
+            and_(
+                request.id.is_not(None),
+                or_(request.state == RequestState.MATCHED, request.confirmed_count > 0),
+            ),
+            "gematcht",
+        ),
+        (request.id.is_not(None), "geplaatst"),
+        (Referral.account_id.is_not(None), "account"),
+        (or_(Referral.expired_at.is_not(None), Referral.expires_at <= now), "verlopen"),
+        else_="uitgenodigd",
+    )
+
+
+def referrals(db: Session, filters: Filters, now: datetime | None = None) -> Result:
+    """Referrals made in the period, by outcome; the wijk is the request's, else the account's."""
+    account = aliased(User)
+    request = aliased(HelpRequest)
+    wijk = func.coalesce(request.neighbourhood_id, account.neighbourhood_id)
+    dims = Dims(Referral.created_at, wijk, Referral.category_id)
+    outcome = referral_outcome(now or utcnow(), request)
+
+    def build(key):
+        stmt = _select(key, outcome.label("outcome"), func.count().label("n"))
+        stmt = stmt.select_from(Referral)
+        stmt = stmt.outerjoin(request, request.id == Referral.request_id)
+        stmt = stmt.outerjoin(account, account.id == Referral.account_id)
+        return _grouped(stmt, key, outcome)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(REFERRAL_OUTCOMES, 0)
+        counts[row.outcome] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, dims, build, collect)
+
+
+FIGURES = {
+    "hulpvragen": requests_posted,
+    "matches": requests_matched,
+    "vrijwilligers": volunteers,
+    "mantelzorgers": checkins,
+    "taken": tasks_done,
+    "verwijzingen": referrals,
+}
+
+
+def compute(db: Session, name: str, filters: Filters) -> Result:
+    """One figure's raw numbers."""
+    return FIGURES[name](db, filters)
+
+
+def compute_all(db: Session, filters: Filters) -> dict[str, Result]:
+    """Every figure's raw numbers."""
+    return {name: figure(db, filters) for name, figure in FIGURES.items()}
+
+
+def group_labels(db: Session, by: str, locale: str = "nl") -> dict[object, str]:
+    """Names for the group keys of wijken, categories and municipalities (small tables)."""
+    if by == BY_WIJK:
+        rows = db.execute(
+            select(Neighbourhood.id, Neighbourhood.name, Municipality.name).join(
+                Municipality, Municipality.id == Neighbourhood.municipality_id
+            )
+        ).all()
+        several = len({town for _, _, town in rows}) > 1
+        return {id_: f"{name} ({town})" if several else name for id_, name, town in rows}
+    if by == BY_CATEGORY:
+        return {category.id: category.name(locale) for category in db.scalars(select(Category))}
+    if by == BY_MUNICIPALITY:
+        return dict(db.execute(select(Municipality.id, Municipality.name)).tuples().all())
+    return {}
+
+
+def filter_choices(db: Session, locale: str = "nl") -> dict[str, list[tuple[int, str]]]:
+    """(id, name) pairs for the municipality, wijk and category filters."""
+    return {
+        "municipalities": list(
+            db.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
+            .tuples()
+            .all()
+        ),
+        "neighbourhoods": sorted(group_labels(db, BY_WIJK).items(), key=lambda pair: pair[1]),
+        "categories": [
+            (category.id, category.name(locale))
+            for category in db.scalars(
+                select(Category).where(Category.active).order_by(Category.position)
+            )
+        ],
+    }

@@ -1,0 +1,326 @@
+"""The figures as tables and bar charts, with small numbers hidden so nobody can be recognised.
+
+A count from 1 to 4 is shown as "< 5" (0 stays 0). A share, median or number of
+hours that rests on such a small group is shown as "te weinig". Tables, charts and
+CSV files all use these same cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from voorelkaar.figures import services
+from voorelkaar.figures.services import BY_MONTH, Filters, Result
+
+SMALL = "< 5"
+NO_VALUE = "–"
+
+
+def is_small(count: float | None) -> bool:
+    return count is not None and 0 < count < 5
+
+
+def count_cell(count: float | None) -> tuple[str, float | None]:
+    """(text, value for the chart): 1..4 becomes "< 5" and has no bar."""
+    count = int(count or 0)
+    if is_small(count):
+        return SMALL, None
+    return str(count), count
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "count"  # count, share, days, hours
+
+
+@dataclass(frozen=True)
+class Definition:
+    slug: str
+    title: str
+    text: str
+    columns: tuple[Column, ...]
+    charts: tuple[tuple[str, ...], ...]  # the column keys drawn in each chart
+    has_category: bool = True
+
+
+DEFINITIONS = (
+    Definition(
+        "hulpvragen",
+        _l("Geplaatste hulpvragen"),
+        _l("Hulpvragen die in deze maanden online kwamen, naar wie ze plaatste."),
+        (
+            Column("self", _l("Door de inwoner zelf")),
+            Column("cared_for", _l("Door een mantelzorger")),
+            Column("resident", _l("Door een coördinator of consulent")),
+            Column("referral", _l("Na een verwijzing")),
+            Column("total", _l("Totaal")),
+        ),
+        (("self", "cared_for", "resident", "referral"),),
+    ),
+    Definition(
+        "matches",
+        _l("Hulpvragen met een vrijwilliger"),
+        _l(
+            "Van de hulpvragen uit deze maanden: hoeveel een vrijwilliger kregen, "
+            "na hoeveel dagen, en hoeveel verliepen zonder vrijwilliger."
+        ),
+        (
+            Column("posted", _l("Geplaatst")),
+            Column("matched", _l("Met vrijwilliger")),
+            Column("share", _l("Deel met vrijwilliger"), "share"),
+            Column("median_days", _l("Dagen tot vrijwilliger (mediaan)"), "days"),
+            Column("expired", _l("Verlopen zonder vrijwilliger")),
+        ),
+        (("posted", "matched", "expired"),),
+    ),
+    Definition(
+        "vrijwilligers",
+        _l("Vrijwilligers en uren"),
+        _l(
+            "Actieve vrijwilligers: vrijwilligers met een match die in die maand is bevestigd. "
+            "Uren: de uren van matches die in die maand zijn afgerond."
+        ),
+        (
+            Column("active", _l("Actieve vrijwilligers")),
+            Column("hours", _l("Gegeven uren"), "hours"),
+        ),
+        (("active",), ("hours",)),
+    ),
+    Definition(
+        "mantelzorgers",
+        _l("Hoe gaat het met mantelzorgers?"),
+        _l("De antwoorden op de vraag 'Hoe gaat het met u?' die in deze maanden is gesteld."),
+        (
+            Column("goed", _l("Goed")),
+            Column("gaat", _l("Het gaat")),
+            Column("zwaar", _l("Zwaar")),
+            Column("geen", _l("Geen antwoord")),
+            Column("total", _l("Totaal")),
+        ),
+        (("goed", "gaat", "zwaar", "geen"),),
+        has_category=False,
+    ),
+    Definition(
+        "taken",
+        _l("Afgesloten taken van coördinatoren"),
+        _l("Taken uit de takenlijst die in deze maanden zijn afgesloten."),
+        (
+            Column("requests", _l("Over hulpvragen")),
+            Column("carers", _l("Over mantelzorgers")),
+            Column("other", _l("Overig")),
+            Column("total", _l("Totaal")),
+        ),
+        (("requests", "carers", "other"),),
+        has_category=False,
+    ),
+    Definition(
+        "verwijzingen",
+        _l("Verwijzingen van Wmo-consulenten"),
+        _l("Verwijzingen uit deze maanden, naar wat ervan gekomen is."),
+        (
+            Column("uitgenodigd", _l("Uitgenodigd")),
+            Column("account", _l("Account gemaakt")),
+            Column("geplaatst", _l("Hulpvraag geplaatst")),
+            Column("gematcht", _l("Gematcht")),
+            Column("afgerond", _l("Afgerond")),
+            Column("verlopen", _l("Verlopen")),
+            Column("total", _l("Totaal")),
+        ),
+        (("uitgenodigd", "account", "geplaatst", "gematcht", "afgerond", "verlopen"),),
+    ),
+)
+BY_SLUG = {definition.slug: definition for definition in DEFINITIONS}
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[str, ...]
+    values: dict[str, float | None]  # what the charts draw; None: hidden or no value
+
+
+@dataclass(frozen=True)
+class Table:
+    definition: Definition
+    group_label: str
+    rows: tuple[Row, ...]
+    total: Row
+    notes: tuple[str, ...]
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return (self.group_label, *(str(column.label) for column in self.definition.columns))
+
+    def csv_rows(self) -> list[tuple[str, ...]]:
+        return [self.header, *((row.label, *row.cells) for row in (*self.rows, self.total))]
+
+
+def _cell(column: Column, measures: dict) -> tuple[str, float | None]:
+    if column.kind == "count":
+        return count_cell(measures.get(column.key))
+    if column.kind == "share":
+        posted, matched = measures.get("posted") or 0, measures.get("matched") or 0
+        if not posted:
+            return NO_VALUE, None
+        if is_small(posted) or is_small(matched):
+            return _("te weinig"), None
+        share = round(100 * matched / posted)
+        return f"{share}%", share
+    if column.kind == "days":
+        matched, median = measures.get("matched") or 0, measures.get("median_days")
+        if not matched or median is None:
+            return NO_VALUE, None
+        if is_small(matched):
+            return _("te weinig"), None
+        return _decimal(median), median
+    # hours: hidden when they come from 1..4 finished matches
+    hours, matches = measures.get("hours") or 0.0, measures.get("hours_matches") or 0
+    if is_small(matches):
+        return _("te weinig"), None
+    return _decimal(hours), hours
+
+
+def _row(definition: Definition, label: str, measures: dict) -> Row:
+    cells, values = [], {}
+    for column in definition.columns:
+        text, value = _cell(column, measures)
+        cells.append(text)
+        values[column.key] = value
+    return Row(label, tuple(cells), values)
+
+
+GROUP_LABELS = {
+    services.BY_MONTH: _l("Maand"),
+    services.BY_WIJK: _l("Wijk"),
+    services.BY_CATEGORY: _l("Categorie"),
+    services.BY_MUNICIPALITY: _l("Gemeente"),
+}
+
+
+def _group_rows(result: Result, filters: Filters, labels: dict) -> list[tuple[str, dict]]:
+    if filters.by == BY_MONTH:
+        months = services.months_between(filters.first_month, filters.last_month)
+        return [
+            (format_date(month, "MMMM y"), result.groups.get(month.strftime("%Y-%m"), {}))
+            for month in months
+        ]
+    unknown = _("Wijk onbekend") if filters.by == services.BY_WIJK else _("Onbekend")
+    named = [
+        (labels.get(key, unknown) if key is not None else unknown, m)
+        for key, m in result.groups.items()
+    ]
+    return sorted(named, key=lambda pair: (pair[0] == unknown, pair[0].lower()))
+
+
+def build_table(definition: Definition, result: Result, filters: Filters, labels: dict) -> Table:
+    """One figure as a table: a row per group and a total, with small numbers hidden."""
+    notes = []
+    rows: list[Row] = []
+    if result.grouped:
+        rows = [_row(definition, label, m) for label, m in _group_rows(result, filters, labels)]
+    else:
+        notes.append(
+            _("Deze cijfers zijn niet per categorie te verdelen. U ziet alleen het totaal.")
+        )
+    if filters.category_id and not definition.has_category:
+        notes.append(
+            _(
+                "Deze cijfers horen niet bij een categorie. Het filter op categorie telt hier niet mee."
+            )
+        )
+    total = _row(definition, _("Totaal"), result.total)
+    return Table(definition, str(GROUP_LABELS[filters.by]), tuple(rows), total, tuple(notes))
+
+
+def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = None) -> list[Table]:
+    """The figures as tables, all of them or only one (by slug)."""
+    labels = services.group_labels(db, filters.by, locale)
+    chosen = [BY_SLUG[only]] if only else DEFINITIONS
+    return [
+        build_table(definition, services.compute(db, definition.slug, filters), filters, labels)
+        for definition in chosen
+    ]
+
+
+# -- charts -------------------------------------------------------------------------------
+
+CHART_WIDTH = 400
+LABEL_WIDTH = 130
+BAR_SPACE = 215  # room for the longest bar; its number goes after it
+BAR_HEIGHT = 14
+GROUP_GAP = 10
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    series: int
+    text: str
+    text_x: float
+
+
+@dataclass(frozen=True)
+class ChartGroup:
+    label: str
+    y: float
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    series: tuple[str, ...]
+    groups: tuple[ChartGroup, ...]
+    width: int
+    height: float
+
+
+def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
+    """Horizontal grouped bars for the columns keys, one group per row of the table."""
+    columns = {column.key: column for column in table.definition.columns}
+    index = {column.key: i for i, column in enumerate(table.definition.columns)}
+    rows = table.rows or (table.total,)
+    largest = max(
+        [row.values[key] or 0 for row in rows for key in keys] + [1],
+    )
+    groups, y = [], GROUP_GAP
+    for row in rows:
+        bars = []
+        for series, key in enumerate(keys):
+            value = row.values[key] or 0
+            width = BAR_SPACE * value / largest
+            bar_y = y + series * (BAR_HEIGHT + 2)
+            bars.append(
+                Bar(
+                    LABEL_WIDTH,
+                    bar_y,
+                    width,
+                    series,
+                    row.cells[index[key]],
+                    LABEL_WIDTH + width + 4,
+                )
+            )
+        groups.append(ChartGroup(row.label, y, tuple(bars)))
+        y += len(keys) * (BAR_HEIGHT + 2) + GROUP_GAP
+    title = str(table.definition.title)
+    if len(keys) == 1:
+        title = f"{title}: {columns[keys[0]].label}"
+    return Chart(
+        title,
+        tuple(str(columns[key].label) for key in keys),
+        tuple(groups),
+        CHART_WIDTH,
+        y,
+    )
