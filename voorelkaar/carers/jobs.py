@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
 from voorelkaar.carers import services
+from voorelkaar.db import claim
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import CarerProfile, Checkin, Role, TaskKind, User, UserRole
 from voorelkaar.notify import enqueue_email
@@ -187,16 +188,8 @@ def send_reminders(db: Session, now: datetime) -> int:
 
     def handle(row: Row, carer: User) -> bool:
         checkin_id = row[0]
-        claimed = db.execute(
-            update(Checkin)
-            .where(
-                Checkin.id == checkin_id,
-                Checkin.reminded_at.is_(None),
-                Checkin.answered_at.is_(None),
-            )
-            .values(reminded_at=now)
-        )
-        if claimed.rowcount != 1:
+        unanswered = (Checkin.reminded_at.is_(None), Checkin.answered_at.is_(None))
+        if not claim(db, Checkin, checkin_id, *unanswered, reminded_at=now):
             return False
         checkin = db.get(Checkin, checkin_id)
         enqueue_email(
@@ -240,16 +233,8 @@ def escalate_silences(db: Session, now: datetime) -> int:
 
     def handle(row: Row, _carer: User) -> bool:
         checkin_id = row[0]
-        claimed = db.execute(
-            update(Checkin)
-            .where(
-                Checkin.id == checkin_id,
-                Checkin.escalated_at.is_(None),
-                Checkin.answered_at.is_(None),
-            )
-            .values(escalated_at=now)
-        )
-        if claimed.rowcount != 1:
+        unanswered = (Checkin.escalated_at.is_(None), Checkin.answered_at.is_(None))
+        if not claim(db, Checkin, checkin_id, *unanswered, escalated_at=now):
             return False
         services.ask_staff(db, db.get(Checkin, checkin_id), TaskKind.CHECKIN_SILENT)
         return True
