@@ -467,3 +467,12 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_schema(
         except Exception as error:  # noqa: BLE001 - report every operation, not the first
             failures.append(f"{operation.label}: {error}")
     assert failures == [], "\n\n".join(failures)
+
+
+def test_a_limit_of_digits_that_are_not_decimal_is_a_422_not_a_500(
+    client, meppel, staff, make_token
+):
+    secret = make_token(staff, Scope.REQUESTS)
+    response = call(client, "GET", "/api/v1/requests?limit=²", secret=secret)
+    assert_error(response, 422, "validation_failed")
+    assert "limit" in response.json["error"]["fields"]

@@ -8,16 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.figures import services as figures
+from voorelkaar.figures import tables
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.models import HelpRequest, Neighbourhood
 
-SMALL = 5  # counts from 1 to SMALL - 1 are not shown exactly
-
 
 def masked(count) -> int | str:
-    """A count as shown outside: 1 to 4 become "< 5" so no one can be recognised."""
+    """A count as shown outside: 1 to 4 become "< 5", as on the figures page."""
     count = int(count or 0)
-    return "< 5" if 0 < count < SMALL else count
+    return tables.SMALL if tables.is_small(count) else count
 
 
 def figures_by_wijk(db: Session, first: date, last: date) -> dict:
@@ -48,7 +47,7 @@ def figures_by_wijk(db: Session, first: date, last: date) -> dict:
 def find_wijk(db: Session, text: str) -> Neighbourhood | None:
     """A wijk by id, or by name or slug (case does not matter)."""
     text = text.strip()
-    if text.isdigit() and len(text) < 10:
+    if text.isdecimal() and len(text) < 10:
         found = db.get(Neighbourhood, int(text))
         if found is not None:
             return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from functools import wraps
 
@@ -115,7 +114,7 @@ def token_key() -> str:
     """Rate-limit per token (its hash), or per address when there is none."""
     secret = tokens.bearer_secret(request.headers.get("Authorization"))
     if secret:
-        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()
+        return "api-token:" + tokens.hash_token(secret)
     return "api-ip:" + get_remote_address()
 
 
@@ -256,7 +255,7 @@ def list_requests():
         if wijk is None:
             fields["wijk"] = ["Deze wijk kennen wij niet. Gebruik het nummer of de naam."]
     limit_text = request.args.get("limit", "50")
-    limit = int(limit_text) if limit_text.isdigit() and len(limit_text) < 4 else 0
+    limit = int(limit_text) if limit_text.isdecimal() and len(limit_text) < 4 else 0
     if not 1 <= limit <= 200:
         fields["limit"] = ["Kies een getal van 1 tot en met 200."]
     if fields:
