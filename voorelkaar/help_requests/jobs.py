@@ -137,14 +137,15 @@ def _expire(db: Session, now: datetime) -> int:
         )
         request = db.get(HelpRequest, request_id)
         db.refresh(request)
-        enqueue_once(
-            db,
-            key=f"expired:{request.id}",
-            user=request.author,
-            template="request_expired",
-            kind="request_expired",
-            item=request,
-        )
+        if request.author.blocked_at is None:  # a blocked account gets no mail
+            enqueue_once(
+                db,
+                key=f"expired:{request.id}",
+                user=request.author,
+                template="request_expired",
+                kind="request_expired",
+                item=request,
+            )
         db.commit()
         expired += 1
     return expired

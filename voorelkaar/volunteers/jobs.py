@@ -56,7 +56,7 @@ def send_digests(db: Session, now: datetime) -> int:
             found
             for found in requests_near(db, volunteer, limit=200)
             if found.request.published_at
-            and found.request.published_at >= since
+            and since <= found.request.published_at < week_start
             and (found.ranked.skill_score >= FITS or not found.request.skill_list)
         ][:MOST]
         if new:
