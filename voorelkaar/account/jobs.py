@@ -25,6 +25,7 @@ from voorelkaar.account.services import (
 from voorelkaar.db import claim
 from voorelkaar.models import HelpRequest, Match, MatchMessage, Role, User, UserRole
 from voorelkaar.notify import enqueue_once
+from voorelkaar.urls import absolute_url
 
 NOTICE = relativedelta(months=1)
 BATCH = 200
@@ -111,7 +112,6 @@ def _warn_inactive(db: Session, now: datetime, period: relativedelta) -> int:
         user = db.get(User, user_id)
         db.refresh(user)
         deadline = max((user.last_login_at or user.created_at) + period, now + NOTICE)
-        base = current_app.config["BASE_URL"].rstrip("/")
         warned += enqueue_once(
             db,
             key=f"retention-warning:{user.id}:{now:%Y%m%d}",
@@ -120,8 +120,8 @@ def _warn_inactive(db: Session, now: datetime, period: relativedelta) -> int:
             kind="retention_warning",
             deadline=deadline,
             months=current_app.config["RETENTION_MONTHS"],
-            login_link=base + "/login",
-            data_link=base + "/mijn-gegevens",
+            login_link=absolute_url("auth.login"),
+            data_link=absolute_url("account.overview"),
         )
         db.commit()
     return warned

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import Enum, String, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,7 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_email
+from voorelkaar.urls import absolute_url
 
 ANONYMOUS_NAME = "Verwijderd account"
 ERASED = "[verwijderd]"
@@ -173,7 +173,7 @@ def _counterpart_ids(db: Session, user: User) -> set[int]:
 
 
 def _site_link() -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + "/"
+    return absolute_url("pages.home")
 
 
 def _cancel_own_requests(db: Session, user: User, now: datetime) -> None:
