@@ -6,9 +6,13 @@ from datetime import datetime, time, timedelta
 import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token_from
 from voorelkaar import geo
+from voorelkaar.answers.services import answer_link, read_link
+from voorelkaar.db import claim
+from voorelkaar.help_requests import jobs
 from voorelkaar.help_requests.jobs import chase_open_requests
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matches import services as matches
@@ -200,6 +204,24 @@ def test_a_forged_or_unknown_answer_link_shows_a_polite_page(client):
     assert "werkt niet meer" in response.get_data(as_text=True)
 
 
+def test_an_answer_link_works_for_30_days_to_the_second_and_not_before_it_was_made(
+    app, db, in_app, resident
+):
+    item = a_request(db, resident)
+    made = local(2026, 11, 2, 10)
+    with time_machine.travel(made, tick=False), in_app():
+        url = answer_link("nog-nodig", item.id, resident, "ja")
+    token = url.split("/antwoord/")[1].split("?")[0]
+
+    def works_at(moment) -> bool:
+        with time_machine.travel(moment, tick=False), in_app():
+            return read_link(db, token) is not None
+
+    assert works_at(made + timedelta(days=30))
+    assert not works_at(made + timedelta(days=30, seconds=1))
+    assert not works_at(made - timedelta(seconds=1))
+
+
 def test_an_open_request_gets_a_task_at_7_days_a_question_at_14_and_expires_at_30(
     smtp, app, db, in_app, resident, volunteer
 ):
@@ -256,6 +278,62 @@ def test_answering_nee_takes_the_request_off_the_site(smtp, app, forms, db, in_a
         forms.post(link(question, "Nee, het is niet meer nodig"), {"antwoord": "nee"})
     db.expire_all()
     assert db.get(HelpRequest, item.id).state == RequestState.CANCELLED
+
+
+def test_is_uw_hulpvraag_nog_nodig_comes_even_with_followups_switched_off(
+    smtp, app, db, in_app, resident
+):
+    resident.mail_followups = False
+    db.commit()
+    published = local(2026, 11, 1, 12)
+    item = a_request(db, resident, published=published)
+    assert run(in_app, db, chase_open_requests, published + timedelta(days=14)) == 2
+    (question,) = smtp.wait_for(1)
+    assert question["To"] == "inwoner@example.nl" and "nog nodig" in question["Subject"]
+    assert question["List-Unsubscribe"] is None  # about their own request: not optional
+    assert "/afmelden/" not in question.get_body(("plain",)).get_content()
+    run(in_app, db, chase_open_requests, published + timedelta(days=30))
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED
+
+
+def test_a_blocked_askers_request_is_not_asked_about_and_does_not_expire(
+    smtp, app, db, in_app, resident
+):
+    resident.blocked_at = local(2026, 11, 2, 9)
+    db.commit()
+    published = local(2026, 11, 1, 12)
+    item = a_request(db, resident, published=published)
+    run(in_app, db, chase_open_requests, published + timedelta(days=14))
+    run(in_app, db, chase_open_requests, published + timedelta(days=30))
+    run(in_app, db, chase_open_requests, published + timedelta(days=60))
+    db.expire_all()
+    request = db.get(HelpRequest, item.id)
+    assert request.state == RequestState.OPEN and request.still_needed_asked_at is None
+    assert smtp.messages == []
+
+
+def test_a_ja_that_lands_while_the_job_runs_keeps_the_request_online(
+    smtp, app, db, in_app, resident, monkeypatch
+):
+    published = local(2026, 11, 1, 12)
+    item = a_request(db, resident, published=published)
+    run(in_app, db, chase_open_requests, published + timedelta(days=14))
+    expiry = published + timedelta(days=30)
+
+    def ja_just_before_the_claim(session, model, row_id, *conditions, **values):
+        if values.get("state") == RequestState.EXPIRED:
+            # The job has found the request; the asker's "ja" is committed before its claim.
+            with Session(app.extensions["voorelkaar.engine"]) as other:
+                other.get(HelpRequest, row_id).still_needed_at = expiry
+                other.commit()
+        return claim(session, model, row_id, *conditions, **values)
+
+    monkeypatch.setattr(jobs, "claim", ja_just_before_the_claim)
+    assert run(in_app, db, chase_open_requests, expiry) == 0
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.OPEN
+    assert len(smtp.wait_for(1)) == 1  # the question only, no "van de site gehaald"
 
 
 def test_the_weekly_digest_lists_last_weeks_fitting_requests_on_monday_morning(

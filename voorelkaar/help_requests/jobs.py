@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
 from voorelkaar.db import claim
-from voorelkaar.models import HelpRequest, Match, MatchState, RequestState, StaffTask, TaskKind
+from voorelkaar.models import (
+    HelpRequest,
+    Match,
+    MatchState,
+    RequestState,
+    StaffTask,
+    TaskKind,
+    User,
+)
 from voorelkaar.notify import enqueue_once
 from voorelkaar.tasks.services import open_task
 
@@ -77,32 +85,35 @@ def _ask(db: Session, now: datetime) -> int:
     not_asked = HelpRequest.still_needed_asked_at.is_(None) | (
         HelpRequest.still_needed_asked_at < alive
     )
-    due = db.scalars(
-        select(HelpRequest.id)
-        .where(*_unmatched(), alive <= now - ASK_AFTER, not_asked)
-        .order_by(HelpRequest.id)
-        .limit(BATCH)
+    # A blocked account gets no mail, so it is not asked, and its request does not expire.
+    due = (
+        *_unmatched(),
+        alive <= now - ASK_AFTER,
+        not_asked,
+        HelpRequest.author.has(User.blocked_at.is_(None)),
+    )
+    request_ids = db.scalars(
+        select(HelpRequest.id).where(*due).order_by(HelpRequest.id).limit(BATCH)
     ).all()
     asked = 0
-    for request_id in due:
-        if not claim(db, HelpRequest, request_id, not_asked, still_needed_asked_at=now):
+    for request_id in request_ids:
+        if not claim(db, HelpRequest, request_id, *due, still_needed_asked_at=now):
             db.rollback()
             continue
         request = db.get(HelpRequest, request_id)
         db.refresh(request)
         author = request.author
-        if author.mail_followups and author.blocked_at is None:
-            asked += enqueue_once(
-                db,
-                key=f"still-needed:{request.id}:{now:%Y%m%d}",
-                user=author,
-                template="still_needed",
-                kind="still_needed",
-                optional="nabellen",
-                item=request,
-                expires_on=(request.still_needed_at or request.published_at) + EXPIRE_AFTER,
-                links={a: answer_link("nog-nodig", request.id, author, a) for a in ("ja", "nee")},
-            )
+        # Not optional: the request expires unless its asker answers, so they must be asked.
+        asked += enqueue_once(
+            db,
+            key=f"still-needed:{request.id}:{now:%Y%m%d}",
+            user=author,
+            template="still_needed",
+            kind="still_needed",
+            item=request,
+            expires_on=(request.still_needed_at or request.published_at) + EXPIRE_AFTER,
+            links={a: answer_link("nog-nodig", request.id, author, a) for a in ("ja", "nee")},
+        )
         db.commit()
     return asked
 
@@ -110,19 +121,18 @@ def _ask(db: Session, now: datetime) -> int:
 def _expire(db: Session, now: datetime) -> int:
     """Asked and not answered, and 30 days quiet: the request expires and the asker is told."""
     alive = _alive_since()
-    due = db.scalars(
-        select(HelpRequest.id)
-        .where(
-            *_unmatched(),
-            alive <= now - EXPIRE_AFTER,
-            HelpRequest.still_needed_asked_at >= alive,
-        )
-        .order_by(HelpRequest.id)
-        .limit(BATCH)
+    # Checked again in the claim: the asker's "ja" may land in between.
+    due = (
+        *_unmatched(),
+        alive <= now - EXPIRE_AFTER,
+        HelpRequest.still_needed_asked_at >= alive,
+    )
+    request_ids = db.scalars(
+        select(HelpRequest.id).where(*due).order_by(HelpRequest.id).limit(BATCH)
     ).all()
     expired = 0
-    for request_id in due:
-        if not claim(db, HelpRequest, request_id, *_unmatched(), state=RequestState.EXPIRED):
+    for request_id in request_ids:
+        if not claim(db, HelpRequest, request_id, *due, state=RequestState.EXPIRED):
             db.rollback()
             continue
         # Volunteers who offered or were invited are no longer waiting for an answer.

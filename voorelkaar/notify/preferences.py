@@ -49,7 +49,7 @@ OPTIONAL = {
         _l("Herinneringen een dag voor een afspraak"), *_column("mail_reminders")
     ),
     "nabellen": MailKind(
-        _l('Vragen na afloop ("Is het gelukt?", "Is uw hulpvraag nog nodig?")'),
+        _l('Vragen na afloop van een afspraak ("Is het gelukt?")'),
         *_column("mail_followups"),
     ),
     "overzicht": MailKind(
