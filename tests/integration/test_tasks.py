@@ -149,7 +149,8 @@ def test_an_admin_may_free_a_task_held_by_an_absent_colleague(db, admin, colleag
     assert task.claimed_by_id is None
     events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["staff_tasks.claimed", "staff_tasks.released"]
-    assert events[1].actor_id == admin.id and events[1].reason == f"user #{colleague.id}"
+    assert events[1].actor_id == admin.id
+    assert events[1].reason == f"opgepakt door gebruiker #{colleague.id}"
 
 
 def test_closing_needs_what_was_done_and_keeps_what_was_typed(

@@ -6,11 +6,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import force_locale, format_date, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, exists, literal, select, update
+from sqlalchemy import Date, exists, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voorelkaar.db import UtcDateTime
+from voorelkaar.db import UtcDateTime, claim
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     CADENCES_WEEKS,
@@ -183,21 +183,22 @@ def answer_checkin(
     """
     if checkin.carer_id != carer.id:
         raise CheckinError("this check-in belongs to someone else")
-    stored = db.execute(
-        update(Checkin)
-        .where(Checkin.id == checkin.id, Checkin.answered_at.is_(None))
-        .values(answer=answer, note=note.strip() or None, answered_at=now)
-    ).rowcount
-    if stored != 1:  # answered a moment ago, perhaps in another tab
-        db.rollback()
+    if not claim(
+        db,
+        Checkin,
+        checkin.id,
+        Checkin.answered_at.is_(None),
+        answer=answer,
+        note=note.strip() or None,
+        answered_at=now,
+    ):
+        db.rollback()  # answered a moment ago, perhaps in another tab
         return False
+    heavy = answer == CheckinAnswer.HEAVY
+    if heavy:  # the time stays as it was if the job escalated it for silence first
+        claim(db, Checkin, checkin.id, Checkin.escalated_at.is_(None), escalated_at=now)
     db.refresh(checkin)
-    if answer == CheckinAnswer.HEAVY:
-        db.execute(
-            update(Checkin)
-            .where(Checkin.id == checkin.id, Checkin.escalated_at.is_(None))
-            .values(escalated_at=now)
-        )
+    if heavy:
         ask_staff(db, checkin, TaskKind.CHECKIN_HEAVY)
     db.commit()
     return True

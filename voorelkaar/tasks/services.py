@@ -6,12 +6,12 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voorelkaar.auth.access import is_staff
-from voorelkaar.db import utcnow
+from voorelkaar.db import claim, utcnow
 from voorelkaar.forms import clean_text
 from voorelkaar.models import (
     CarerProfile,
@@ -234,17 +234,15 @@ def claim_task(db: Session, actor: User, task: StaffTask) -> bool:
     """
     _check_staff(actor)
     # One conditional UPDATE: of two staff pressing at the same moment, one wins.
-    claimed = db.execute(
-        update(StaffTask)
-        .where(
-            StaffTask.id == task.id,
-            StaffTask.closed_at.is_(None),
-            StaffTask.claimed_by_id.is_(None),
-        )
-        .values(claimed_by_id=actor.id, claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim(
+        db,
+        StaffTask,
+        task.id,
+        StaffTask.closed_at.is_(None),
+        StaffTask.claimed_by_id.is_(None),
+        claimed_by_id=actor.id,
+        claimed_at=utcnow(),
+    ):
         error = _refused(db, task, actor)
         if error is not None:
             raise error
@@ -272,20 +270,19 @@ def release_task(db: Session, actor: User, task: StaffTask) -> None:
     if not may_release(actor, task):
         raise ClaimedByOther(task.claimed_by)
     holder_id = task.claimed_by_id
-    released = db.execute(
-        update(StaffTask)
-        .where(
-            StaffTask.id == task.id,
-            StaffTask.closed_at.is_(None),
-            StaffTask.claimed_by_id == holder_id,
-        )
-        .values(claimed_by_id=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if released.rowcount != 1:
+    if not claim(
+        db,
+        StaffTask,
+        task.id,
+        StaffTask.closed_at.is_(None),
+        StaffTask.claimed_by_id == holder_id,
+        claimed_by_id=None,
+        claimed_at=None,
+    ):
         error = _refused(db, task, actor)
         raise error or NotClaimed("released meanwhile")
-    note = None if holder_id == actor.id else f"user #{holder_id}"
+    # The audit trail is read in Dutch and never erased: the colleague by number, not name.
+    note = None if holder_id == actor.id else f"opgepakt door gebruiker #{holder_id}"
     record(db, actor, "staff_tasks.released", task, note)
     db.commit()
     db.refresh(task)
@@ -306,23 +303,18 @@ def close_task(db: Session, actor: User, task: StaffTask, outcome: str) -> None:
     _check_staff(actor)
     text = clean_outcome(outcome)
     now = utcnow()
-    closed = db.execute(
-        update(StaffTask)
-        .where(
-            StaffTask.id == task.id,
-            StaffTask.closed_at.is_(None),
-            StaffTask.claimed_by_id.is_(None) | (StaffTask.claimed_by_id == actor.id),
-        )
-        .values(
-            outcome=text,
-            closed_at=now,
-            closed_by_id=actor.id,
-            claimed_by_id=actor.id,
-            claimed_at=func.coalesce(StaffTask.claimed_at, now),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:
+    if not claim(
+        db,
+        StaffTask,
+        task.id,
+        StaffTask.closed_at.is_(None),
+        StaffTask.claimed_by_id.is_(None) | (StaffTask.claimed_by_id == actor.id),
+        outcome=text,
+        closed_at=now,
+        closed_by_id=actor.id,
+        claimed_by_id=actor.id,
+        claimed_at=func.coalesce(StaffTask.claimed_at, now),
+    ):
         error = _refused(db, task, actor)
         raise error or TaskError("changed meanwhile")
     # The outcome stays on the task only: the audit trail is never erased, and an
