@@ -126,6 +126,20 @@ def test_bad_request_input_is_explained_and_nothing_is_saved(
     assert db.scalar(select(HelpRequest)) is None
 
 
+@pytest.mark.parametrize("weekday", [None, ""], ids=["left-out", "empty"])
+def test_a_weekly_request_without_a_weekday_asks_for_one_and_keeps_the_rest(
+    post_request, db, resident, weekday
+):
+    until = (today() + timedelta(days=90)).isoformat()
+    response = post_request(schedule="weekly", day="", weekday=weekday, until=until)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    start = html.index('id="weekday-error"')
+    assert "Kies een dag van de week." in html[start : start + 400]
+    assert "Ik kan slecht lopen" in html and until in html  # what was typed is kept
+    assert db.scalar(select(HelpRequest)) is None
+
+
 def test_a_carer_posts_a_weekly_walk_for_their_partner(post_request, db, make_user, meppel):
     make_user(Role.CARER, email="mz@example.nl")
     response = post_request(

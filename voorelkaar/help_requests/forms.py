@@ -103,7 +103,7 @@ class RequestForm(BaseForm):
     weekday = SelectField(
         _l("Dag van de week"),
         choices=[SelectChoice(str(number), name) for number, name in enumerate(WEEKDAYS)],
-        validators=[Optional()],
+        # No Optional(): it would stop validate_weekday, which needs a day for a weekly request.
         validate_choice=False,
     )
     until = FlexibleDateField(_l("Tot en met"))
