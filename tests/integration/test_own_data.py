@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Enum, String, select
+from sqlalchemy import Enum, String, event, select
+from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from voorelkaar.account.export import SECTIONS, export_data
@@ -346,6 +347,56 @@ def test_the_download_holds_every_row_that_refers_to_me(world, db, in_app):
             assert wanted, f"the test data has no {table_name} row for Riek by {column}: add one"
             missing = wanted - got
             assert not missing, f"{table_name} rows {missing} ({column}) are not in the export"
+
+
+def _member_and_applicant(db, user, number: int) -> None:
+    organisation = Organisation(name=f"Organisatie {number}")
+    db.add(organisation)
+    db.flush()
+    vacancy = Vacancy(
+        organisation_id=organisation.id,
+        author_id=user.id,
+        title=f"Vacature {number}",
+        description="Koffie schenken.",
+        hours="2 uur per week",
+        pc4="7941",
+        lat=52.7,
+        lon=6.2,
+    )
+    db.add_all([OrganisationMember(organisation_id=organisation.id, user_id=user.id), vacancy])
+    db.flush()
+    db.add(VacancyResponse(vacancy_id=vacancy.id, volunteer_id=user.id, message="Graag."))
+    db.commit()
+
+
+def _queries_for_section(engine, table: str, user_id: int) -> int:
+    """How many statements one section of the download runs, from a fresh session."""
+    (section,) = [s for s in SECTIONS if s.table == table]
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with Session(engine) as fresh:  # nothing loaded yet, as in the download's request
+        user = fresh.get(User, user_id)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            rows = section.rows(fresh, user)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert all(row["organisatie"] for row in rows)
+    return len(statements)
+
+
+def test_the_download_reads_organisations_and_vacancies_without_a_query_per_row(app, db, riek):
+    engine = app.extensions["voorelkaar.engine"]
+    tables = ("organisation_members", "vacancy_responses")
+    _member_and_applicant(db, riek, 1)
+    with_one = {table: _queries_for_section(engine, table, riek.id) for table in tables}
+    for number in (2, 3, 4):
+        _member_and_applicant(db, riek, number)
+    with_four = {table: _queries_for_section(engine, table, riek.id) for table in tables}
+    assert with_four == with_one
 
 
 def test_the_download_is_a_file_without_secrets_or_other_peoples_details(world, client, auth):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
@@ -140,7 +140,11 @@ def _offer_replies(db, user):
 
 
 def _memberships(db, user):
-    found = db.scalars(select(OrganisationMember).where(OrganisationMember.user_id == user.id))
+    found = db.scalars(
+        select(OrganisationMember)
+        .where(OrganisationMember.user_id == user.id)
+        .options(joinedload(OrganisationMember.organisation))
+    )
     return [{**_row(m), "organisatie": m.organisation.name} for m in found]
 
 
@@ -149,7 +153,11 @@ def _vacancies(db, user):
 
 
 def _vacancy_responses(db, user):
-    found = db.scalars(select(VacancyResponse).where(VacancyResponse.volunteer_id == user.id))
+    found = db.scalars(
+        select(VacancyResponse)
+        .where(VacancyResponse.volunteer_id == user.id)
+        .options(joinedload(VacancyResponse.vacancy).joinedload(Vacancy.organisation))
+    )
     return [
         {**_row(r), "vacature": r.vacancy.title, "organisatie": r.vacancy.organisation.name}
         for r in found
