@@ -11,14 +11,12 @@ the whole year, per month and per wijk (median of --repeat runs), on SQLite and 
 import argparse
 import random
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
 
-from bench.suggestions import pg_database
+from bench.common import batches, keep_statistics, scratch_database
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 SECONDS_IN_YEAR = 365 * 24 * 3600
@@ -28,11 +26,6 @@ BATCH = 20_000
 
 def moment(rng: random.Random) -> datetime:
     return YEAR_START + timedelta(seconds=rng.randrange(SECONDS_IN_YEAR))
-
-
-def _batches(total: int):
-    for start in range(1, total + 1, BATCH):
-        yield range(start, min(start + BATCH, total + 1))
 
 
 def _places(connection) -> list[int]:
@@ -54,7 +47,7 @@ def _users(connection, count: int, rng: random.Random) -> None:
     from voorelkaar.models import User
 
     now = datetime(2024, 12, 1, tzinfo=UTC)
-    for ids in _batches(count):
+    for ids in batches(count, BATCH):
         connection.execute(
             insert(User),
             [
@@ -91,7 +84,7 @@ def fill(url: str, size: int, rng: random.Random) -> None:
         categories = list(connection.scalars(text("SELECT id FROM categories")))
         _places(connection)
         _users(connection, users, rng)
-        for ids in _batches(size):
+        for ids in batches(size, BATCH):
             requests, matches = [], []
             for i in ids:
                 published = moment(rng)
@@ -134,7 +127,7 @@ def fill(url: str, size: int, rng: random.Random) -> None:
             connection.execute(insert(HelpRequest), requests)
             if matches:
                 connection.execute(insert(Match), matches)
-        for ids in _batches(size // 10):
+        for ids in batches(size // 10, BATCH):
             connection.execute(
                 insert(Checkin),
                 [
@@ -147,7 +140,7 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                     for i in ids
                 ],
             )
-        for ids in _batches(size // 20):
+        for ids in batches(size // 20, BATCH):
             connection.execute(
                 insert(StaffTask),
                 [
@@ -183,9 +176,8 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                     for i in ids
                 ],
             )
-        # Statistics, as autovacuum (off on some test servers) keeps them in production.
-        connection.execute(text("ANALYZE"))
     engine.dispose()
+    keep_statistics(url)
 
 
 def measure(url: str, size: int, repeat: int) -> dict[str, float]:
@@ -229,15 +221,8 @@ def main() -> None:
     for backend in backends:
         medians = {}
         for size in args.sizes:
-            with tempfile.TemporaryDirectory() as folder:
-                if backend == "sqlite":
-                    url, drop = f"sqlite:///{Path(folder) / 'bench.sqlite'}", (lambda: None)
-                else:
-                    url, drop = pg_database(args.pg)
-                try:
-                    medians[size] = measure(url, size, args.repeat)
-                finally:
-                    drop()
+            with scratch_database(backend, args.pg) as url:
+                medians[size] = measure(url, size, args.repeat)
             for by, seconds in medians[size].items():
                 print(f"{backend:10} {size:>9,} requests, per {by:6}: median {seconds:7.2f} s")
         sizes = sorted(medians)

@@ -17,16 +17,14 @@ import multiprocessing
 import smtplib
 import socket
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from datetime import time as clock
 from email.utils import parseaddr
-from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+
+from bench.common import batches, keep_statistics, scratch_database
 
 
 def serve(port: int, accepted, ready, stop) -> None:
@@ -83,10 +81,8 @@ def fill(url: str, count: int, today) -> None:
     from voorelkaar.models import CarerProfile, User, UserRole
 
     engine = create_engine(url)
-    batch = 5_000
     with engine.begin() as connection:
-        for start in range(1, count + 1, batch):
-            ids = range(start, min(start + batch, count + 1))
+        for ids in batches(count, 5_000):
             connection.execute(
                 insert(User),
                 [
@@ -113,8 +109,8 @@ def fill(url: str, count: int, today) -> None:
             )
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT setval('users_id_seq', :n)"), {"n": count})
-            connection.execute(text("ANALYZE"))
     engine.dispose()
+    keep_statistics(url)
 
 
 def pipeline(url: str, sink: Sink, count: int) -> tuple[float, float, list[tuple]]:
@@ -175,33 +171,11 @@ def raw_smtplib(sink: Sink, messages: list[tuple]) -> float:
     return seconds
 
 
-def pg_database(server: str) -> tuple[str, callable]:
-    url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def measure(backend: str, args, sink: Sink) -> None:
     totals, jobs, dispatches, raws = [], [], [], []
     for round_number in range(1, args.repeat + 1):
-        with tempfile.TemporaryDirectory() as folder:
-            if backend == "sqlite":
-                url, drop = f"sqlite:///{Path(folder) / 'bench.sqlite'}", (lambda: None)
-            else:
-                url, drop = pg_database(args.pg)
-            try:
-                job, dispatch, messages = pipeline(url, sink, args.count)
-            finally:
-                drop()
+        with scratch_database(backend, args.pg) as url:
+            job, dispatch, messages = pipeline(url, sink, args.count)
         raw = raw_smtplib(sink, messages)
         jobs.append(job)
         dispatches.append(dispatch)

@@ -10,15 +10,13 @@ on SQLite and (with --pg URL, a server where databases may be created) PostgreSQ
 import argparse
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from datetime import time as clock
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, insert
+
+from bench.common import batches, keep_statistics, scratch_database
 
 LAT, LON = (50.75, 53.55), (3.35, 7.2)
 SKILLS = (
@@ -49,10 +47,8 @@ def fill(url: str, size: int, rng: random.Random) -> None:
     from voorelkaar.models import User, UserRole, VolunteerSlot
 
     engine = create_engine(url)
-    batch = 20_000
     with engine.begin() as connection:
-        for start in range(1, size + 1, batch):
-            ids = range(start, min(start + batch, size + 1))
+        for ids in batches(size, 20_000):
             connection.execute(
                 insert(User),
                 [
@@ -83,9 +79,8 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                 for day, start, end in week(rng)
             ]
             connection.execute(insert(VolunteerSlot), slots)
-        # Statistics, as autovacuum (off on some test servers) keeps them in production.
-        connection.execute(text("ANALYZE"))
     engine.dispose()
+    keep_statistics(url)
 
 
 def measure(url: str, size: int, repeat: int) -> float:
@@ -137,21 +132,6 @@ def measure(url: str, size: int, repeat: int) -> float:
     return statistics.median(times)
 
 
-def pg_database(server: str) -> tuple[str, callable]:
-    url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -162,15 +142,8 @@ def main() -> None:
     for backend in backends:
         medians = {}
         for size in args.sizes:
-            with tempfile.TemporaryDirectory() as folder:
-                if backend == "sqlite":
-                    url, drop = f"sqlite:///{Path(folder) / 'bench.sqlite'}", (lambda: None)
-                else:
-                    url, drop = pg_database(args.pg)
-                try:
-                    medians[size] = measure(url, size, args.repeat)
-                finally:
-                    drop()
+            with scratch_database(backend, args.pg) as url:
+                medians[size] = measure(url, size, args.repeat)
             print(f"{backend:10} {size:>9,} volunteers: median {medians[size] * 1000:8.1f} ms")
         sizes = sorted(medians)
         for small, large in zip(sizes, sizes[1:], strict=False):
