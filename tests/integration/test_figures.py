@@ -264,10 +264,10 @@ def test_figures_per_municipality_and_per_category(app, seeded):
 
 
 def test_medians_are_computed_in_sql_on_every_backend(app, seeded, db):
-    medians = services.median_days_to_match(db, services.Filters(FIRST, SECOND))
-    assert medians[services._TOTAL] == pytest.approx(2.5)
-    assert medians[FIRST.strftime("%Y-%m")] == pytest.approx(3.0)
-    assert medians[SECOND.strftime("%Y-%m")] == pytest.approx(2.0)
+    matched = services.matched_requests(db, services.Filters(FIRST, SECOND))
+    assert matched.total["median_days"] == pytest.approx(2.5)
+    assert matched.groups[FIRST.strftime("%Y-%m")]["median_days"] == pytest.approx(3.0)
+    assert matched.groups[SECOND.strftime("%Y-%m")]["median_days"] == pytest.approx(2.0)
 
 
 # -- the page and its CSV files --------------------------------------------------------------

@@ -1,8 +1,13 @@
 """The figures for the municipality, computed with SQL aggregates (never row by row in Python).
 
 Every figure is a small GROUP BY over one table (with a join for the wijk or the
-category), grouped by month, wijk, category or municipality, plus the same query
-without grouping for the total row. Months are UTC calendar months.
+category), grouped by month, wijk, category or municipality. The total row is the sum
+of the groups where every measure adds up (counts, hours); distinct volunteers and
+medians do not, so those run once more without grouping. Months are UTC calendar months.
+
+Indexes that keep this fast with a million requests: ix_help_requests_figures covers
+every help_requests column the figures read, so the period is read from the index
+alone, and ix_matches_request_state finds each request's first confirmation.
 """
 
 from __future__ import annotations
@@ -171,27 +176,32 @@ def _scoped(stmt: Select, dims: Dims, filters: Filters) -> Select:
     return stmt
 
 
-def _run(
-    db: Session,
-    filters: Filters,
-    dims: Dims,
-    build,
-    collect,
-) -> Result:
-    """Run build(key) grouped by the chosen key and once for the total; collect the rows.
+def _run(db: Session, filters: Filters, dims: Dims, build, collect, *, additive=True) -> Result:
+    """Run build(key) grouped by the chosen key and collect the rows; the total row is the
+    sum of the groups when every measure is additive, else build(None) runs for it.
 
     build(key) returns a Select whose first column is the key (when key is given);
     collect(row) returns (key, measures) for one row.
     """
-    dialect = db.get_bind().dialect.name
-    key = _key_of(dialect, dims, filters.by)
+    key = _key_of(db.get_bind().dialect.name, dims, filters.by)
     result = Result(grouped=key is not None)
-    for grouped_key in ([key] if key is not None else []) + [None]:
+    for grouped_key in _passes(key, additive):
         stmt = _scoped(build(grouped_key), dims, filters)
         for row in db.execute(stmt):
             row_key, measures = collect(row, grouped=grouped_key is not None)
             result.add(row_key, measures, total=grouped_key is None)
+    if key is not None and additive:
+        for measures in result.groups.values():
+            result.add(None, measures, total=True)
     return result
+
+
+def _passes(key: ColumnElement | None, additive: bool) -> list[ColumnElement | None]:
+    """The group keys to query: the key, and None (everything together) unless the total
+    is the sum of the groups. Every row falls in exactly one group, the unknown included."""
+    if key is None:
+        return [None]
+    return [key] if additive else [key, None]
 
 
 def _select(key: ColumnElement | None, *columns) -> Select:
@@ -256,77 +266,94 @@ def _first_confirmation():
 
 def requests_matched(db: Session, filters: Filters) -> Result:
     """Of the requests published in the period: how many got a confirmed or done match,
-    how many expired without one, and the median days from publication to the first match."""
-    first = _first_confirmation()
-    expired = case(
-        (and_(HelpRequest.state == RequestState.EXPIRED, first.c.at.is_(None)), 1), else_=0
-    )
+    how many expired without one, and the median days from publication to the first match.
+
+    Two passes instead of one outer join: all requests (from the figures index alone),
+    then only the matched ones (see matched_requests). Expired without a match =
+    expired - expired with a match.
+    """
+    expired = func.sum(case((HelpRequest.state == RequestState.EXPIRED, 1), else_=0))
 
     def build(key):
-        stmt = _select(
-            key,
-            func.count().label("posted"),
-            func.count(first.c.at).label("matched"),
-            func.sum(expired).label("expired"),
-        ).select_from(HelpRequest)
-        stmt = stmt.outerjoin(first, first.c.request_id == HelpRequest.id)
-        return _grouped(stmt, key)
+        stmt = _select(key, func.count().label("n"), expired.label("expired"))
+        return _grouped(stmt.select_from(HelpRequest), key)
 
     def collect(row, grouped):
-        measures = {"posted": row.posted, "matched": row.matched, "expired": row.expired or 0}
-        return (row.k if grouped else None), measures
+        return (row.k if grouped else None), {"n": row.n, "expired": row.expired or 0}
 
-    result = _run(db, filters, _request_dims(), build, collect)
-    for key, median in median_days_to_match(db, filters).items():
-        target = result.total if key is _TOTAL else result.groups.setdefault(key, {})
-        target["median_days"] = median
+    posted = _run(db, filters, _request_dims(), build, collect)
+    matched = matched_requests(db, filters)
+    result = Result(grouped=posted.grouped)
+    for key, measures in [(None, posted.total), *posted.groups.items()]:
+        found = matched.total if key is None else matched.groups.get(key, {})
+        target = result.total if key is None else result.groups.setdefault(key, {})
+        target["posted"] = measures.get("n") or 0
+        target["matched"] = found.get("n") or 0
+        target["expired"] = (measures.get("expired") or 0) - (found.get("expired") or 0)
+        if found.get("median_days") is not None:
+            target["median_days"] = found["median_days"]
     return result
 
 
-_TOTAL = object()
+def matched_requests(db: Session, filters: Filters) -> Result:
+    """Per group and in total: the requests with a first confirmation (n), how many of
+    them expired after all, and the median days from publication to that confirmation.
 
-
-def median_days_to_match(db: Session, filters: Filters) -> dict[object, float]:
-    """The median days to the first match, per group (and _TOTAL), computed in SQL.
-
-    PostgreSQL: percentile_cont(0.5). SQLite has no percentile; there the values are
-    numbered per group with row_number() and count() windows, and the one or two
-    middle rows are averaged: still one query, no rows come to Python.
+    The join starts from the matches' side, so both tables are read in id order. The
+    median is percentile_cont(0.5) on PostgreSQL. SQLite has no percentile: there the
+    values are numbered per group with row_number() and count() windows and the one or
+    two middle ones averaged, in the same query. No rows come to Python either way.
     """
     dialect = db.get_bind().dialect.name
     dims = _request_dims()
-    key = _key_of(dialect, dims, filters.by)
     first = _first_confirmation()
     days = days_between(dialect, first.c.at, HelpRequest.published_at)
-    medians: dict[object, float] = {}
-    for grouped_key in ([key] if key is not None else []) + [None]:
+    is_expired = case((HelpRequest.state == RequestState.EXPIRED, 1), else_=0)
+    key = _key_of(dialect, dims, filters.by)
+    result = Result(grouped=key is not None)
+    for grouped_key in _passes(key, additive=False):
         if dialect == "postgresql":
-            median = func.percentile_cont(0.5).within_group(days)
-            stmt = _select(grouped_key, median.label("median")).select_from(HelpRequest)
-            stmt = stmt.join(first, first.c.request_id == HelpRequest.id)
+            stmt = _select(
+                grouped_key,
+                func.count().label("n"),
+                func.sum(is_expired).label("expired"),
+                func.percentile_cont(0.5).within_group(days).label("median"),
+            )
+            stmt = stmt.select_from(first).join(HelpRequest, HelpRequest.id == first.c.request_id)
             stmt = _grouped(_scoped(stmt, dims, filters), grouped_key)
         else:
             partition = [grouped_key] if grouped_key is not None else None
             numbered = _select(
                 grouped_key,
                 days.label("d"),
+                is_expired.label("x"),
                 func.row_number().over(partition_by=partition, order_by=days).label("rn"),
-                func.count().over(partition_by=partition).label("n"),
-            ).select_from(HelpRequest)
-            numbered = numbered.join(first, first.c.request_id == HelpRequest.id)
+                func.count().over(partition_by=partition).label("size"),
+            ).select_from(first)
+            numbered = numbered.join(HelpRequest, HelpRequest.id == first.c.request_id)
             inner = _scoped(numbered, dims, filters).subquery("numbered")
-            middle = inner.c.rn.between((inner.c.n + 1) // 2, (inner.c.n + 2) // 2)
-            stmt = select(*([inner.c.k] if grouped_key is not None else []), func.avg(inner.c.d))
-            stmt = stmt.where(middle)
+            middle = inner.c.rn.between((inner.c.size + 1) // 2, (inner.c.size + 2) // 2)
+            stmt = select(
+                *([inner.c.k.label("k")] if grouped_key is not None else []),
+                func.count().label("n"),
+                func.sum(inner.c.x).label("expired"),
+                func.avg(inner.c.d).filter(middle).label("median"),
+            )
             if grouped_key is not None:
                 stmt = stmt.group_by(inner.c.k)
         for row in db.execute(stmt):
-            if grouped_key is None:
-                if row[-1] is not None:
-                    medians[_TOTAL] = float(row[-1])
-            else:
-                medians[month_key(row[0])] = float(row[-1])
-    return medians
+            measures = {
+                "n": row.n,
+                "expired": row.expired or 0,
+                "median_days": float(row.median) if row.median is not None else None,
+            }
+            target = (
+                result.groups.setdefault(month_key(row.k), {})
+                if grouped_key is not None
+                else result.total
+            )
+            target.update(measures)
+    return result
 
 
 def volunteers(db: Session, filters: Filters) -> Result:
@@ -356,6 +383,7 @@ def volunteers(db: Session, filters: Filters) -> Result:
         active_dims,
         build_active,
         lambda row, grouped: ((row.k if grouped else None), {"active": row.n}),
+        additive=False,  # one volunteer may help in several months or wijken
     )
     hours = _run(
         db,

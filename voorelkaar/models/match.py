@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -30,9 +30,7 @@ class Match(Base):
     __tablename__ = "matches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(
-        ForeignKey("help_requests.id", ondelete="CASCADE"), index=True
-    )
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
@@ -54,6 +52,8 @@ class Match(Base):
 
     __table_args__ = (
         UniqueConstraint("request_id", "volunteer_id", name="uq_matches_request_volunteer"),
+        # A request's matches, and its first confirmation for the figures from the index alone.
+        Index("ix_matches_request_state", "request_id", "state", "confirmed_at"),
     )
 
 
