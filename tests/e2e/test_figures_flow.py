@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.conftest import Checked
 from tests.e2e.test_help_request_flow import log_in
 from tests.integration.test_figures import QUERY, seeded, wijken  # noqa: F401 - fixtures
 from voorelkaar.models import Role
@@ -16,6 +17,25 @@ OVERFLOWING = """() => {
     .filter(el => !el.closest('.table-scroll'))
     .map(el => el.tagName + '.' + el.className);
 }"""
+
+# Every text in a chart: whether it lies wholly inside its chart, and its height in css px.
+CHART_TEXT = """() => [...document.querySelectorAll('svg.chart__svg')].flatMap(svg => {
+  const chart = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map(text => {
+    const box = text.getBoundingClientRect();
+    const inside = box.left >= chart.left - 0.5 && box.right <= chart.right + 0.5;
+    return {text: text.textContent, inside, height: box.height};
+  });
+})"""
+
+# Per chart, the group labels whose boxes overlap the next one's.
+OVERLAPPING_LABELS = """() => [...document.querySelectorAll('svg.chart__svg')].map(svg => {
+  const boxes = [...svg.querySelectorAll('.chart__label')].map(t => t.getBoundingClientRect());
+  return boxes.slice(1).filter((box, i) => box.top < boxes[i].bottom - 0.5).map(b => b.top);
+})"""
+
+# Body text is 16 css px; chart text may be smaller, not less than this.
+MIN_TEXT_PX = 12
 
 CHARTS_WITHOUT_TABLE = """() => [...document.querySelectorAll('figure.chart')]
   .filter(figure => !figure.closest('section').querySelector('table caption'))
@@ -45,11 +65,45 @@ def test_staff_see_charts_each_with_its_table_and_the_page_passes_axe(visit, coo
     assert page.get_by_role("row", name="Centrum 6 < 5 0 < 5 9").count() == 1
 
 
-def test_at_400_percent_zoom_only_wide_tables_scroll_sideways(visit, coordinator):
-    page = visit.page
-    page.set_viewport_size({"width": 320, "height": 640})
+@pytest.fixture
+def zoomed(browser, live_server):
+    """A 1280 x 1024 screen at 400% zoom: 320 x 256 css px, 4 screen pixels to the css px."""
+    _app, base_url = live_server
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 320, "height": 256}, device_scale_factor=4
+    )
+    yield Checked(context.new_page(), base_url)
+    context.close()
+
+
+def test_at_400_percent_zoom_the_figures_reflow_and_chart_text_stays_whole(zoomed, coordinator):
+    page = zoomed.page
+    log_in(zoomed, "staf@example.nl")
+    query = "&".join(f"{key}={value}" for key, value in {**QUERY, "per": "wijk"}.items())
+    zoomed.goto(f"/cijfers?{query}")
+    assert page.evaluate("window.devicePixelRatio") == 4
+    # Reflow (WCAG 1.4.10): only the wide tables scroll sideways, in their own box.
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    texts = page.evaluate(CHART_TEXT)
+    assert texts, "the charts have labels and numbers"
+    for text in texts:
+        assert text["inside"], f"{text['text']!r} is cut off at the chart's edge"
+        assert text["height"] >= MIN_TEXT_PX, f"{text['text']!r} is too small to read"
+    for chart in page.evaluate(OVERLAPPING_LABELS):
+        assert chart == []
+
+
+def test_a_screen_reader_hears_each_chart_named_and_then_its_table(visit, coordinator):
     log_in(visit, "staf@example.nl")
     query = "&".join(f"{key}={value}" for key, value in {**QUERY, "per": "wijk"}.items())
     visit.goto(f"/cijfers?{query}")
-    assert page.evaluate(OVERFLOWING) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    sections = visit.page.locator("section.figure-section")
+    assert sections.count() >= 6
+    for index in range(sections.count()):
+        tree = sections.nth(index).aria_snapshot()
+        chart, table = tree.find('img "Grafiek: '), tree.find("- table ")
+        assert 0 < chart < table, tree
+        assert "- columnheader " in tree[table:] and "- rowheader " in tree[table:], tree
+        # The colour key is not read out; the table's headings name the same series.
+        assert "- list" not in tree[:table], tree

@@ -254,11 +254,14 @@ def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = No
 
 # -- charts -------------------------------------------------------------------------------
 
-CHART_WIDTH = 400
-LABEL_WIDTH = 130
-BAR_SPACE = 215  # room for the longest bar; its number goes after it
+# Each group's name on a line of its own above its bars, so that the chart keeps the
+# whole width for names and bars on a narrow screen (or at 400% zoom), and its text,
+# 14 units in 320, is no smaller than 12 css px there.
+CHART_WIDTH = 320
+LABEL_HEIGHT = 20  # the line with the group's name
+BAR_SPACE = 268  # room for the longest bar; its number goes after it
 BAR_HEIGHT = 14
-GROUP_GAP = 10
+GROUP_GAP = 12
 
 
 @dataclass(frozen=True)
@@ -274,7 +277,7 @@ class Bar:
 @dataclass(frozen=True)
 class ChartGroup:
     label: str
-    y: float
+    y: float  # the baseline of the label; the bars follow below it
     bars: tuple[Bar, ...]
 
 
@@ -295,25 +298,17 @@ def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
     largest = max(
         [row.values[key] or 0 for row in rows for key in keys] + [1],
     )
-    groups, y = [], GROUP_GAP
+    groups, y = [], 0.0
     for row in rows:
         bars = []
+        label_y = y + LABEL_HEIGHT - 5
         for series, key in enumerate(keys):
             value = row.values[key] or 0
             width = BAR_SPACE * value / largest
-            bar_y = y + series * (BAR_HEIGHT + 2)
-            bars.append(
-                Bar(
-                    LABEL_WIDTH,
-                    bar_y,
-                    width,
-                    series,
-                    row.cells[index[key]],
-                    LABEL_WIDTH + width + 4,
-                )
-            )
-        groups.append(ChartGroup(row.label, y, tuple(bars)))
-        y += len(keys) * (BAR_HEIGHT + 2) + GROUP_GAP
+            bar_y = y + LABEL_HEIGHT + series * (BAR_HEIGHT + 2)
+            bars.append(Bar(0, bar_y, width, series, row.cells[index[key]], width + 4))
+        groups.append(ChartGroup(row.label, label_y, tuple(bars)))
+        y += LABEL_HEIGHT + len(keys) * (BAR_HEIGHT + 2) + GROUP_GAP
     title = str(table.definition.title)
     if len(keys) == 1:
         title = f"{title}: {columns[keys[0]].label}"
