@@ -42,6 +42,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SCHEDULER_OUTBOX_SECONDS = 30
     OUTBOX_CLAIM_SECONDS = 300  # a dispatcher that dies holds its batch this long
+    OUTBOX_GIVE_UP_AFTER_HOURS = 72  # mail the server has not taken by then is given up
     MAX_TRAVEL_KM = 25  # the SQL prefilter for suggestions: nobody travels further
     API_RATE_LIMIT = "60 per minute"  # per API token (per IP without one)
     RETENTION_MONTHS = 24  # closed requests and inactive accounts are anonymised after this

@@ -5,6 +5,7 @@ processes where a process is what fails (SIGKILL) or what competes (two at once)
 """
 
 import asyncio
+import logging
 import os
 import random
 import signal
@@ -20,12 +21,14 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from voorelkaar.db import utcnow
 from voorelkaar.i18n import AMSTERDAM
-from voorelkaar.models import Checkin, OutboxMessage, StaffTask
+from voorelkaar.models import Checkin, OutboxMessage, StaffTask, TaskKind
 from voorelkaar.notify import dispatch_outbox, enqueue_email
+from voorelkaar.notify.outbox import MAX_ATTEMPTS
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -65,11 +68,14 @@ class Sink:
         self.refuse_after: int | None = None  # then answer 421: the server is going down
         self.meet: int = 0  # hold the first message until this many connections sent one
         self.refuse: set[str] = set()  # addresses answered with "550 no such user"
+        self.drop: set[str] = set()  # addresses answered with 421, which ends the connection
         self._sessions: set[int] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return "550 5.1.1 No such user"
+        if address in self.drop:
+            return "421 4.3.2 Service shutting down"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -236,6 +242,128 @@ def test_an_address_the_server_refuses_fails_alone_and_the_batch_goes_on(
     assert refused.sent_at is None and refused.attempts == 1 and refused.send_after > now
     assert refused.last_error == "MailError"  # not a lost connection: the others went on
     assert len(sink.message_ids) == 10
+
+
+def failed(db) -> int:
+    return db.scalar(select(func.count()).where(OutboxMessage.failed_at.is_not(None)))
+
+
+def tasks(db) -> list[StaffTask]:
+    return list(db.scalars(select(StaffTask).order_by(StaffTask.id)))
+
+
+def test_a_mail_server_down_for_ten_hours_fails_no_email_and_all_arrive_once_when_back(
+    server, sink, app, db, resident, caplog
+):
+    message_ids = queue(app, db, resident, 40)  # one batch: every pass tries each of them
+    now = utcnow()
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="voorelkaar.notify.outbox"):
+        for _ in range(20):  # ten hours, a pass every half hour
+            assert dispatch_outbox(db, now) == 0
+            now += timedelta(minutes=30)
+        assert unsent(db) == 40
+        assert failed(db) == 0 and tasks(db) == []
+        assert db.scalar(select(func.max(OutboxMessage.attempts))) == 0
+        warnings = [r for r in caplog.records if r.name == "voorelkaar.notify.outbox"]
+        assert len(warnings) == 20  # a line a pass, not one per waiting email
+
+        server.start()
+        assert dispatch_outbox(db, now) == 40  # all of it in the first pass
+        assert dispatch_outbox(db, now + timedelta(days=1)) == 0
+    assert sorted(sink.message_ids) == sorted(message_ids)  # each exactly once
+    assert failed(db) == 0 and tasks(db) == []
+
+
+def test_email_the_server_cannot_take_within_its_lifetime_is_given_up_with_one_task_each(
+    server, sink, app, db, resident, volunteer
+):
+    queue(app, db, resident, 3)
+    start = utcnow()
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        queue(app, db, volunteer, 1, key="later")  # queued a day into the outage
+    lifetime = timedelta(hours=app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
+    now = start
+    with app.app_context():
+        while now < start + lifetime:  # a pass every half hour
+            dispatch_outbox(db, now)
+            now += timedelta(minutes=30)
+        assert failed(db) == 0 and tasks(db) == []
+
+        for _ in range(24):  # the lifetime of the first three is over; twelve hours more
+            dispatch_outbox(db, now)
+            now += timedelta(minutes=30)
+        assert failed(db) == 3
+        given_up = tasks(db)
+        assert [task.kind for task in given_up] == [TaskKind.MAIL_FAILED] * 3
+        assert {task.person_id for task in given_up} == {resident.id}
+        assert len({task.key for task in given_up}) == 3
+
+        server.start()  # back: the one queued later still arrives
+        assert dispatch_outbox(db, now) == 1
+    (later,) = db.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_not(None)))
+    assert later.to_address == volunteer.email and later.attempts == 0
+    assert sink.message_ids == [later.message_id]
+    assert len(tasks(db)) == 3
+
+
+def test_an_address_the_server_refuses_fails_after_max_attempts_and_an_outage_between_does_not_count(
+    server, sink, app, db, volunteer
+):
+    queue(app, db, volunteer, 1, key="refused")
+    sink.refuse.add(volunteer.email)
+    refused = db.scalar(select(OutboxMessage))
+    now = utcnow()
+
+    def refuse_again():
+        db.refresh(refused)
+        assert dispatch_outbox(db, max(now, refused.send_after)) == 0
+        db.refresh(refused)
+        return max(now, refused.send_after)
+
+    with app.app_context():
+        server.start()
+        for _ in range(MAX_ATTEMPTS // 2):
+            now = refuse_again()
+        assert refused.attempts == MAX_ATTEMPTS // 2 and refused.failed_at is None
+
+        server.stop()  # ten hours without a mail server, a pass every half hour
+        for _ in range(20):
+            dispatch_outbox(db, now)
+            now += timedelta(minutes=30)
+        db.refresh(refused)
+        assert refused.attempts == MAX_ATTEMPTS // 2 and refused.failed_at is None
+
+        server.start()
+        for _ in range(MAX_ATTEMPTS - MAX_ATTEMPTS // 2):
+            now = refuse_again()
+    assert refused.failed_at is not None and refused.attempts == MAX_ATTEMPTS
+    assert refused.last_error == "MailError"
+    (task,) = tasks(db)
+    assert task.kind == TaskKind.MAIL_FAILED and task.person_id == volunteer.id
+    assert sink.message_ids == []
+
+
+def test_an_email_the_server_drops_the_connection_on_steps_aside_and_the_rest_goes_on(
+    running, sink, app, db, resident, volunteer
+):
+    queue(app, db, volunteer, 1, key="dropped")
+    message_ids = queue(app, db, resident, 10)
+    sink.drop.add(volunteer.email)
+    now = utcnow()
+    with app.app_context():
+        assert dispatch_outbox(db, now) == 0  # first in line, it ends the connection
+        assert dispatch_outbox(db, now + timedelta(seconds=30)) == 10  # the rest, without it
+        dropped = db.scalar(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+        db.refresh(dropped)
+        assert dropped.to_address == volunteer.email
+        assert dropped.attempts == 0 and dropped.failed_at is None
+        assert dropped.send_after >= now + timedelta(minutes=1)
+        assert dropped.last_error == "ConnectionLost"
+
+        sink.drop.clear()
+        assert dispatch_outbox(db, dropped.send_after) == 1
+    assert sorted(sink.message_ids) == sorted(message_ids)  # each exactly once
+    assert tasks(db) == []
 
 
 @pytest.mark.parametrize("moment", ["reply-in-flight", "any-moment"])

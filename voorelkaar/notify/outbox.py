@@ -22,8 +22,12 @@ Attachment = tuple[str, str, str]
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # refusals by the server; a server out of reach does not count
 BATCH_SIZE = 50  # messages claimed at a time, and sent over one SMTP connection
+# The message in flight when the connection broke waits as long again as it has waited,
+# within these bounds: if that message is what breaks the connection, the rest of the
+# queue goes on without it, and the server is not made to drop it every pass.
+STEP_ASIDE = (timedelta(minutes=1), timedelta(hours=1))
 
 
 def enqueue_email(
@@ -134,7 +138,11 @@ def _claim_seconds() -> int:
 
 
 def dispatch_outbox(db: Session, now: datetime) -> int:
-    """Send every due message, a batch per SMTP connection; retry failures with backoff."""
+    """Send every due message, a batch per SMTP connection; retry failures with backoff.
+
+    A server out of reach costs no message an attempt: the mail waits, for as long as
+    OUTBOX_GIVE_UP_AFTER_HOURS, and is tried again in the next pass.
+    """
     sent = tried = 0
     while messages := claim_due(db, now):
         tried += len(messages)
@@ -163,7 +171,8 @@ def _send_batch(db: Session, messages: list[OutboxMessage], now: datetime) -> tu
                 try:
                     backend.send(mail, names[index])
                 except ConnectionLost as error:
-                    _record_failure(db, message, now, error)
+                    message.send_after = now + _step_aside(message, now)
+                    _wait_for_server(db, [message], now, error)
                     _release([later for later, _id, _mail in mails[index:]])
                     db.commit()
                     return sent, False
@@ -175,9 +184,10 @@ def _send_batch(db: Session, messages: list[OutboxMessage], now: datetime) -> tu
                     mark_sent(message, message_id)
                     sent += 1
     except MailError as error:  # no connection at all: every claimed message waits
-        for message, _id, mail in mails:
-            if mail is not None:
-                _record_failure(db, message, now, error)
+        # Each keeps its send_after, and so its place in the queue: putting it off would
+        # not spare the server a try, as the next pass would claim the next batch instead.
+        built = [message for message, _id, mail in mails if mail is not None]
+        _wait_for_server(db, built, now, error)
         _release(messages)
         db.commit()
         return 0, False
@@ -222,23 +232,58 @@ def _release(messages: list[OutboxMessage]) -> None:
         message.claimed_until = None
 
 
+def _step_aside(message: OutboxMessage, now: datetime) -> timedelta:
+    shortest, longest = STEP_ASIDE
+    return min(max(now - message.created_at, shortest), longest)
+
+
+def _wait_for_server(
+    db: Session, messages: list[OutboxMessage], now: datetime, error: MailError
+) -> None:
+    """The server could not be reached: no attempt counts, but the too old are given up."""
+    given_up = 0
+    for message in messages:
+        message.last_error = type(error).__name__
+        if _waited_too_long(message, now):
+            _give_up(db, message, now)
+            given_up += 1
+    # One line a pass, not one per message: an outage can last days. Class names only,
+    # since the server's words may quote an address.
+    log.warning(
+        "outbox: mail server out of reach (%s from %s); mail waits, %d messages given up",
+        type(error).__name__,
+        type(error.__cause__ or error).__name__,
+        given_up,
+    )
+
+
+def _waited_too_long(message: OutboxMessage, now: datetime) -> bool:
+    lifetime = timedelta(hours=current_app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
+    return now - message.created_at >= lifetime
+
+
 def _record_failure(db: Session, message: OutboxMessage, now: datetime, error: Exception) -> None:
+    """The server refused the message, or it cannot be built: that counts as an attempt."""
     message.attempts += 1
     # The error text of SMTP servers can quote addresses; keep its class only.
     message.last_error = type(error).__name__
-    if message.attempts >= MAX_ATTEMPTS:
-        message.failed_at = now
+    if message.attempts >= MAX_ATTEMPTS or _waited_too_long(message, now):
+        _give_up(db, message, now)
         log.warning("outbox: message %d failed for good", message.id)
-        # Someone may now miss a reminder or a check-in: staff should get in touch.
-        from voorelkaar.tasks.services import open_task  # tasks record audit, which mails
-
-        open_task(
-            db,
-            key=f"mail-failed:{message.id}",
-            kind=TaskKind.MAIL_FAILED,
-            person=db.get(User, message.user_id) if message.user_id else None,
-            detail=message.subject,
-        )
     else:
         message.send_after = now + _backoff(message.attempts)
         log.warning("outbox: message %d failed, attempt %d", message.id, message.attempts)
+
+
+def _give_up(db: Session, message: OutboxMessage, now: datetime) -> None:
+    message.failed_at = now
+    # Someone may now miss a reminder or a check-in: staff should get in touch.
+    from voorelkaar.tasks.services import open_task  # tasks record audit, which mails
+
+    open_task(
+        db,
+        key=f"mail-failed:{message.id}",
+        kind=TaskKind.MAIL_FAILED,
+        person=db.get(User, message.user_id) if message.user_id else None,
+        detail=message.subject,
+    )
