@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -25,3 +25,6 @@ class AuditEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+    # What happened to one thing: a closed vacancy's page, an answered question's link.
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
