@@ -59,6 +59,19 @@ def test_a_carer_answers_zwaar_from_the_email_adds_a_note_and_sees_it_on_their_p
     task = db.scalar(select(StaffTask))
     assert task.kind == TaskKind.CHECKIN_HEAVY and task.person_id == carer.id
 
+    # The same link once more, as someone does who forgot they clicked it: a kind page.
+    good_link = next(line for line in text.splitlines() if "antwoord=goed" in line).strip()
+    page.goto(good_link)
+    visit.assert_accessible()
+    assert page.get_by_role("heading", level=1).inner_text() == "U heeft deze vraag al beantwoord"
+    assert "antwoordde u: Zwaar" in page.get_by_role("main").inner_text()
+    assert page.get_by_role("button", name="Antwoord versturen").count() == 0
+    assert note not in page.content()
+    page.get_by_role("link", name="Bekijk al uw antwoorden").click()
+    page.wait_for_url("**/login**")
+    db.expire_all()
+    assert db.scalar(select(Checkin.answer)) == CheckinAnswer.HEAVY
+
     log_in(visit, "henk@example.nl")
     page.get_by_role("link", name="Hoe gaat het met u?").click()
     visit.assert_accessible()

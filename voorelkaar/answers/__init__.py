@@ -2,5 +2,6 @@
 
 The page's button changes things, never the GET itself: mail scanners open links too.
 Each kind of question (see QUESTIONS) says which answers exist, what the link is about,
-and what an answer does.
+and what an answer does. A link whose question was already answered shows that answer
+instead: a second click, or a partner's, is told so kindly and changes nothing.
 """

@@ -9,12 +9,21 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voorelkaar.models import User
+from voorelkaar.models import AuditEvent, User
 from voorelkaar.urls import absolute_url
 
 DAY = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the link's own user already answered, and when."""
+
+    label: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,10 @@ class Question:
     apply: Callable[[Session, object, User, str, str], str]
     # The template (under answers/) that shows the question about the thing.
     template: str
+    # The user's answer to the question a link made at that moment asks, or None while open.
+    answered: Callable[[Session, object, User, datetime], Answered | None]
+    # Where someone who already answered goes on to, as (url, link text); in a request.
+    onward: Callable[[object], tuple[str, str]]
     max_age: int = 30 * DAY
     with_note: bool = False
 
@@ -58,10 +71,12 @@ class Asked:
     question: Question
     subject: object
     user: User
+    # Set when the question was already answered: the page then shows that, and changes nothing.
+    answered: Answered | None
 
 
 def read_link(db: Session, token: str) -> Asked | None:
-    """What a link asks and of whom, if it is genuine, not too old, and still about something."""
+    """What a link asks, of whom, and whether it was answered; None unless genuine and fresh."""
     try:
         (name, subject_id, user_id), signed_at = _serializer().loads(token, return_timestamp=True)
     except (BadSignature, ValueError, TypeError):
@@ -73,10 +88,33 @@ def read_link(db: Session, token: str) -> Asked | None:
     subject = question.load(db, subject_id)
     if user is None or subject is None or user.blocked_at is not None:
         return None
-    return Asked(name, question, subject, user)
+    answered = question.answered(db, subject, user, signed_at)
+    return Asked(name, question, subject, user, answered)
 
 
 def _fresh(signed_at: datetime, max_age: int) -> bool:
     """Whether a link is at most max_age seconds old, counted as itsdangerous counts it."""
     age = int(time.time()) - int(signed_at.timestamp())
     return 0 <= age <= max_age
+
+
+def answered_since(
+    db: Session, user: User, subject, labels: dict[str, str], since: datetime
+) -> Answered | None:
+    """The user's latest answer to subject since the moment given, from the audit trail.
+
+    labels gives, for each audit action that records an answer, the answer's label.
+    """
+    event = db.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.actor_id == user.id,
+            AuditEvent.subject_type == type(subject).__tablename__,
+            AuditEvent.subject_id == subject.id,
+            AuditEvent.action.in_(labels),
+            AuditEvent.created_at >= since,
+        )
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    return Answered(labels[event.action], event.created_at) if event else None

@@ -24,11 +24,18 @@ class AnswerForm(BaseForm):
 
 @bp.route("/antwoord/<token>", methods=["GET", "POST"])
 def answer(token):
+    """Show the question with the answer chosen; its button sends the answer."""
     db = get_session()
     asked = services.read_link(db, token)
     if asked is None:
         return render_template("answers/invalid.html"), 400
     question = asked.question
+    if asked.answered is not None:
+        # A second click, or someone else at the same address: say so, and change nothing.
+        url, label = question.onward(asked.subject)
+        return render_template(
+            "answers/answered.html", answered=asked.answered, onward_url=url, onward_label=label
+        )
     form = AnswerForm(data={"antwoord": request.args.get("antwoord")})
     form.antwoord.choices = question.choices()
     if form.validate_on_submit():
@@ -47,4 +54,5 @@ def answer(token):
 
 @bp.route("/antwoord/verstuurd")
 def done():
+    """The thank-you after an answer."""
     return render_template("answers/done.html")

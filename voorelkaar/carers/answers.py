@@ -1,18 +1,30 @@
 """The check-in question: "Hoe gaat het met u?", answered from the email's link."""
 
+from datetime import datetime
+
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Question
+from voorelkaar.answers.services import Answered, Question
 from voorelkaar.carers import services
 from voorelkaar.db import utcnow
 from voorelkaar.models import Checkin, CheckinAnswer, User
 
 
 def _load(db: Session, checkin_id: int) -> Checkin | None:
-    # An answered check-in is done: its links work once.
-    checkin = db.get(Checkin, checkin_id)
-    return checkin if checkin is not None and checkin.answered_at is None else None
+    return db.get(Checkin, checkin_id)
+
+
+def _answered(_db: Session, checkin: Checkin, carer: User, _since: datetime) -> Answered | None:
+    # Each check-in is asked once and answered once: the first answer stays.
+    if checkin.answered_at is None or checkin.carer_id != carer.id:
+        return None
+    return Answered(services.ANSWER_LABELS[checkin.answer], checkin.answered_at)
+
+
+def _onward(_checkin: Checkin) -> tuple[str, str]:
+    return url_for("carers.overview"), _("Bekijk al uw antwoorden")
 
 
 def _apply(db: Session, checkin: Checkin, carer: User, answer: str, note: str) -> str:
@@ -41,5 +53,7 @@ CHECKIN = Question(
     load=_load,
     apply=_apply,
     template="checkin.html",
+    answered=_answered,
+    onward=_onward,
     with_note=True,
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Question
+from voorelkaar.answers.services import Answered, Question, answered_since
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import cancel_request
 from voorelkaar.models import HelpRequest, RequestState, User
@@ -24,6 +27,22 @@ def _load(db: Session, request_id: int) -> HelpRequest | None:
     return db.get(HelpRequest, request_id)
 
 
+def _answered(db: Session, request: HelpRequest, user: User, since: datetime) -> Answered | None:
+    # A "ja" or a withdrawal since this round's question; an older mail's link answers a newer one.
+    if request.still_needed_asked_at is not None:
+        since = max(since, request.still_needed_asked_at)
+    labels = dict(_choices())
+    answers = {
+        "help_requests.still_needed": labels["ja"],
+        "help_requests.cancelled": labels["nee"],
+    }
+    return answered_since(db, user, request, answers, since)
+
+
+def _onward(request: HelpRequest) -> tuple[str, str]:
+    return url_for("help_requests.detail", request_id=request.id), _("Naar de hulpvraag")
+
+
 def _apply(db: Session, request: HelpRequest, user: User, answer: str, _note: str) -> str:
     if user.id != request.author_id:
         return _("Dank u wel voor uw antwoord.")
@@ -39,5 +58,11 @@ def _apply(db: Session, request: HelpRequest, user: User, answer: str, _note: st
 
 
 STILL_NEEDED = Question(
-    choices=_choices, load=_load, apply=_apply, template="still_needed.html", max_age=30 * 24 * 3600
+    choices=_choices,
+    load=_load,
+    apply=_apply,
+    template="still_needed.html",
+    answered=_answered,
+    onward=_onward,
+    max_age=30 * 24 * 3600,
 )

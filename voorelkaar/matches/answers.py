@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Question
+from voorelkaar.answers.services import Answered, Question, answered_since
 from voorelkaar.db import utcnow
 from voorelkaar.matches.services import finish_match
 from voorelkaar.models import Match, MatchState, ScheduleKind, TaskKind, User
@@ -28,6 +29,20 @@ def _choices() -> list[tuple[str, str]]:
 
 def _load(db: Session, match_id: int) -> Match | None:
     return db.get(Match, match_id)
+
+
+def _answered(db: Session, match: Match, user: User, since: datetime) -> Answered | None:
+    # "Nog niet" leaves the question open, and a new round (after someone's "nog niet")
+    # asks it anew: only a "ja" or "nee" in the round of this link has answered it.
+    if match.followup_sent_at is not None:
+        since = max(since, match.followup_sent_at)
+    labels = dict(_choices())
+    final = {f"matches.followup.{answer}": labels[answer] for answer in ("ja", "nee")}
+    return answered_since(db, user, match, final, since)
+
+
+def _onward(match: Match) -> tuple[str, str]:
+    return url_for("help_requests.detail", request_id=match.request_id), _("Naar de hulpvraag")
 
 
 def _hours(match: Match) -> float | None:
@@ -78,6 +93,8 @@ FOLLOWUP = Question(
     load=_load,
     apply=_apply,
     template="followup.html",
+    answered=_answered,
+    onward=_onward,
     max_age=60 * 24 * 60 * 60,
     with_note=True,
 )
