@@ -5,7 +5,15 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD
-from voorelkaar.models import Role
+from voorelkaar.db import utcnow
+from voorelkaar.models import (
+    Organisation,
+    OrganisationMember,
+    RequestState,
+    Role,
+    Vacancy,
+    VacancyResponse,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -131,3 +139,60 @@ def test_a_volunteer_offers_help_staff_approve_and_a_resident_replies(
     assert "Ik loop graag mee op dinsdag." in page.content() and "Riek" in page.content()
     visit.submit("Aanbod stoppen")
     assert "niet meer online" in page.content()
+
+
+def test_a_member_closes_vacancies_from_mijn_organisatie_and_the_vacancy_page(
+    visit, make_user, db, volunteer
+):
+    member = make_user(Role.ORGANISATION, email="organisatie@example.nl", name="Ans Kok")
+    organisation = Organisation(name=ORGANISATION, verified_at=utcnow())
+    organisation.members = [OrganisationMember(user=member)]
+    driver = "Chauffeur voor uitjes"
+    vacancies = [
+        Vacancy(
+            organisation=organisation,
+            author=member,
+            state=RequestState.OPEN,
+            title=title,
+            description="Doet u mee?",
+            hours="2 uur per week",
+            pc4="7941",
+            lat=member.lat,
+            lon=member.lon,
+            published_at=utcnow(),
+        )
+        for title in (VACANCY, driver)
+    ]
+    db.add_all([organisation, *vacancies])
+    db.flush()
+    db.add(VacancyResponse(vacancy=vacancies[0], volunteer=volunteer, message="Ik loop graag mee."))
+    db.commit()
+    page = visit.page
+
+    log_in(visit, "organisatie@example.nl")
+    follow(visit, "Mijn organisatie")
+    page.locator(".post", has=page.get_by_role("heading", name=driver)).get_by_label(
+        "Niet meer nodig: wij zoeken niemand meer"
+    ).check()
+    press(visit, "Vacature sluiten", driver)
+    assert "De vacature is gesloten" in page.content()
+    assert "gesloten, niet meer nodig" in page.content()
+
+    follow(visit, VACANCY)
+    visit.submit("Vacature sluiten")  # no reason chosen: explained, nothing closed
+    assert "Kies of de vacature vervuld is" in page.locator(".error-summary").inner_text()
+    page.get_by_label("Vervuld: er zijn genoeg vrijwilligers gevonden").check()
+    visit.submit("Vacature sluiten")
+    assert "Deze vacature is gesloten." in page.content()
+    assert "genoeg vrijwilligers gevonden" in page.content()
+    follow(visit, "Reacties op deze vacature bekijken")
+    assert "Ik loop graag mee." in page.content()  # responses stay
+    assert "gesloten, vervuld" in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "vrijwilliger@example.nl")
+    visit.goto("/vacatures")
+    assert VACANCY not in page.content() and driver not in page.content()
+    visit.goto(f"/vacatures/{vacancies[0].id}")
+    assert "U kunt niet meer reageren." in page.content()
+    assert "Ik loop graag mee." in page.content()

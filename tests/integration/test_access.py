@@ -226,6 +226,12 @@ ACCESS = {
         only("organisation", *STAFF, others=404),
     ),
     "organisations.respond": ("POST", "/vacatures/{vacancy_id}/reageren", only("volunteer")),
+    # Without a reason the close form is shown again with its message: nothing is closed.
+    "organisations.close_vacancy": (
+        "POST",
+        "/vacatures/{vacancy_id}/sluiten",
+        only("organisation", *STAFF, others=404),
+    ),
     "organisations.dashboard": ("GET", "/mijn-organisatie", only("organisation")),
     "organisations.answer": (
         "POST",

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import AuthActions, Forms, csrf_token_from
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -341,3 +342,269 @@ def test_editing_keeps_the_place_unless_a_new_one_is_given(
     assert forms.post(page, {**edit, "postcode": "7948 AA", "house_number": "3"}).status_code == 302
     db.refresh(vacancy)
     assert (vacancy.pc4, vacancy.neighbourhood.name) == ("7948", "Nijeveen")
+
+
+# Closing a vacancy: filled ("vervuld") or no longer needed ("niet meer nodig").
+
+
+def close(forms, vacancy, reason="vervuld", *, page=None, **extra):
+    """Post the close form as the page shows it: the vacancy page, or Mijn organisatie."""
+    data = {f"sluiten{vacancy.id}-reden": reason, **extra} if reason else dict(extra)
+    return forms.post(
+        f"/vacatures/{vacancy.id}/sluiten", data, page=page or f"/vacatures/{vacancy.id}"
+    )
+
+
+def respond_to(db, vacancy, volunteer, *, answered=False):
+    response = VacancyResponse(
+        vacancy=vacancy,
+        volunteer=volunteer,
+        message=f"{volunteer.first_name} helpt graag",
+        answer="Welkom!" if answered else None,
+        answered_at=utcnow() if answered else None,
+    )
+    db.add(response)
+    db.commit()
+    return response
+
+
+def test_a_member_closes_a_filled_vacancy_it_leaves_the_list_and_its_page_says_it_is_closed(
+    make_organisation, make_vacancy, forms, auth, client, db, member
+):
+    vacancy = make_vacancy(make_organisation(member))
+    auth.login("organisatie@example.nl")
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Waarom sluit u de vacature?" in page
+
+    result = close(forms, vacancy, "vervuld")
+    assert result.status_code == 302
+    assert result.headers["Location"] == f"/vacatures/{vacancy.id}"
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.DONE
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "vacancies.closed"))
+    assert (event.actor_id, event.subject_id) == (member.id, vacancy.id)
+    html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "De vacature is gesloten" in html  # the flash
+    assert "genoeg vrijwilligers gevonden" in html
+    assert "Waarom sluit u de vacature?" not in html
+
+    auth.logout()
+    assert "Wandelmaatje" not in client.get("/vacatures").get_data(as_text=True)
+    public = client.get(f"/vacatures/{vacancy.id}")
+    assert public.status_code == 200
+    html = public.get_data(as_text=True)
+    assert "Deze vacature is gesloten." in html and "U kunt niet meer reageren." in html
+    assert "Log in als vrijwilliger om te reageren" not in html
+
+
+def test_a_member_closes_a_vacancy_from_mijn_organisatie_and_the_responses_stay(
+    make_organisation, make_vacancy, forms, auth, client, db, member, volunteer
+):
+    organisation = make_organisation(member)
+    vacancy = make_vacancy(organisation)
+    other = make_vacancy(organisation, title="Chauffeur voor uitjes")
+    response = respond_to(db, vacancy, volunteer)
+    auth.login("organisatie@example.nl")
+    result = close(
+        forms,
+        vacancy,
+        "niet-meer-nodig",
+        page="/mijn-organisatie",
+        **{f"sluiten{vacancy.id}-terug": "mijn-organisatie"},
+    )
+    assert result.status_code == 302
+    assert result.headers["Location"] == "/mijn-organisatie"
+    db.refresh(vacancy)
+    db.refresh(other)
+    assert (vacancy.state, other.state) == (RequestState.CANCELLED, RequestState.OPEN)
+
+    html = client.get("/mijn-organisatie").get_data(as_text=True)
+    assert "gesloten, niet meer nodig" in html
+    assert "Sanne helpt graag" in html  # the response stays, and can still be answered
+    assert f"/mijn-organisatie/reacties/{response.id}/antwoorden" in html
+    assert f"/vacatures/{vacancy.id}/sluiten" not in html
+    assert f"/vacatures/{other.id}/sluiten" in html
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "zoekt geen vrijwilligers meer" in page
+
+
+def test_closing_without_a_reason_is_explained_on_the_same_page_and_changes_nothing(
+    make_organisation, make_vacancy, forms, auth, db, member
+):
+    vacancy = make_vacancy(make_organisation(member))
+    auth.login("organisatie@example.nl")
+    field = f"sluiten{vacancy.id}-reden"
+    for page, extra, heading in (
+        (f"/vacatures/{vacancy.id}", {}, "<h1>Wandelmaatje voor bewoners</h1>"),
+        (
+            "/mijn-organisatie",
+            {f"sluiten{vacancy.id}-terug": "mijn-organisatie"},
+            "<h1>Mijn organisatie</h1>",
+        ),
+    ):
+        result = close(forms, vacancy, None, page=page, **extra)
+        assert result.status_code == 200
+        html = result.get_data(as_text=True)
+        assert heading in html  # shown again on the page it was sent from
+        assert "Kies of de vacature vervuld is" in html[html.index(f'id="{field}-error"') :][:300]
+        assert f'href="#{field}"' in html  # the error summary leads to the question
+        bogus = close(forms, vacancy, "weg", page=page, **extra)
+        assert bogus.status_code == 200
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.OPEN
+    assert db.scalar(select(AuditEvent)) is None
+
+
+def test_only_members_and_staff_close_a_vacancy_others_get_not_found(
+    make_organisation, make_vacancy, make_user, forms, auth, client, db, member, volunteer, staff
+):
+    vacancy = make_vacancy(make_organisation(member))
+    make_organisation(make_user(Role.ORGANISATION, email="ander@example.nl"), name="Ander")
+    refused = close(forms, vacancy, page="/")
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    for email in ("ander@example.nl", "vrijwilliger@example.nl"):
+        auth.login(email)
+        assert "Waarom sluit u de vacature?" not in client.get(f"/vacatures/{vacancy.id}").get_data(
+            as_text=True
+        )
+        assert close(forms, vacancy, page="/").status_code == 404
+        auth.logout()
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.OPEN
+
+    auth.login("coordinator@example.nl")  # staff may act on every vacancy
+    assert close(forms, vacancy, "niet-meer-nodig").status_code == 302
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.CANCELLED
+    event = db.scalar(select(AuditEvent))
+    assert (event.action, event.actor_id) == ("vacancies.closed", staff.id)
+
+
+def test_closing_twice_is_harmless_and_sends_nothing_twice(
+    app, make_organisation, make_vacancy, forms, auth, client, db, member, volunteer
+):
+    vacancy = make_vacancy(make_organisation(member))
+    respond_to(db, vacancy, volunteer)
+    auth.login("organisatie@example.nl")
+    page = f"/vacatures/{vacancy.id}"
+    stale = client.get(page).get_data(as_text=True)  # the form, still on screen
+    assert close(forms, vacancy, "vervuld").status_code == 302
+    again = client.post(
+        f"/vacatures/{vacancy.id}/sluiten",
+        data={
+            "csrf_token": csrf_token_from(stale),
+            f"sluiten{vacancy.id}-reden": "niet-meer-nodig",
+        },
+    )
+    assert again.status_code == 302
+    assert "Deze vacature is al gesloten." in client.get(page).get_data(as_text=True)
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.DONE  # the first reason stays
+    assert len(db.scalars(select(AuditEvent)).all()) == 1
+    assert len(db.scalars(select(OutboxMessage)).all()) == 1
+    with app.test_request_context():
+        assert services.close_vacancy(db, member, vacancy, RequestState.CANCELLED) is False
+    assert len(db.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_pending_vacancy_cannot_be_closed(
+    make_organisation, make_vacancy, forms, auth, client, db, member
+):
+    vacancy = make_vacancy(make_organisation(member), state=RequestState.PENDING)
+    auth.login("organisatie@example.nl")
+    assert "Waarom sluit u de vacature?" not in client.get(f"/vacatures/{vacancy.id}").get_data(
+        as_text=True
+    )
+    assert close(forms, vacancy).status_code == 302
+    html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Alleen een vacature die online staat, kunt u sluiten." in html
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.PENDING
+
+
+def test_responding_to_a_closed_vacancy_is_refused_politely_and_nothing_is_written(
+    app, make_organisation, make_vacancy, forms, auth, client, db, member, volunteer
+):
+    vacancy = make_vacancy(make_organisation(member))
+    auth.login("vrijwilliger@example.nl")
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Reactie sturen" in page  # the volunteer reads the vacancy, still open
+
+    organisation_browser = app.test_client()
+    AuthActions(Forms(organisation_browser)).login("organisatie@example.nl")
+    assert close(Forms(organisation_browser), vacancy).status_code == 302
+
+    result = client.post(
+        f"/vacatures/{vacancy.id}/reageren",
+        data={"csrf_token": csrf_token_from(page), "message": "Ik help graag"},
+    )
+    assert result.status_code == 302
+    assert result.headers["Location"] == f"/vacatures/{vacancy.id}"
+    html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Deze vacature is gesloten. U kunt niet meer reageren." in html
+    assert "Reactie sturen" not in html
+    assert db.scalar(select(VacancyResponse)) is None
+    assert db.scalar(select(OutboxMessage)) is None
+    db.refresh(vacancy)
+    with app.test_request_context(), pytest.raises(services.VacancyClosed):
+        services.respond(db, volunteer, vacancy, "Ik help graag")
+    assert db.scalar(select(VacancyResponse)) is None
+
+
+def test_volunteers_still_waiting_for_an_answer_get_an_email_in_their_language(
+    make_organisation, make_vacancy, make_user, forms, auth, client, db, member, volunteer
+):
+    vacancy = make_vacancy(make_organisation(member))
+    english = make_user(Role.VOLUNTEER, email="volunteer@example.nl", name="Tom Smith")
+    english.locale = "en"
+    answered = make_user(Role.VOLUNTEER, email="beantwoord@example.nl", name="Piet Dijk")
+    blocked = make_user(Role.VOLUNTEER, email="geblokkeerd@example.nl", name="Kees Blok")
+    for person in (volunteer, english, blocked):
+        respond_to(db, vacancy, person)
+    respond_to(db, vacancy, answered, answered=True)
+    blocked.blocked_at = utcnow()
+    db.commit()
+
+    auth.login("organisatie@example.nl")
+    assert close(forms, vacancy, "vervuld").status_code == 302
+    mails = db.scalars(select(OutboxMessage).order_by(OutboxMessage.to_address)).all()
+    assert [m.to_address for m in mails] == ["volunteer@example.nl", "vrijwilliger@example.nl"]
+    assert {m.kind for m in mails} == {"vacancy_closed"}
+    dutch = mails[1]
+    assert dutch.subject == "Vacature gesloten: Wandelmaatje voor bewoners"
+    assert "Beste Sanne" in dutch.body_text
+    assert "Zorgcentrum De Schiphorst" in dutch.body_text and "Deze vacature is nu gesloten" in (
+        dutch.body_text
+    )
+    assert "genoeg vrijwilligers gevonden" in dutch.body_text
+    assert "http://localhost/vacatures" in dutch.body_text
+    assert '<html lang="nl">' in dutch.body_html and "http://localhost/vacatures" in dutch.body_html
+    assert "Dear Tom" in mails[0].body_text and '<html lang="en">' in mails[0].body_html
+
+    # Responses already received stay: on Mijn organisatie, and for the volunteer.
+    assert "Piet helpt graag" in client.get("/mijn-organisatie").get_data(as_text=True)
+    auth.logout()
+    auth.login("vrijwilliger@example.nl")
+    html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Deze vacature is gesloten." in html and "Sanne helpt graag" in html
+
+
+def test_a_vacancy_staff_hid_after_a_report_stays_hidden_unlike_a_closed_one(
+    make_organisation, make_vacancy, forms, auth, client, db, member
+):
+    organisation = make_organisation(member)
+    hidden = make_vacancy(organisation, title="Verborgen", state=RequestState.CANCELLED)
+    closed = make_vacancy(organisation)
+    auth.login("organisatie@example.nl")
+    assert close(forms, closed, "niet-meer-nodig").status_code == 302
+    html = client.get("/mijn-organisatie").get_data(as_text=True)
+    assert "gesloten, niet meer nodig" in html and "ingetrokken" in html
+    assert "Deze vacature is gesloten." not in client.get(f"/vacatures/{hidden.id}").get_data(
+        as_text=True
+    )
+    auth.logout()
+    assert client.get(f"/vacatures/{hidden.id}").status_code == 404
+    assert client.get(f"/vacatures/{closed.id}").status_code == 200
+    organisation.verified_at = None  # no longer trusted: no public page, closed or not
+    db.commit()
+    assert client.get(f"/vacatures/{closed.id}").status_code == 404

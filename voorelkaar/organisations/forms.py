@@ -1,7 +1,7 @@
 """Forms for organisations: signing up, vacancies, responses and answers."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, StringField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import ValidationError
 
 from voorelkaar.forms import (
@@ -14,6 +14,7 @@ from voorelkaar.forms import (
     text_field,
 )
 from voorelkaar.help_requests.forms import BrowseForm
+from voorelkaar.models import RequestState
 from voorelkaar.organisations.services import VacancyDetails
 
 
@@ -121,6 +122,37 @@ class AnswerForm(BaseForm):
             "De vrijwilliger krijgt dit per e-mail. Zet er bijvoorbeeld in hoe hij of zij u kan bereiken."
         ),
     )
+
+
+class CloseForm(BaseForm):
+    """Why a member closes a vacancy. `terug` says which page the form is on."""
+
+    OUTCOMES = {"vervuld": RequestState.DONE, "niet-meer-nodig": RequestState.CANCELLED}
+    DASHBOARD = "mijn-organisatie"
+
+    reden = RadioField(
+        _l("Waarom sluit u de vacature?"),
+        choices=[
+            SelectChoice("vervuld", _l("Vervuld: er zijn genoeg vrijwilligers gevonden")),
+            SelectChoice("niet-meer-nodig", _l("Niet meer nodig: wij zoeken niemand meer")),
+        ],
+        validate_choice=False,
+        description=_l(
+            "De vacature gaat offline. Vrijwilligers die nog geen antwoord van u kregen, krijgen een e-mail."
+        ),
+    )
+    terug = HiddenField()
+
+    def validate_reden(self, field):
+        if field.data not in self.OUTCOMES:
+            raise ValidationError(_l("Kies of de vacature vervuld is of niet meer nodig is."))
+
+    def outcome(self) -> RequestState:
+        return self.OUTCOMES[self.reden.data]
+
+    @property
+    def from_dashboard(self) -> bool:
+        return self.terug.data == self.DASHBOARD
 
 
 class VacancyBrowseForm(BrowseForm):

@@ -1,19 +1,22 @@
-"""Organisation steps: register, get verified, post vacancies, handle responses.
+"""Organisation steps: register, get verified, post vacancies, handle responses, close them.
 
 Only members of an organisation act for it. A vacancy is public only when it
 is open, its organisation is verified by staff and its author is not blocked.
+Once a member (or staff) closes it, filled or no longer needed, it leaves the
+list, but its page stays, saying that it is closed.
 """
 
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
+    AuditEvent,
     Organisation,
     OrganisationMember,
     RequestState,
@@ -29,6 +32,11 @@ from voorelkaar.posts import Filters, Page, browse_posts, post_for, review_chang
 
 # States in which a member may still change the vacancy.
 EDITABLE = {RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
+# How a member closes an open vacancy: filled (done), or no longer needed (cancelled).
+CLOSED = {RequestState.DONE, RequestState.CANCELLED}
+# The audit action of closing. Staff hiding a reported vacancy also leaves it
+# cancelled; only a vacancy closed by this action keeps a public page.
+CLOSED_ACTION = "vacancies.closed"
 
 
 class OrganisationError(Exception):
@@ -41,6 +49,10 @@ class NotAllowed(OrganisationError):
 
 class AlreadyResponded(OrganisationError):
     pass
+
+
+class VacancyClosed(NotAllowed):
+    """The vacancy is closed: nobody responds to it any more."""
 
 
 @dataclass
@@ -166,29 +178,97 @@ def update_vacancy(db: Session, actor: User, vacancy: Vacancy, details: VacancyD
     db.commit()
 
 
-def publicly_visible() -> Select:
-    """Open vacancies of verified organisations whose author is not blocked."""
+def _of_trusted_organisations(condition) -> Select:
+    """Vacancies matching condition, of verified organisations, whose author is not blocked."""
     return (
         select(Vacancy)
         .join(Vacancy.organisation)
         .join(Vacancy.author)
-        .where(
-            Vacancy.state == RequestState.OPEN,
-            Organisation.verified_at.is_not(None),
-            User.blocked_at.is_(None),
-        )
+        .where(condition, Organisation.verified_at.is_not(None), User.blocked_at.is_(None))
+    )
+
+
+def publicly_visible() -> Select:
+    """Open vacancies of verified organisations whose author is not blocked."""
+    return _of_trusted_organisations(Vacancy.state == RequestState.OPEN)
+
+
+def _was_closed():
+    return and_(
+        Vacancy.state.in_(CLOSED),
+        exists().where(
+            AuditEvent.subject_type == Vacancy.__tablename__,
+            AuditEvent.subject_id == Vacancy.id,
+            AuditEvent.action == CLOSED_ACTION,
+        ),
     )
 
 
 def vacancy_for(db: Session, viewer: User, vacancy_id: int) -> Vacancy | None:
-    """The vacancy as viewer may see it, or None (shown as 404)."""
+    """The vacancy as viewer may see it, or None (shown as 404).
+
+    Members and staff always; everyone else while it is public, and after it
+    was closed from public (so an old link says it is closed).
+    """
     return post_for(
         db,
         Vacancy,
-        publicly_visible(),
+        _of_trusted_organisations(or_(Vacancy.state == RequestState.OPEN, _was_closed())),
         vacancy_id,
         lambda vacancy: viewer.is_authenticated and may_manage(db, viewer, vacancy),
     )
+
+
+def closed_ids(db: Session, vacancy_ids) -> set[int]:
+    """Which of these vacancies were closed with close_vacancy (not hidden after a report)."""
+    ids = list(vacancy_ids)
+    if not ids:
+        return set()
+    return set(db.scalars(select(Vacancy.id).where(Vacancy.id.in_(ids), _was_closed())))
+
+
+def is_closed(db: Session, vacancy: Vacancy) -> bool:
+    """Whether the vacancy was closed with close_vacancy."""
+    return vacancy.state in CLOSED and bool(closed_ids(db, [vacancy.id]))
+
+
+def close_vacancy(db: Session, actor: User, vacancy: Vacancy, outcome: RequestState) -> bool:
+    """Close an open vacancy as filled (DONE) or no longer needed (CANCELLED).
+
+    Volunteers still waiting for an answer get an email. Returns False, and
+    changes and sends nothing, when the vacancy was already closed.
+    """
+    if not may_manage(db, actor, vacancy) or outcome not in CLOSED:
+        raise NotAllowed("may not close this vacancy")
+    if vacancy.state not in {RequestState.OPEN, *CLOSED}:
+        raise NotAllowed("only an open vacancy is closed")
+    # Conditional: of two members closing at once, one changes the row and one finds it closed.
+    changed = db.execute(
+        update(Vacancy)
+        .where(Vacancy.id == vacancy.id, Vacancy.state == RequestState.OPEN)
+        .values(state=outcome)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.rollback()
+        return False
+    db.refresh(vacancy)
+    event = record(db, actor, CLOSED_ACTION, vacancy)
+    for response in responses_to(db, vacancy):
+        if response.answered_at is not None or response.volunteer.blocked_at is not None:
+            continue
+        enqueue_email(
+            db,
+            key=f"vacancy-closed:{event.id}:{response.id}",
+            user=response.volunteer,
+            template="vacancy_closed",
+            kind="vacancy_closed",
+            item=vacancy,
+            filled=outcome == RequestState.DONE,
+            link=_link(url_for("organisations.vacancies")),
+        )
+    db.commit()
+    return True
 
 
 def browse_vacancies(db: Session, filters: Filters, page: int = 1) -> Page:
@@ -221,6 +301,11 @@ def responses_to(
 
 def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> VacancyResponse:
     """A volunteer's short message; every member of the organisation gets an email."""
+    # The row stays locked until the commit (on PostgreSQL): a member closing the vacancy
+    # meanwhile waits, and then tells this volunteer too; or this response waits and is refused.
+    state = db.scalar(select(Vacancy.state).where(Vacancy.id == vacancy.id).with_for_update())
+    if state in CLOSED:
+        raise VacancyClosed("the vacancy is closed")
     if not may_respond(db, volunteer, vacancy):
         raise NotAllowed("may not respond to this vacancy")
     if responses_to(db, vacancy, volunteer):

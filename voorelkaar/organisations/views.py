@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from voorelkaar import posts
@@ -14,6 +15,7 @@ from voorelkaar.moderation.services import post_url
 from voorelkaar.organisations import services
 from voorelkaar.organisations.forms import (
     AnswerForm,
+    CloseForm,
     OrganisationForm,
     ResponseForm,
     VacancyBrowseForm,
@@ -23,6 +25,12 @@ from voorelkaar.organisations.forms import (
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
 organisation_required = role_required(Role.ORGANISATION)
+
+# The status of a vacancy its organisation closed; other states use state_label.
+CLOSED_LABELS = {
+    RequestState.DONE: _l("gesloten, vervuld"),
+    RequestState.CANCELLED: _l("gesloten, niet meer nodig"),
+}
 
 
 @bp.route("/vacatures")
@@ -44,9 +52,11 @@ def vacancy(vacancy_id):
     return _vacancy_page(db, item, ResponseForm())
 
 
-def _vacancy_page(db, item, form: ResponseForm):
+def _vacancy_page(db, item, form: ResponseForm, close_form: CloseForm | None = None):
     authenticated = current_user.is_authenticated
     manage = authenticated and services.may_manage(db, current_user, item)
+    if close_form is None and manage and item.state == RequestState.OPEN:
+        close_form = _close_form(item.id)
     return render_template(
         "organisations/vacancy.html",
         item=item,
@@ -56,7 +66,13 @@ def _vacancy_page(db, item, form: ResponseForm):
         may_respond=services.may_respond(db, current_user, item),
         responses=services.responses_to(db, item, current_user) if authenticated else [],
         form=form,
+        closed=services.is_closed(db, item),
+        close_form=close_form,
     )
+
+
+def _close_form(vacancy_id: int) -> CloseForm:
+    return CloseForm(prefix=f"sluiten{vacancy_id}", formdata=None)
 
 
 @bp.route("/vacatures/nieuw", methods=["GET", "POST"])
@@ -118,6 +134,9 @@ def respond(vacancy_id):
     """Respond to a vacancy with a short message."""
     db = get_session()
     item = services.vacancy_for(db, current_user, vacancy_id) or abort(404)
+    if item.state in services.CLOSED:
+        flash(_("Deze vacature is gesloten. U kunt niet meer reageren."), "info")
+        return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
     if not services.may_respond(db, current_user, item):
         abort(403)
     form = ResponseForm()
@@ -125,6 +144,8 @@ def respond(vacancy_id):
         return _vacancy_page(db, item, form)
     try:
         services.respond(db, current_user, item, form.message.data)
+    except services.VacancyClosed:
+        flash(_("Deze vacature is gesloten. U kunt niet meer reageren."), "info")
     except services.AlreadyResponded:
         flash(_("U heeft al gereageerd op deze vacature."), "info")
     else:
@@ -139,22 +160,62 @@ def dashboard():
     return _dashboard_page(get_session())
 
 
-def _dashboard_page(db, failed: AnswerForm | None = None, failed_id: int | None = None):
+def _dashboard_page(db, failed: AnswerForm | CloseForm | None = None, failed_id: int | None = None):
+    """The dashboard; failed is an answer (failed_id: its response) or close form with errors."""
     overviews = services.dashboard(db, current_user)
+    vacancies = [vacancy for overview in overviews for vacancy, _responses in overview.vacancies]
     forms = {
         response.id: AnswerForm(prefix=f"antwoord{response.id}", formdata=None)
         for overview in overviews
         for _vacancy, responses in overview.vacancies
         for response in responses
     }
-    if failed is not None:
+    close_forms = {
+        vacancy.id: _close_form(vacancy.id)
+        for vacancy in vacancies
+        if vacancy.state == RequestState.OPEN
+    }
+    if isinstance(failed, CloseForm):
+        close_forms[failed_id] = failed
+    elif failed is not None:
         forms[failed_id] = failed
     return render_template(
         "organisations/dashboard.html",
         overviews=overviews,
         answer_forms=forms,
+        close_forms=close_forms,
+        closed_ids=services.closed_ids(db, (vacancy.id for vacancy in vacancies)),
+        closed_labels=CLOSED_LABELS,
         form=failed,
     )
+
+
+@bp.route("/vacatures/<int:vacancy_id>/sluiten", methods=["POST"])
+@login_required
+def close_vacancy(vacancy_id):
+    """Close a vacancy: filled, or no longer needed."""
+    db = get_session()
+    item = services.vacancy_for(db, current_user, vacancy_id)
+    if item is None or not services.may_manage(db, current_user, item):
+        abort(404)
+    form = CloseForm(prefix=f"sluiten{vacancy_id}")
+    to_dashboard = form.from_dashboard and current_user.has_role(Role.ORGANISATION)
+    if not form.validate_on_submit():
+        if to_dashboard:
+            return _dashboard_page(db, form, vacancy_id)
+        return _vacancy_page(db, item, ResponseForm(formdata=None), form)
+    try:
+        closed = services.close_vacancy(db, current_user, item, form.outcome())
+    except services.NotAllowed:
+        flash(_("Alleen een vacature die online staat, kunt u sluiten."), "info")
+    else:
+        if closed:
+            flash(_("De vacature is gesloten. Hij staat niet meer online."), "success")
+        else:
+            flash(_("Deze vacature is al gesloten."), "info")
+    if to_dashboard:
+        return redirect(url_for("organisations.dashboard"))
+    return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
 
 
 @bp.route("/mijn-organisatie/reacties/<int:response_id>/antwoorden", methods=["POST"])
