@@ -33,8 +33,9 @@ KIND_EXPLANATIONS = {
         "ook niet na een herinnering. Neem contact op."
     ),
     TaskKind.MAIL_FAILED: _l(
-        "Een e-mail aan deze persoon kwam niet aan, ook niet na een paar pogingen. "
-        "Misschien klopt het e-mailadres niet. Bel de persoon, of controleer het adres."
+        "Een e-mail aan deze persoon kwam niet aan, ook niet na een paar pogingen of drie "
+        "dagen wachten. Misschien klopt het e-mailadres niet, of werkte onze e-mail een "
+        "tijd niet. Bel de persoon, of controleer het adres."
     ),
     TaskKind.REFERRAL_EXPIRED: _l(
         "Een inwoner is verwezen, maar reageerde niet binnen 30 dagen op de uitnodiging. "
