@@ -9,12 +9,12 @@ list, but its page stays, saying that it is closed.
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import Select, and_, exists, or_, select, update
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
-from voorelkaar.db import utcnow
+from voorelkaar.db import claim, utcnow
 from voorelkaar.models import (
     AuditEvent,
     Organisation,
@@ -243,13 +243,7 @@ def close_vacancy(db: Session, actor: User, vacancy: Vacancy, outcome: RequestSt
     if vacancy.state not in {RequestState.OPEN, *CLOSED}:
         raise NotAllowed("only an open vacancy is closed")
     # Conditional: of two members closing at once, one changes the row and one finds it closed.
-    changed = db.execute(
-        update(Vacancy)
-        .where(Vacancy.id == vacancy.id, Vacancy.state == RequestState.OPEN)
-        .values(state=outcome)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
+    if not claim(db, Vacancy, vacancy.id, Vacancy.state == RequestState.OPEN, state=outcome):
         db.rollback()
         return False
     db.refresh(vacancy)
