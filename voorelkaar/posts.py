@@ -5,13 +5,16 @@ description, skills, a neighbourhood_id, the lat/lon of their PC4 area and a
 published_at.
 """
 
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
@@ -20,6 +23,8 @@ from voorelkaar.models import Category, Neighbourhood, RequestState, User
 from voorelkaar.moderation.services import record, submit_post
 
 PAGE_SIZE = 20
+
+Place = tuple[float, float]  # lat, lon
 
 
 def post_for(db: Session, model: type, visible: Select, post_id: int, may_manage: Callable):
@@ -82,8 +87,23 @@ class Page:
 
 
 def browse_posts(db: Session, query: Select, filters: Filters, page: int = 1) -> Page:
-    """The posts of query that match filters: nearest first when a place is known, else newest."""
+    """The posts of query that match filters: nearest first when a place is known, else newest.
+
+    Only the page's posts are read; the database counts and orders the rest.
+    """
     model = query.column_descriptions[0]["entity"]
+    query = _matching(query, model, filters)
+    page = max(1, page)
+    if filters.near_lat is None or filters.near_lon is None:
+        newest = query.order_by(model.published_at.desc(), model.id.desc())
+        posts = db.scalars(newest.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return Page([Listed(post, None) for post in posts], page, total)
+    return _nearest_first(db, query, model, filters, page)
+
+
+def _matching(query: Select, model: type, filters: Filters) -> Select:
+    """query narrowed to the category, wijk and text of filters."""
     if filters.category:
         query = query.join(model.category).where(Category.slug == filters.category)
     if filters.wijk:
@@ -98,30 +118,75 @@ def browse_posts(db: Session, query: Select, filters: Filters, page: int = 1) ->
                 )
             )
         )
-    near = filters.near_lat is not None and filters.near_lon is not None
-    if near and filters.within_km:
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
-            filters.near_lat, filters.near_lon, filters.within_km
-        )
+    return query
+
+
+def _nearest_first(db: Session, query: Select, model: type, filters: Filters, page: int) -> Page:
+    """A page of posts by distance rounded to 0.1 km, then by id, the newest first.
+
+    A post sits on the centre of its PC4 area, so posts share a few thousand places at
+    most. The database counts the posts per place; geo.distance_km measures each place
+    once and sorts the places into rings of 0.1 km, exactly as it would sort the posts.
+    The database then pages through only the rings this page reaches. (Were posts ever
+    placed more finely, the list would stay the same, only with a row read per post.)
+    """
+    near_lat, near_lon = filters.near_lat, filters.near_lon
+    if filters.within_km:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(near_lat, near_lon, filters.within_km)
         query = query.where(model.lat.between(min_lat, max_lat))
         query = query.where(model.lon.between(min_lon, max_lon))
-    rows = db.scalars(query.order_by(model.published_at.desc(), model.id.desc())).all()
-    listed = [
-        Listed(
-            post,
-            geo.distance_km(filters.near_lat, filters.near_lon, post.lat, post.lon)
-            if near
-            else None,
-        )
-        for post in rows
-    ]
-    if near:
-        if filters.within_km:
-            listed = [item for item in listed if item.distance_km <= filters.within_km]
-        listed.sort(key=lambda item: (round(item.distance_km, 1), -item.post.id))
-    page = max(1, page)
+    rings, posts_in = _rings(db, query, model, filters)
+    ends = list(accumulate(posts_in))  # how many posts up to the end of each ring
     start = (page - 1) * PAGE_SIZE
-    return Page(listed[start : start + PAGE_SIZE], page, len(listed))
+    first, last = bisect_right(ends, start), bisect_left(ends, start + PAGE_SIZE)
+    before = ends[first - 1] if first else 0
+    ids = _ids_by_ring(db, query, model, rings[first : last + 1], start - before)
+    posts = {post.id: post for post in db.scalars(query.where(model.id.in_(ids)))} if ids else {}
+    return Page(
+        [
+            Listed(post, geo.distance_km(near_lat, near_lon, post.lat, post.lon))
+            for post in (posts[id_] for id_ in ids)
+        ],
+        page,
+        ends[-1] if ends else 0,
+    )
+
+
+def _rings(
+    db: Session, query: Select, model: type, filters: Filters
+) -> tuple[list[list[Place]], list[int]]:
+    """The places of query's posts in rings of 0.1 km, nearest first, and the posts in each."""
+    per_place = query.with_only_columns(model.lat, model.lon, func.count()).order_by(None)
+    places: dict[float, list[Place]] = defaultdict(list)
+    posts: Counter[float] = Counter()
+    for lat, lon, count in db.execute(per_place.group_by(model.lat, model.lon)):
+        km = geo.distance_km(filters.near_lat, filters.near_lon, lat, lon)
+        if filters.within_km and km > filters.within_km:
+            continue
+        ring = round(km, 1)
+        places[ring].append((lat, lon))
+        posts[ring] += count
+    nearest_first = sorted(places)
+    return [places[ring] for ring in nearest_first], [posts[ring] for ring in nearest_first]
+
+
+def _ids_by_ring(
+    db: Session, query: Select, model: type, rings: list[list[Place]], skip: int
+) -> list[int]:
+    """A page of ids of query's posts in rings, ring by ring, the highest id first in each."""
+    if not rings:
+        return []
+
+    def at(places: list[Place]) -> ColumnElement[bool]:
+        # Not (lat, lon) IN (...): SQLite would not look that up in the index on lat, lon.
+        return or_(*(and_(model.lat == lat, model.lon == lon) for lat, lon in places))
+
+    ids = (
+        query.with_only_columns(model.id)
+        .where(at([place for ring in rings for place in ring]))
+        .order_by(case(*((at(ring), n) for n, ring in enumerate(rings))), model.id.desc())
+    )
+    return list(db.scalars(ids.offset(skip).limit(PAGE_SIZE)))
 
 
 def escape_like(text: str) -> str:
