@@ -58,6 +58,7 @@ def test_a_carer_answers_zwaar_from_the_email_adds_a_note_and_sees_it_on_their_p
     assert checkin.answer == CheckinAnswer.HEAVY and checkin.note == note
     task = db.scalar(select(StaffTask))
     assert task.kind == TaskKind.CHECKIN_HEAVY and task.person_id == carer.id
+    assert note not in task.detail  # staff read the note from the check-in itself
 
     # The same link once more, as someone does who forgot they clicked it: a kind page.
     good_link = next(line for line in text.splitlines() if "antwoord=goed" in line).strip()

@@ -4,6 +4,7 @@ The job runs under a controlled clock (time-machine) and its email goes to a rea
 server (aiosmtpd). Tests that need mail list `smtp` first, so the app is built to use it.
 """
 
+import html
 import re
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,7 +13,8 @@ import pytest
 import time_machine
 from sqlalchemy import func, select, update
 
-from tests.conftest import csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from
+from voorelkaar.account.services import delete_account
 from voorelkaar.carers import services
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import get_session
@@ -87,6 +89,14 @@ def answer_by_link(client, path: str, answer: str, note: str = ""):
     assert page.status_code == 200
     token = csrf_token_from(page.get_data(as_text=True))
     return client.post(path, data={"csrf_token": token, "antwoord": answer, "note": note})
+
+
+def task_page(client, auth, reader, task: StaffTask) -> str:
+    """The task's page as the staff member reader sees it, as text (quotes unescaped)."""
+    auth.login(reader.email)
+    response = client.get(f"/taken/{task.id}")
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
 
 
 # Sending at 09:00 local time ------------------------------------------------------------
@@ -206,7 +216,9 @@ def test_running_the_job_again_after_a_crash_sends_nothing_twice(smtp, app, db, 
 # Reminder and silence ---------------------------------------------------------------------
 
 
-def test_no_answer_in_seven_days_gives_one_reminder_then_a_staff_task(smtp, run, db, carer):
+def test_no_answer_in_seven_days_gives_one_reminder_then_a_staff_task(
+    smtp, run, db, carer, staff, auth, client
+):
     day = date(2027, 2, 10)
     due(db, carer, day)
     assert run(at(day, 9)) == 1
@@ -227,9 +239,11 @@ def test_no_answer_in_seven_days_gives_one_reminder_then_a_staff_task(smtp, run,
     (task,) = tasks(db)
     assert task.kind == TaskKind.CHECKIN_SILENT
     assert task.person_id == carer.id and task.checkin_id == checkin.id
-    assert "ook niet na een herinnering" in task.detail
     assert checkins(db)[0].escalated_at == at(day + timedelta(days=14), 9)
     assert len(smtp.messages) == 2  # no third email to the carer
+    page = task_page(client, auth, staff, task)
+    assert "Geen antwoord op de vraag van 10 februari 2027, ook niet na een herinnering." in page
+    assert "Dit was de eerste vraag." in page
 
 
 def test_an_answer_after_the_task_was_made_is_still_stored(smtp, run, db, carer, client):
@@ -297,9 +311,8 @@ def test_opening_a_link_changes_nothing_and_the_button_stores_answer_and_note(
         assert "U heeft deze vraag al beantwoord" in response.get_data(as_text=True)
 
 
-def test_zwaar_puts_one_task_with_the_carers_history_in_the_staff_queue(
-    smtp, run, db, carer, client
-):
+def answer_good_then_zwaar(smtp, run, db, client, carer) -> StaffTask:
+    """Two check-ins two weeks apart: "goed" with a note, then "zwaar" with a note."""
     first = date(2027, 2, 1)
     due(db, carer, first, weeks=2)
     run(at(first, 9))
@@ -308,15 +321,61 @@ def test_zwaar_puts_one_task_with_the_carers_history_in_the_staff_queue(
     second = smtp.wait_for(2)[1]
     answer_by_link(client, answer_paths(second)["zwaar"], "zwaar", "Ik ben op.")
     (task,) = tasks(db)
+    return task
+
+
+def test_zwaar_puts_one_task_with_the_carers_history_in_the_staff_queue(
+    smtp, run, db, carer, staff, auth, client
+):
+    task = answer_good_then_zwaar(smtp, run, db, client, carer)
     assert task.kind == TaskKind.CHECKIN_HEAVY and task.person_id == carer.id
     assert task.checkin_id == checkins(db)[1].id
-    assert 'Antwoord "zwaar" op de vraag van 15 februari 2027.' in task.detail
-    assert "De mantelzorger schreef: Ik ben op." in task.detail
-    assert '1 februari 2027: Goed ("Gaat prima.")' in task.detail
+    # The notes are read from the check-ins when the page opens, not copied into the task.
+    assert "Ik ben op." not in task.detail and "Gaat prima." not in task.detail
+    page = task_page(client, auth, staff, task)
+    assert 'Antwoord "zwaar" op de vraag van 15 februari 2027.' in page
+    assert "De mantelzorger schreef: Ik ben op." in page
+    assert "Eerdere antwoorden:" in page
+    assert '- 1 februari 2027: Goed ("Gaat prima.")' in page
+    # The carer's own download holds the task as staff read it.
+    auth.logout()
+    auth.login(carer.email)
+    exported = client.get("/mijn-gegevens/download").get_json()
+    (about_me,) = [row for row in exported["tabellen"]["staff_tasks"] if row["id"] == task.id]
+    assert "De mantelzorger schreef: Ik ben op." in about_me["detail"]
     # Answered: no reminder, no second task.
-    run(at(first + timedelta(weeks=3), 9))
-    run(at(first + timedelta(weeks=4) - timedelta(days=1), 9))
+    run(at(date(2027, 2, 1) + timedelta(weeks=3), 9))
+    run(at(date(2027, 2, 1) + timedelta(weeks=4) - timedelta(days=1), 9))
     assert len(tasks(db)) == 1 and len(smtp.messages) == 2
+
+
+def test_staff_who_read_the_site_in_english_read_the_checkin_task_in_english(
+    smtp, run, db, carer, staff, auth, client
+):
+    task = answer_good_then_zwaar(smtp, run, db, client, carer)
+    staff.locale = "en"
+    db.commit()
+    page = task_page(client, auth, staff, task)
+    assert 'Answered "hard" to the question of 15 February 2027.' in page
+    assert "The carer wrote: Ik ben op." in page
+    assert "Earlier answers:" in page
+    assert '- 1 February 2027: Good ("Gaat prima.")' in page
+    assert "Antwoord" not in page and "Eerdere antwoorden" not in page
+
+
+def test_a_carer_who_deletes_their_account_leaves_no_note_in_the_staff_queue(
+    smtp, app, run, db, carer, staff, auth, client
+):
+    task = answer_good_then_zwaar(smtp, run, db, client, carer)
+    with app.app_context():
+        delete_account(db, carer, PASSWORD)
+    for row in tasks(db):
+        for text in (row.detail or "", row.outcome or ""):
+            assert "Ik ben op." not in text and "Gaat prima." not in text
+    assert tasks(db)[0].checkin_id is None
+    page = task_page(client, auth, staff, task)
+    assert "Mantelzorger heeft het zwaar" in page and "Account verwijderd." in page
+    assert "Ik ben op." not in page and "Gaat prima." not in page
 
 
 def test_a_forged_or_expired_link_shows_the_invalid_page(smtp, run, db, carer, client, clock):

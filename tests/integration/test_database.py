@@ -4,8 +4,9 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
+from tests.conftest import backend
 from voorelkaar import create_app
 from voorelkaar.db import Base, alembic_config
 from voorelkaar.models import Role, User
@@ -99,3 +100,40 @@ def test_every_demo_account_logs_in_and_sees_a_home_page_for_its_role(tmp_path):
         for role in account.roles:
             assert headings[role] in html, (account.email, role)
     app.extensions["voorelkaar.engine"].dispose()
+
+
+@pytest.fixture
+def empty_database(request, tmp_path):
+    """An empty database on the backend of this run."""
+    if backend() == "postgres":
+        return request.getfixturevalue("postgres").create()
+    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
+def test_migration_0013_drops_the_copied_notes_of_checkin_tasks_only(empty_database):
+    url = empty_database
+    command.upgrade(alembic_config(url), "0012")
+    copied = 'Antwoord "zwaar" op de vraag van 1 mei 2026.\nDe mantelzorger schreef: geheim'
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for key, kind, detail in (
+            ("zwaar", "checkin_heavy", copied),
+            ("stil", "checkin_silent", "Geen antwoord op de vraag van 1 mei 2026."),
+            ("mail", "mail_failed", "Onderwerp\nmet een tweede regel"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO staff_tasks (key, kind, detail, created_at)"
+                    " VALUES (:key, :kind, :detail, CURRENT_TIMESTAMP)"
+                ),
+                {"key": key, "kind": kind, "detail": detail},
+            )
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as connection:
+        details = dict(connection.execute(text("SELECT key, detail FROM staff_tasks")).all())
+    engine.dispose()
+    assert details == {
+        "zwaar": 'Antwoord "zwaar" op de vraag van 1 mei 2026.',
+        "stil": "Geen antwoord op de vraag van 1 mei 2026.",
+        "mail": "Onderwerp\nmet een tweede regel",
+    }

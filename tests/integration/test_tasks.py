@@ -285,6 +285,37 @@ def test_a_checkin_task_shows_the_carers_contact_and_whole_history(
     assert "over deze check-in gaat de taak" in html
 
 
+def test_a_checkin_task_still_shows_the_answers_before_it_after_many_later_ones(
+    db, auth, client, staff, carer, make_task
+):
+    asked = [date(2026, 1, 5) + timedelta(weeks=2 * n) for n in range(12)]
+    checkins = [
+        Checkin(carer=carer, due_on=day, sent_at=utcnow() - timedelta(weeks=30 - 2 * n))
+        for n, day in enumerate(asked)
+    ]
+    checkins[0].answer, checkins[0].note = CheckinAnswer.GOOD, "Eerste keer."
+    checkins[1].answer, checkins[1].note = CheckinAnswer.HEAVY, "Te veel."
+    db.add_all(checkins)
+    db.commit()
+    task = make_task(TaskKind.CHECKIN_HEAVY, person=carer, checkin=checkins[1])
+    auth.login("coordinator@example.nl")
+    html = client.get(f"/taken/{task.id}").get_data(as_text=True)
+    assert "De mantelzorger schreef: Te veel." in html
+    assert "Eerdere antwoorden:" in html and ": Goed (&#34;Eerste keer.&#34;)" in html
+    assert "Dit was de eerste vraag." not in html
+
+
+def test_a_checkin_task_whose_checkin_is_gone_shows_no_text_kept_from_it(
+    db, auth, client, staff, make_task
+):
+    # Tasks made before check-in tasks were read from the check-in kept a copy of the note.
+    task = make_task(TaskKind.CHECKIN_HEAVY, detail="De mantelzorger schreef: Ik ben op.")
+    auth.login("coordinator@example.nl")
+    html = client.get(f"/taken/{task.id}").get_data(as_text=True)
+    assert "Mantelzorger heeft het zwaar" in html
+    assert "Ik ben op." not in html and "Toelichting" not in html
+
+
 def test_staff_see_the_queue_and_its_size_on_their_home_page(auth, client, staff, make_task):
     make_task()
     make_task(TaskKind.MAIL_FAILED)

@@ -41,6 +41,7 @@ from voorelkaar.models import (
     VacancyResponse,
     VolunteerSlot,
 )
+from voorelkaar.tasks.services import detail_text
 
 Row = dict[str, object]
 
@@ -203,8 +204,9 @@ def _outbox(db, user):
 def _tasks(db, user):
     rows = []
     about_me = db.scalars(select(StaffTask).where(StaffTask.person_id == user.id))
-    fields = ("id", "kind", "created_at", "closed_at", "detail", "outcome")
-    rows += [_row(t, only=fields) for t in about_me]
+    fields = ("id", "kind", "created_at", "closed_at", "outcome")
+    # The explanation as staff read it (a check-in task's is built from the check-in).
+    rows += [{**_row(t, only=fields), "detail": detail_text(db, t)} for t in about_me]
     # Tasks a staff member took on or closed: about someone else, so without their story.
     worked_on = db.scalars(
         select(StaffTask).where(

@@ -205,45 +205,76 @@ def answer_checkin(
 
 
 def ask_staff(db: Session, checkin: Checkin, kind: TaskKind) -> StaffTask | None:
-    """Put a task in the staff queue for this check-in, with the carer's history; no commit."""
+    """Put a task in the staff queue for this check-in; no commit.
+
+    The task keeps only what happened, in Dutch whatever language the carer chose; it is
+    what the carer's data download says about the task. What the carer wrote is read from
+    the check-in when staff open the task (task_detail): it goes when the check-in goes.
+    """
     prefix = "checkin-heavy" if kind == TaskKind.CHECKIN_HEAVY else "checkin-silent"
+    with force_locale("nl"):
+        what = _what_happened(checkin, kind)
     return open_task(
         db,
         key=f"{prefix}:{checkin.id}",
         kind=kind,
         person=checkin.carer,
         checkin=checkin,
-        detail=task_detail(db, checkin, kind),
+        detail=what,
     )
 
 
-def task_detail(db: Session, checkin: Checkin, kind: TaskKind) -> str:
-    """What staff read in the task: what happened, and the carer's earlier answers (in Dutch)."""
-    recent = history(db, checkin.carer_id, HISTORY_IN_TASK + 2)
-    earlier = [c for c in recent if c.id != checkin.id and c.due_on <= checkin.due_on]
-    # Staff read the queue in Dutch, whatever language the carer chose.
-    with force_locale("nl"):
-        asked = format_date(checkin.sent_at.astimezone(AMSTERDAM).date(), "d MMMM y")
-        if kind == TaskKind.CHECKIN_HEAVY:
-            lines = [gettext('Antwoord "zwaar" op de vraag van %(date)s.', date=asked)]
-            if checkin.note:
-                lines.append(gettext("De mantelzorger schreef: %(note)s", note=checkin.note))
-        else:
-            lines = [
-                gettext(
-                    "Geen antwoord op de vraag van %(date)s, ook niet na een herinnering.",
-                    date=asked,
-                )
-            ]
-        lines += ["", gettext("Eerdere antwoorden:")] if earlier else []
-        lines += [_history_line(item) for item in earlier[:HISTORY_IN_TASK]]
-        if not earlier:
-            lines += ["", gettext("Dit was de eerste vraag.")]
+def task_detail(db: Session, task: StaffTask) -> str:
+    """What staff read in a check-in task, in their own language.
+
+    What happened, the carer's note and earlier answers, read from the check-in itself;
+    nothing once the check-in is gone (deleted with the account).
+    """
+    checkin = task.checkin
+    if checkin is None:
+        return ""
+    lines = [_what_happened(checkin, task.kind)]
+    if task.kind == TaskKind.CHECKIN_HEAVY and checkin.note:
+        lines.append(gettext("De mantelzorger schreef: %(note)s", note=checkin.note))
+    earlier = _earlier(db, checkin)
+    if earlier:
+        lines += ["", gettext("Eerdere antwoorden:")]
+        lines += [_history_line(item) for item in earlier]
+    else:
+        lines += ["", gettext("Dit was de eerste vraag.")]
     return "\n".join(lines)
 
 
+def _what_happened(checkin: Checkin, kind: TaskKind) -> str:
+    asked = _asked_on(checkin)
+    if kind == TaskKind.CHECKIN_HEAVY:
+        return gettext('Antwoord "zwaar" op de vraag van %(date)s.', date=asked)
+    return gettext(
+        "Geen antwoord op de vraag van %(date)s, ook niet na een herinnering.", date=asked
+    )
+
+
+def _earlier(db: Session, checkin: Checkin) -> list[Checkin]:
+    """The carer's check-ins before this one, newest first, as many as a task shows."""
+    query = (
+        select(Checkin)
+        .where(
+            Checkin.carer_id == checkin.carer_id,
+            Checkin.due_on <= checkin.due_on,
+            Checkin.id != checkin.id,
+        )
+        .order_by(Checkin.due_on.desc(), Checkin.id.desc())
+        .limit(HISTORY_IN_TASK)
+    )
+    return list(db.scalars(query))
+
+
+def _asked_on(checkin: Checkin) -> str:
+    return format_date(checkin.sent_at.astimezone(AMSTERDAM).date(), "d MMMM y")
+
+
 def _history_line(item: Checkin) -> str:
-    asked = format_date(item.sent_at.astimezone(AMSTERDAM).date(), "d MMMM y")
+    asked = _asked_on(item)
     if item.answer is None:
         return f"- {asked}: {gettext('geen antwoord')}"
     note = f' ("{item.note}")' if item.note else ""

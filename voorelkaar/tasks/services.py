@@ -322,3 +322,13 @@ def close_task(db: Session, actor: User, task: StaffTask, outcome: str) -> None:
     record(db, actor, "staff_tasks.closed", task)
     db.commit()
     db.refresh(task)
+
+
+def detail_text(db: Session, task: StaffTask) -> str:
+    """The task's explanation; a check-in task's is read now from the check-in itself,
+    so that the carer's words are not copied into the task and go when the check-in goes."""
+    if task.kind in CHECKIN_KINDS:
+        from voorelkaar.carers.services import task_detail  # carers open tasks: import late
+
+        return task_detail(db, task)
+    return task.detail

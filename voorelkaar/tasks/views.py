@@ -105,6 +105,7 @@ def render_detail(task: StaffTask, form: OutcomeForm | None = None, contact_form
     return render_template(
         "tasks/detail.html",
         task=task,
+        detail=services.detail_text(db, task),
         form=contact_form if contact_form.errors else form,
         outcome_form=form,
         contact_form=contact_form,
