@@ -26,6 +26,7 @@ from voorelkaar.models import (
     Role,
     StaffTask,
     TaskKind,
+    User,
 )
 
 MONTHS = month_choices(utcnow().date())
@@ -264,7 +265,7 @@ def test_figures_per_municipality_and_per_category(app, seeded):
 
 
 def test_medians_are_computed_in_sql_on_every_backend(app, seeded, db):
-    matched = services.matched_requests(db, services.Filters(FIRST, SECOND))
+    matched = services.first_matches(db, services.Filters(FIRST, SECOND))
     assert matched.total["median_days"] == pytest.approx(2.5)
     assert matched.groups[FIRST.strftime("%Y-%m")]["median_days"] == pytest.approx(3.0)
     assert matched.groups[SECOND.strftime("%Y-%m")]["median_days"] == pytest.approx(2.0)
@@ -337,3 +338,45 @@ def test_an_unknown_table_has_no_csv(client, logged_in_staff):
 
 def test_staff_home_links_to_the_figures(client, logged_in_staff):
     assert 'href="/cijfers"' in client.get("/").get_data(as_text=True)
+
+
+def test_requests_without_a_wijk_are_a_group_of_their_own_and_in_the_total(app, seeded, db):
+    # Two more requests in the first month, placed outside every known wijk: one matched.
+    asker = db.scalar(select(User).where(User.email == "vrager@example.nl"))
+    helper = db.scalar(select(User).where(User.email == "helper1@example.nl"))
+    for matched in (True, False):
+        item = HelpRequest(
+            author_id=asker.id,
+            category_id=1,
+            title="Hulp",
+            description="Graag hulp.",
+            postcode="9999 ZZ",
+            house_number="1",
+            pc4="9999",
+            lat=52.0,
+            lon=6.0,
+            state=RequestState.DONE if matched else RequestState.EXPIRED,
+            created_at=on(FIRST, 9),
+            published_at=on(FIRST, 10),
+        )
+        db.add(item)
+        db.flush()
+        if matched:
+            confirmed = item.published_at + timedelta(days=4)
+            db.add(
+                Match(
+                    request_id=item.id,
+                    volunteer_id=helper.id,
+                    state=MatchState.DONE,
+                    confirmed_at=confirmed,
+                )
+            )
+    db.commit()
+    for by, unknown in (
+        (services.BY_WIJK, "Wijk onbekend"),
+        (services.BY_MUNICIPALITY, "Onbekend"),
+    ):
+        matches = cells(app, by=by)["matches"]
+        # posted, matched, share, median days, expired without a volunteer
+        assert matches[unknown] == ["< 5", "< 5", "te weinig", "te weinig", "< 5"], by
+        assert matches["Totaal"] == ["14", "7", "50%", "3,0", "< 5"], by

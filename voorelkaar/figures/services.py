@@ -176,7 +176,7 @@ def _scoped(stmt: Select, dims: Dims, filters: Filters) -> Select:
     return stmt
 
 
-def _run(db: Session, filters: Filters, dims: Dims, build, collect, *, additive=True) -> Result:
+def _run(db: Session, filters: Filters, dims: Dims, build, collect, *, additive: bool) -> Result:
     """Run build(key) grouped by the chosen key and collect the rows; the total row is the
     sum of the groups when every measure is additive, else build(None) runs for it.
 
@@ -252,7 +252,7 @@ def requests_posted(db: Session, filters: Filters) -> Result:
         counts["total"] = row.n
         return (row.k if grouped else None), counts
 
-    return _run(db, filters, _request_dims(), build, collect)
+    return _run(db, filters, _request_dims(), build, collect, additive=True)
 
 
 def _first_confirmation():
@@ -269,7 +269,7 @@ def requests_matched(db: Session, filters: Filters) -> Result:
     how many expired without one, and the median days from publication to the first match.
 
     Two passes instead of one outer join: all requests (from the figures index alone),
-    then only the matched ones (see matched_requests). Expired without a match =
+    then only the matched ones (see first_matches). Expired without a match =
     expired - expired with a match.
     """
     expired = func.sum(case((HelpRequest.state == RequestState.EXPIRED, 1), else_=0))
@@ -281,21 +281,25 @@ def requests_matched(db: Session, filters: Filters) -> Result:
     def collect(row, grouped):
         return (row.k if grouped else None), {"n": row.n, "expired": row.expired or 0}
 
-    posted = _run(db, filters, _request_dims(), build, collect)
-    matched = matched_requests(db, filters)
+    posted = _run(db, filters, _request_dims(), build, collect, additive=True)
+    matched = first_matches(db, filters)
     result = Result(grouped=posted.grouped)
-    for key, measures in [(None, posted.total), *posted.groups.items()]:
-        found = matched.total if key is None else matched.groups.get(key, {})
-        target = result.total if key is None else result.groups.setdefault(key, {})
-        target["posted"] = measures.get("n") or 0
-        target["matched"] = found.get("n") or 0
-        target["expired"] = (measures.get("expired") or 0) - (found.get("expired") or 0)
-        if found.get("median_days") is not None:
-            target["median_days"] = found["median_days"]
+    # The total apart: None is also the key of the group without a wijk.
+    _merge_matched(result.total, posted.total, matched.total)
+    for key, measures in posted.groups.items():
+        _merge_matched(result.groups.setdefault(key, {}), measures, matched.groups.get(key, {}))
     return result
 
 
-def matched_requests(db: Session, filters: Filters) -> Result:
+def _merge_matched(target: dict, posted: dict, matched: dict) -> None:
+    target["posted"] = posted.get("n") or 0
+    target["matched"] = matched.get("n") or 0
+    target["expired"] = (posted.get("expired") or 0) - (matched.get("expired") or 0)
+    if matched.get("median_days") is not None:
+        target["median_days"] = matched["median_days"]
+
+
+def first_matches(db: Session, filters: Filters) -> Result:
     """Per group and in total: the requests with a first confirmation (n), how many of
     them expired after all, and the median days from publication to that confirmation.
 
@@ -394,6 +398,7 @@ def volunteers(db: Session, filters: Filters) -> Result:
             (row.k if grouped else None),
             {"hours": float(row.hours or 0), "hours_matches": row.done or 0},
         ),
+        additive=True,
     )
     for key, measures in hours.groups.items():
         active.groups.setdefault(key, {}).update(measures)
@@ -419,7 +424,7 @@ def checkins(db: Session, filters: Filters) -> Result:
         counts["total"] = row.n
         return (row.k if grouped else None), counts
 
-    return _run(db, filters, dims, build, collect)
+    return _run(db, filters, dims, build, collect, additive=True)
 
 
 def tasks_done(db: Session, filters: Filters) -> Result:
@@ -449,7 +454,7 @@ def tasks_done(db: Session, filters: Filters) -> Result:
         counts["total"] = row.n
         return (row.k if grouped else None), counts
 
-    return _run(db, filters, dims, build, collect)
+    return _run(db, filters, dims, build, collect, additive=True)
 
 
 def referral_outcome(now: datetime, request=HelpRequest) -> ColumnElement:
@@ -491,7 +496,7 @@ def referrals(db: Session, filters: Filters, now: datetime | None = None) -> Res
         counts["total"] = row.n
         return (row.k if grouped else None), counts
 
-    return _run(db, filters, dims, build, collect)
+    return _run(db, filters, dims, build, collect, additive=True)
 
 
 FIGURES = {
