@@ -207,9 +207,9 @@ def answer_checkin(
 def ask_staff(db: Session, checkin: Checkin, kind: TaskKind) -> StaffTask | None:
     """Put a task in the staff queue for this check-in; no commit.
 
-    The task keeps only what happened, in Dutch whatever language the carer chose; it is
-    what the carer's data download says about the task. What the carer wrote is read from
-    the check-in when staff open the task (task_detail): it goes when the check-in goes.
+    The task stores only what happened (answer and date, in Dutch), which stays after the
+    check-in is gone. What the carer wrote is read from the check-in whenever the task is
+    shown (task_detail: the task page, the carer's download), so it goes with the check-in.
     """
     prefix = "checkin-heavy" if kind == TaskKind.CHECKIN_HEAVY else "checkin-silent"
     with force_locale("nl"):

@@ -7,6 +7,7 @@ CSV files all use these same cells.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from flask_babel import format_date
@@ -254,30 +255,35 @@ def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = No
 
 # -- charts -------------------------------------------------------------------------------
 
-# Each group's name on a line of its own above its bars, so that the chart keeps the
+# Each group's name on lines of its own above its bars, so that the chart keeps the
 # whole width for names and bars on a narrow screen (or at 400% zoom), and its text,
 # 14 units in 320, is no smaller than 12 css px there.
 CHART_WIDTH = 320
-LABEL_HEIGHT = 20  # the line with the group's name
-BAR_SPACE = 268  # room for the longest bar; its number goes after it
+LINE_HEIGHT = 18  # a line of a group's name
+LABEL_CHARS = 32  # characters of a name per line (bold, 14 units: about 9.5 units each)
+DIGIT_WIDTH = 9  # units taken by a character of a number after its bar
 BAR_HEIGHT = 14
+BAR_GAP = 3
 GROUP_GAP = 12
 
 
 @dataclass(frozen=True)
 class Bar:
-    x: float
     y: float
     width: float
     series: int
     text: str
     text_x: float
 
+    @property
+    def text_y(self) -> float:
+        return self.y + BAR_HEIGHT / 2
+
 
 @dataclass(frozen=True)
 class ChartGroup:
-    label: str
-    y: float  # the baseline of the label; the bars follow below it
+    lines: tuple[str, ...]  # the group's name, wrapped
+    y: float  # the baseline of its first line; the bars follow below the last
     bars: tuple[Bar, ...]
 
 
@@ -288,27 +294,34 @@ class Chart:
     groups: tuple[ChartGroup, ...]
     width: int
     height: float
+    line_height: int = LINE_HEIGHT
+    bar_height: int = BAR_HEIGHT
 
 
 def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
-    """Horizontal grouped bars for the columns keys, one group per row of the table."""
+    """Horizontal grouped bars for the columns keys, one group per row of the table.
+
+    The longest bar leaves room for the longest number after it, so no number runs off.
+    """
     columns = {column.key: column for column in table.definition.columns}
     index = {column.key: i for i, column in enumerate(table.definition.columns)}
     rows = table.rows or (table.total,)
     largest = max(
         [row.values[key] or 0 for row in rows for key in keys] + [1],
     )
+    longest_text = max(len(row.cells[index[key]]) for row in rows for key in keys)
+    bar_space = CHART_WIDTH - 4 - DIGIT_WIDTH * longest_text
     groups, y = [], 0.0
     for row in rows:
+        lines = tuple(textwrap.wrap(str(row.label), LABEL_CHARS)) or ("",)
+        top = y + LINE_HEIGHT * len(lines) + 4
         bars = []
-        label_y = y + LABEL_HEIGHT - 5
         for series, key in enumerate(keys):
-            value = row.values[key] or 0
-            width = BAR_SPACE * value / largest
-            bar_y = y + LABEL_HEIGHT + series * (BAR_HEIGHT + 2)
-            bars.append(Bar(0, bar_y, width, series, row.cells[index[key]], width + 4))
-        groups.append(ChartGroup(row.label, label_y, tuple(bars)))
-        y += LABEL_HEIGHT + len(keys) * (BAR_HEIGHT + 2) + GROUP_GAP
+            width = bar_space * (row.values[key] or 0) / largest
+            bar_y = top + series * (BAR_HEIGHT + BAR_GAP)
+            bars.append(Bar(bar_y, width, series, row.cells[index[key]], width + 4))
+        groups.append(ChartGroup(lines, y + LINE_HEIGHT - 4, tuple(bars)))
+        y = top + len(keys) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
     title = str(table.definition.title)
     if len(keys) == 1:
         title = f"{title}: {columns[keys[0]].label}"
