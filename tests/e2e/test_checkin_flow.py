@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.e2e.test_help_request_flow import log_in
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import Checkin, CheckinAnswer, Role, StaffTask, TaskKind
@@ -60,21 +61,32 @@ def test_a_carer_answers_zwaar_from_the_email_adds_a_note_and_sees_it_on_their_p
     assert task.kind == TaskKind.CHECKIN_HEAVY and task.person_id == carer.id
     assert note not in task.detail  # staff read the note from the check-in itself
 
-    # The same link once more, as someone does who forgot they clicked it: a kind page.
+    # The same link once more, as someone does who forgot they clicked it: a kind page that
+    # tells whoever holds the link only that it was answered.
     good_link = next(line for line in text.splitlines() if "antwoord=goed" in line).strip()
     page.goto(good_link)
     visit.assert_accessible()
+    assert page.get_by_role("heading", level=1).inner_text() == "Deze vraag is al beantwoord"
+    assert "Zwaar" not in page.get_by_role("main").inner_text()
+    assert page.get_by_role("button", name="Antwoord versturen").count() == 0
+    assert note not in page.content()
+
+    # Logging in from there leads back to the link, which then shows the answer.
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("link", name="Inloggen").click()
+    page.get_by_label("E-mailadres").fill("henk@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    visit.submit("Inloggen")
     assert page.get_by_role("heading", level=1).inner_text() == "U heeft deze vraag al beantwoord"
     assert "antwoordde u: Zwaar" in page.get_by_role("main").inner_text()
     assert page.get_by_role("button", name="Antwoord versturen").count() == 0
     assert note not in page.content()
-    page.get_by_role("link", name="Bekijk al uw antwoorden").click()
-    page.wait_for_url("**/login**")
     db.expire_all()
     assert db.scalar(select(Checkin.answer)) == CheckinAnswer.HEAVY
 
-    log_in(visit, "henk@example.nl")
-    page.get_by_role("link", name="Hoe gaat het met u?").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Bekijk al uw antwoorden").click()
+    assert page.url.endswith("/mantelzorg")
     visit.assert_accessible()
     history = page.get_by_role("table")
     assert "Zwaar" in history.inner_text()

@@ -13,6 +13,7 @@ from voorelkaar import geo
 from voorelkaar.answers.services import answer_link, read_link
 from voorelkaar.db import claim
 from voorelkaar.help_requests import jobs
+from voorelkaar.help_requests.answers import STILL_NEEDED
 from voorelkaar.help_requests.jobs import chase_open_requests
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matches import services as matches
@@ -258,12 +259,12 @@ def test_answering_ja_keeps_the_request_online_for_another_round(
     (question,) = smtp.wait_for(1)
     with time_machine.travel(published + timedelta(days=15), tick=False):
         forms.post(link(question, "Ja, ik zoek nog steeds hulp"), {"antwoord": "ja"})
-    run(in_app, db, chase_open_requests, published + timedelta(days=30))
-    db.expire_all()
-    assert db.get(HelpRequest, item.id).state == RequestState.OPEN
     # Asked again 14 days after the "ja", and expired 30 days after it without an answer.
     run(in_app, db, chase_open_requests, published + timedelta(days=29))
     assert len(smtp.wait_for(2)) == 2
+    run(in_app, db, chase_open_requests, published + timedelta(days=30))
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.OPEN
     run(in_app, db, chase_open_requests, published + timedelta(days=45))
     db.expire_all()
     assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED
@@ -297,7 +298,7 @@ def test_is_uw_hulpvraag_nog_nodig_comes_even_with_followups_switched_off(
     assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED
 
 
-def test_a_blocked_askers_request_is_not_asked_about_and_does_not_expire(
+def test_a_blocked_askers_request_waits_and_once_unblocked_is_asked_before_it_expires(
     smtp, app, db, in_app, resident
 ):
     resident.blocked_at = local(2026, 11, 2, 9)
@@ -311,6 +312,18 @@ def test_a_blocked_askers_request_is_not_asked_about_and_does_not_expire(
     request = db.get(HelpRequest, item.id)
     assert request.state == RequestState.OPEN and request.still_needed_asked_at is None
     assert smtp.messages == []
+
+    # Unblocked, the asker is asked, and has the usual 16 days to answer.
+    resident.blocked_at = None
+    db.commit()
+    unblocked = published + timedelta(days=61)
+    run(in_app, db, chase_open_requests, unblocked)
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.OPEN
+    assert "nog nodig" in smtp.wait_for(1)[0]["Subject"]
+    run(in_app, db, chase_open_requests, unblocked + timedelta(days=16))
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED
 
 
 def test_a_ja_that_lands_while_the_job_runs_keeps_the_request_online(
@@ -334,6 +347,50 @@ def test_a_ja_that_lands_while_the_job_runs_keeps_the_request_online(
     db.expire_all()
     assert db.get(HelpRequest, item.id).state == RequestState.OPEN
     assert len(smtp.wait_for(1)) == 1  # the question only, no "van de site gehaald"
+
+
+def test_a_request_quiet_for_long_but_never_asked_is_asked_first_and_expires_16_days_later(
+    smtp, app, db, in_app, resident
+):
+    # The scheduler was stopped for weeks: the first pass finds the request 40 days quiet.
+    published = local(2026, 11, 1, 12)
+    item = a_request(db, resident, published=published)
+    asked = published + timedelta(days=40)
+    assert run(in_app, db, chase_open_requests, asked) == 2  # a staff task and the question
+    db.expire_all()
+    request = db.get(HelpRequest, item.id)
+    assert request.state == RequestState.OPEN and request.still_needed_asked_at == asked
+    (question,) = smtp.wait_for(1)
+    assert "op 27 december 2026 van de site" in question.get_body(("plain",)).get_content()
+
+    assert run(in_app, db, chase_open_requests, asked + timedelta(days=16, seconds=-1)) == 0
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.OPEN
+    assert run(in_app, db, chase_open_requests, asked + timedelta(days=16)) == 1
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED
+    assert "van de site gehaald" in smtp.wait_for(2)[1]["Subject"]
+
+
+def test_an_expiry_that_lands_before_the_askers_ja_is_not_undone_by_it(app, db, in_app, resident):
+    published = local(2026, 11, 1, 12)
+    item = a_request(db, resident, published=published)
+    run(in_app, db, chase_open_requests, published + timedelta(days=14))
+    db.expire_all()
+    request = db.get(HelpRequest, item.id)  # the link's page loads the request: still open
+    before = request.still_needed_at
+    assert request.state == RequestState.OPEN
+    # The expiry job commits in between, in its own process.
+    with Session(app.extensions["voorelkaar.engine"]) as job:
+        job.get(HelpRequest, item.id).state = RequestState.EXPIRED
+        job.commit()
+    moment = published + timedelta(days=30, minutes=1)
+    with time_machine.travel(moment, tick=False), app.test_request_context():
+        thanks = STILL_NEEDED.apply(db, request, resident, "ja", "")
+    assert thanks == "Dank u wel. Uw hulpvraag staat intussen niet meer open."
+    db.expire_all()
+    request = db.get(HelpRequest, item.id)
+    assert request.state == RequestState.EXPIRED and request.still_needed_at == before
 
 
 def test_the_weekly_digest_lists_last_weeks_fitting_requests_on_monday_morning(

@@ -2,6 +2,6 @@
 
 The page's button changes things, never the GET itself: mail scanners open links too.
 Each kind of question (see QUESTIONS) says which answers exist, what the link is about,
-and what an answer does. A link whose question was already answered shows that answer
-instead: a second click, or a partner's, is told so kindly and changes nothing.
+and what an answer does. A link whose question was already answered says so instead, and
+changes nothing; only the link's own user, logged in, sees what they answered and when.
 """

@@ -71,8 +71,16 @@ class Asked:
     question: Question
     subject: object
     user: User
-    # Set when the question was already answered: the page then shows that, and changes nothing.
+    # Set when the question was already answered: the page then says so, and changes nothing.
     answered: Answered | None
+
+    def answer_shown_to(self, viewer_id: int | None) -> Answered | None:
+        """The earlier answer, for the link's own user logged in; None for anyone else.
+
+        A link travels: forwarded, opened by a mail scanner, read by a housemate. What
+        someone answered (a carer's "zwaar") is theirs, so only their login shows it.
+        """
+        return self.answered if viewer_id is not None and viewer_id == self.user.id else None
 
 
 def read_link(db: Session, token: str) -> Asked | None:

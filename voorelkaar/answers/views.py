@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -32,10 +33,7 @@ def answer(token):
     question = asked.question
     if asked.answered is not None:
         # A second click, or someone else at the same address: say so, and change nothing.
-        url, label = question.onward(asked.subject)
-        return render_template(
-            "answers/answered.html", answered=asked.answered, onward_url=url, onward_label=label
-        )
+        return _already_answered(asked)
     form = AnswerForm(data={"antwoord": request.args.get("antwoord")})
     form.antwoord.choices = question.choices()
     if form.validate_on_submit():
@@ -49,6 +47,22 @@ def answer(token):
         subject=asked.subject,
         user=asked.user,
         with_note=question.with_note,
+    )
+
+
+def _already_answered(asked: services.Asked):
+    """Only the link's own user, logged in, sees what they answered and when."""
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    answered = asked.answer_shown_to(viewer_id)
+    if answered is None:
+        return render_template(
+            "answers/answered.html",
+            answered=None,
+            login_url=url_for("auth.login", next=request.full_path.rstrip("?")),
+        )
+    url, label = asked.question.onward(asked.subject)
+    return render_template(
+        "answers/answered.html", answered=answered, onward_url=url, onward_label=label
     )
 
 

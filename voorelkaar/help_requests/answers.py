@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import Answered, Question, answered_since
-from voorelkaar.db import utcnow
+from voorelkaar.db import claim, utcnow
 from voorelkaar.help_requests.services import cancel_request
 from voorelkaar.models import HelpRequest, RequestState, User
 from voorelkaar.moderation.services import record
@@ -46,10 +46,15 @@ def _onward(request: HelpRequest) -> tuple[str, str]:
 def _apply(db: Session, request: HelpRequest, user: User, answer: str, _note: str) -> str:
     if user.id != request.author_id:
         return _("Dank u wel voor uw antwoord.")
+    no_longer_open = _("Dank u wel. Uw hulpvraag staat intussen niet meer open.")
     if request.state != RequestState.OPEN:
-        return _("Dank u wel. Uw hulpvraag staat intussen niet meer open.")
+        return no_longer_open
     if answer == "ja":
-        request.still_needed_at = utcnow()
+        # Only while still open: the expiry job may have committed since the request was loaded.
+        still_open = HelpRequest.state == RequestState.OPEN
+        if not claim(db, HelpRequest, request.id, still_open, still_needed_at=utcnow()):
+            db.rollback()
+            return no_longer_open
         record(db, user, "help_requests.still_needed", request)
         db.commit()
         return _("Dank u wel. Uw hulpvraag blijft online en we zoeken verder.")

@@ -1,4 +1,7 @@
-"""Open requests nobody took: a staff task after 7 days, "nog nodig?" after 14, expiry at 30."""
+"""Open requests nobody took: a staff task after 7 days, "nog nodig?" after 14, expiry at 30.
+
+Expiry also waits 16 days after the question, so the asker always has that long to answer.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from voorelkaar.tasks.services import open_task
 TASK_AFTER = timedelta(days=7)
 ASK_AFTER = timedelta(days=14)
 EXPIRE_AFTER = timedelta(days=30)
+# How long the asker has to answer "nog nodig?", however late the question came.
+ANSWER_WITHIN = EXPIRE_AFTER - ASK_AFTER
 BATCH = 200
 
 
@@ -85,7 +90,9 @@ def _ask(db: Session, now: datetime) -> int:
     not_asked = HelpRequest.still_needed_asked_at.is_(None) | (
         HelpRequest.still_needed_asked_at < alive
     )
-    # A blocked account gets no mail, so it is not asked, and its request does not expire.
+    # A blocked account gets no mail, so it is not asked while blocked. Only an asked request
+    # expires: one not yet asked stays open until its asker is unblocked and asked; one asked
+    # before the block still expires when its time comes (without the mail).
     due = (
         *_unmatched(),
         alive <= now - ASK_AFTER,
@@ -111,7 +118,10 @@ def _ask(db: Session, now: datetime) -> int:
             template="still_needed",
             kind="still_needed",
             item=request,
-            expires_on=(request.still_needed_at or request.published_at) + EXPIRE_AFTER,
+            expires_on=max(
+                (request.still_needed_at or request.published_at) + EXPIRE_AFTER,
+                now + ANSWER_WITHIN,
+            ),
             links={a: answer_link("nog-nodig", request.id, author, a) for a in ("ja", "nee")},
         )
         db.commit()
@@ -119,13 +129,15 @@ def _ask(db: Session, now: datetime) -> int:
 
 
 def _expire(db: Session, now: datetime) -> int:
-    """Asked and not answered, and 30 days quiet: the request expires and the asker is told."""
+    """Unanswered 16 days after the question and 30 days quiet: expire, and tell the asker."""
     alive = _alive_since()
     # Checked again in the claim: the asker's "ja" may land in between.
     due = (
         *_unmatched(),
         alive <= now - EXPIRE_AFTER,
         HelpRequest.still_needed_asked_at >= alive,
+        # The asker has that long to answer, also when the question came late.
+        HelpRequest.still_needed_asked_at <= now - ANSWER_WITHIN,
     )
     request_ids = db.scalars(
         select(HelpRequest.id).where(*due).order_by(HelpRequest.id).limit(BATCH)
