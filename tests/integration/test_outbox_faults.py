@@ -28,7 +28,7 @@ from voorelkaar.db import utcnow
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import Checkin, OutboxMessage, StaffTask, TaskKind
 from voorelkaar.notify import dispatch_outbox, enqueue_email
-from voorelkaar.notify.outbox import MAX_ATTEMPTS
+from voorelkaar.notify.outbox import LOSSES_PER_ATTEMPT, MAX_ATTEMPTS, give_up_expired
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
@@ -306,6 +306,87 @@ def test_email_the_server_cannot_take_within_its_lifetime_is_given_up_with_one_t
     assert len(tasks(db)) == 3
 
 
+def test_all_mail_queued_before_a_long_outage_is_given_up_at_its_lifetime_and_none_sent_late(
+    server, sink, app, db, resident, volunteer, caplog
+):
+    queue(app, db, resident, 200)  # four batches: every pass of the outage claims the first
+    start = utcnow()
+    with time_machine.travel(start + timedelta(hours=79), tick=False):
+        queue(app, db, volunteer, 1, key="later")  # an hour before the server returns
+    lifetime = timedelta(hours=app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
+    now = start
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="voorelkaar.notify.outbox"):
+        while now < start + lifetime:  # a pass every half hour
+            dispatch_outbox(db, now)
+            now += timedelta(minutes=30)
+        db.rollback()
+        assert failed(db) == 0 and tasks(db) == []
+
+        dispatch_outbox(db, now)  # the first pass past their lifetime gives up all of them
+        db.rollback()
+        assert failed(db) == 200
+        assert len({task.key for task in tasks(db)}) == 200
+        given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+        assert given_up == ["outbox: 200 messages given up, unsent past their lifetime"]
+
+        while now < start + timedelta(hours=80):
+            dispatch_outbox(db, now)
+            now += timedelta(minutes=30)
+        server.start()  # back after 80 hours: only the one queued an hour ago goes out
+        assert dispatch_outbox(db, now) == 1
+    (later,) = db.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_not(None)))
+    assert later.to_address == volunteer.email
+    assert sink.message_ids == [later.message_id]
+    assert len(tasks(db)) == 200
+    assert {task.kind for task in tasks(db)} == {TaskKind.MAIL_FAILED}
+
+
+def test_mail_past_its_lifetime_when_the_dispatcher_itself_returns_is_given_up_unsent(
+    running, sink, app, db, resident
+):
+    # The scheduler was down for more than the lifetime, the mail server was not: the mail
+    # is as stale as after an outage of the server (a reminder for a day already past).
+    start = utcnow()
+    with time_machine.travel(start - timedelta(hours=73), tick=False):
+        queue(app, db, resident, 1, key="stale")
+    queue(app, db, resident, 1, key="fresh")
+    with app.app_context():
+        assert dispatch_outbox(db, utcnow()) == 1
+    stale = db.scalar(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None)))
+    assert stale.idempotency_key == "stale:0" and stale.attempts == 0
+    assert sink.message_ids == list(
+        db.scalars(select(OutboxMessage.message_id).where(OutboxMessage.sent_at.is_not(None)))
+    )
+    (task,) = tasks(db)
+    assert task.kind == TaskKind.MAIL_FAILED and task.person_id == resident.id
+
+
+def test_two_dispatchers_giving_up_expired_mail_at_once_give_up_each_once_with_one_task(
+    app, db, resident
+):
+    queue(app, db, resident, 300)
+    now = utcnow() + timedelta(hours=app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
+    together = threading.Barrier(2)
+    counts: list[int] = []
+
+    def dispatcher():
+        from sqlalchemy.orm import Session
+
+        with app.app_context(), Session(app.extensions["voorelkaar.engine"]) as session:
+            together.wait(timeout=10)
+            counts.append(give_up_expired(session, now))
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    print(f"\ntwo dispatchers at once gave up {' + '.join(map(str, counts))} of 300")
+    assert len(counts) == 2 and sum(counts) == 300  # both finished, each message given up once
+    assert failed(db) == 300
+    assert len({task.key for task in tasks(db)}) == len(tasks(db)) == 300
+
+
 def test_an_address_the_server_refuses_fails_after_max_attempts_and_an_outage_between_does_not_count(
     server, sink, app, db, volunteer
 ):
@@ -364,6 +445,35 @@ def test_an_email_the_server_drops_the_connection_on_steps_aside_and_the_rest_go
         assert dispatch_outbox(db, dropped.send_after) == 1
     assert sorted(sink.message_ids) == sorted(message_ids)  # each exactly once
     assert tasks(db) == []
+
+
+def test_an_email_the_server_drops_the_connection_on_every_time_fails_after_max_attempts(
+    running, sink, app, db, volunteer, caplog
+):
+    queue(app, db, volunteer, 1, key="dropped")
+    sink.drop.add(volunteer.email)
+    dropped = db.scalar(select(OutboxMessage))
+    now = start = utcnow()
+    passes = 0
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="voorelkaar.notify.outbox"):
+        while dropped.failed_at is None and passes < 100:
+            assert dispatch_outbox(db, now) == 0
+            passes += 1
+            db.refresh(dropped)
+            if passes == LOSSES_PER_ATTEMPT - 1:
+                assert dropped.attempts == 0
+                assert dropped.last_error == f"ConnectionLost ({passes} in a row)"
+            if passes == LOSSES_PER_ATTEMPT:  # the third loss in a row is an attempt
+                assert dropped.attempts == 1 and dropped.failed_at is None
+            now = max(now, dropped.send_after)
+    assert passes == MAX_ATTEMPTS * LOSSES_PER_ATTEMPT
+    assert dropped.attempts == MAX_ATTEMPTS
+    assert now - start < timedelta(hours=app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
+    (task,) = tasks(db)
+    assert task.kind == TaskKind.MAIL_FAILED and task.person_id == volunteer.id
+    # The server was reached every time: never reported as out of reach.
+    assert not [r for r in caplog.records if "out of reach" in r.getMessage()]
+    assert sink.message_ids == []
 
 
 @pytest.mark.parametrize("moment", ["reply-in-flight", "any-moment"])

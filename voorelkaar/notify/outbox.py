@@ -1,6 +1,7 @@
 """The outbox: write a message in the caller's transaction; send due ones later."""
 
 import logging
+import re
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -23,6 +24,11 @@ Attachment = tuple[str, str, str]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8  # refusals by the server; a server out of reach does not count
+# A message the connection breaks on this many times in a row has that counted as one
+# attempt: the server was reached, and something about this message makes it hang up.
+LOSSES_PER_ATTEMPT = 3
+# The losses in a row are counted in last_error, so that no column is needed for them.
+_LOSSES = re.compile(r"ConnectionLost(?: \((\d+) in a row\))?")
 BATCH_SIZE = 50  # messages claimed at a time, and sent over one SMTP connection
 # The message in flight when the connection broke waits as long again as it has waited,
 # within these bounds: if that message is what breaks the connection, the rest of the
@@ -87,13 +93,15 @@ def _backoff(attempts: int) -> timedelta:
 
 def claim_due(db: Session, now: datetime, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
     """Claim up to limit due messages, so no other dispatcher sends them too."""
-    unclaimed = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    unclaimed = _unclaimed(now)
     due = (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.send_after <= now,
+            # Past its lifetime, a message is given up, not sent: see give_up_expired.
+            OutboxMessage.created_at > now - _lifetime(),
             unclaimed,
         )
         .order_by(OutboxMessage.send_after, OutboxMessage.id)
@@ -108,13 +116,18 @@ def claim_due(db: Session, now: datetime, limit: int = BATCH_SIZE) -> list[Outbo
     if not candidates:
         db.commit()
         return []
-    # One conditional update claims the batch: a row another dispatcher claimed or sent
-    # meanwhile no longer matches, so only one dispatcher wins each row.
+    # One conditional update claims the batch: a row another dispatcher claimed, sent or
+    # gave up meanwhile no longer matches, so only one dispatcher wins each row.
     # The claim runs from the clock, not from `now`: a late batch must not start expired.
     claimed_until = max(now, utcnow()) + timedelta(seconds=_claim_seconds())
     ids = db.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates), OutboxMessage.sent_at.is_(None), unclaimed)
+        .where(
+            OutboxMessage.id.in_(candidates),
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),  # SQLite locks no rows: it may be given up
+            unclaimed,
+        )
         .values(claimed_until=claimed_until)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
@@ -132,6 +145,10 @@ def claim_due(db: Session, now: datetime, limit: int = BATCH_SIZE) -> list[Outbo
     )
 
 
+def _unclaimed(now: datetime):
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+
+
 def _claim_seconds() -> int:
     # How long a batch stays claimed: a dispatcher that dies holds its batch this long.
     return current_app.config["OUTBOX_CLAIM_SECONDS"]
@@ -141,8 +158,10 @@ def dispatch_outbox(db: Session, now: datetime) -> int:
     """Send every due message, a batch per SMTP connection; retry failures with backoff.
 
     A server out of reach costs no message an attempt: the mail waits, for as long as
-    OUTBOX_GIVE_UP_AFTER_HOURS, and is tried again in the next pass.
+    OUTBOX_GIVE_UP_AFTER_HOURS, and is tried again in the next pass. Each pass first gives
+    up all mail that has waited longer than that.
     """
+    give_up_expired(db, now)
     sent = tried = 0
     while messages := claim_due(db, now):
         tried += len(messages)
@@ -171,8 +190,7 @@ def _send_batch(db: Session, messages: list[OutboxMessage], now: datetime) -> tu
                 try:
                     backend.send(mail, names[index])
                 except ConnectionLost as error:
-                    message.send_after = now + _step_aside(message, now)
-                    _wait_for_server(db, [message], now, error)
+                    _connection_lost(db, message, now, error)
                     _release([later for later, _id, _mail in mails[index:]])
                     db.commit()
                     return sent, False
@@ -187,7 +205,7 @@ def _send_batch(db: Session, messages: list[OutboxMessage], now: datetime) -> tu
         # Each keeps its send_after, and so its place in the queue: putting it off would
         # not spare the server a try, as the next pass would claim the next batch instead.
         built = [message for message, _id, mail in mails if mail is not None]
-        _wait_for_server(db, built, now, error)
+        _wait_for_server(built, error)
         _release(messages)
         db.commit()
         return 0, False
@@ -237,37 +255,84 @@ def _step_aside(message: OutboxMessage, now: datetime) -> timedelta:
     return min(max(now - message.created_at, shortest), longest)
 
 
-def _wait_for_server(
-    db: Session, messages: list[OutboxMessage], now: datetime, error: MailError
-) -> None:
-    """The server could not be reached: no attempt counts, but the too old are given up."""
-    given_up = 0
+def _wait_for_server(messages: list[OutboxMessage], error: MailError) -> None:
+    """The server could not be reached: no attempt counts; the lifetime still runs."""
     for message in messages:
         message.last_error = type(error).__name__
-        if _waited_too_long(message, now):
-            _give_up(db, message, now)
-            given_up += 1
     # One line a pass, not one per message: an outage can last days. Class names only,
     # since the server's words may quote an address.
     log.warning(
-        "outbox: mail server out of reach (%s from %s); mail waits, %d messages given up",
+        "outbox: mail server out of reach (%s from %s); mail waits",
         type(error).__name__,
         type(error.__cause__ or error).__name__,
-        given_up,
     )
 
 
-def _waited_too_long(message: OutboxMessage, now: datetime) -> bool:
-    lifetime = timedelta(hours=current_app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
-    return now - message.created_at >= lifetime
+def _connection_lost(db: Session, message: OutboxMessage, now: datetime, error: MailError) -> None:
+    """The connection broke on message: it steps aside, and every third time counts."""
+    losses = _losses_in_a_row(message.last_error) + 1
+    if losses % LOSSES_PER_ATTEMPT == 0:
+        _record_failure(db, message, now, error)
+    else:
+        log.warning(
+            "outbox: connection lost on message %d (%s), %d in a row; it steps aside",
+            message.id,
+            type(error.__cause__ or error).__name__,
+            losses,
+        )
+    message.send_after = max(message.send_after, now + _step_aside(message, now))
+    # Any other error written to last_error ends the run.
+    message.last_error = "ConnectionLost" if losses == 1 else f"ConnectionLost ({losses} in a row)"
+
+
+def _losses_in_a_row(last_error: str | None) -> int:
+    found = _LOSSES.fullmatch(last_error or "")
+    if not found:
+        return 0
+    return int(found.group(1) or 1)
+
+
+def give_up_expired(db: Session, now: datetime) -> int:
+    """Give up every unsent message older than its lifetime, all at once; staff get a task each."""
+    # All of them, not the batch a pass claims: during an outage every pass claims the
+    # same oldest batch, and what waits behind it would otherwise be sent when the
+    # server returns, days late (reminders for appointments already past).
+    expired = select(OutboxMessage.id).where(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.created_at <= now - _lifetime(),
+        _unclaimed(now),  # a claimed one is being sent; its dispatcher decides
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        # Rows another dispatcher is giving up or claiming are skipped, not waited for.
+        expired = expired.with_for_update(skip_locked=True)
+    # Failing them and opening their tasks is one transaction: a dispatcher killed half-way
+    # leaves no message failed without a task.
+    given_up = db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(expired))
+        .values(failed_at=now, claimed_until=None)
+        .returning(OutboxMessage.id, OutboxMessage.user_id, OutboxMessage.subject)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for message_id, user_id, subject in given_up:
+        _tell_staff(db, message_id, user_id, subject)
+    db.commit()
+    if given_up:
+        log.warning("outbox: %d messages given up, unsent past their lifetime", len(given_up))
+    return len(given_up)
+
+
+def _lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["OUTBOX_GIVE_UP_AFTER_HOURS"])
 
 
 def _record_failure(db: Session, message: OutboxMessage, now: datetime, error: Exception) -> None:
-    """The server refused the message, or it cannot be built: that counts as an attempt."""
+    """The server refused the message, broke off on it again, or it cannot be built: an attempt."""
     message.attempts += 1
     # The error text of SMTP servers can quote addresses; keep its class only.
     message.last_error = type(error).__name__
-    if message.attempts >= MAX_ATTEMPTS or _waited_too_long(message, now):
+    if message.attempts >= MAX_ATTEMPTS:
         _give_up(db, message, now)
         log.warning("outbox: message %d failed for good", message.id)
     else:
@@ -277,13 +342,18 @@ def _record_failure(db: Session, message: OutboxMessage, now: datetime, error: E
 
 def _give_up(db: Session, message: OutboxMessage, now: datetime) -> None:
     message.failed_at = now
+    _tell_staff(db, message.id, message.user_id, message.subject)
+
+
+def _tell_staff(db: Session, message_id: int, user_id: int | None, subject: str) -> None:
+    """Open a task to reach the person another way; once per message, whoever asks."""
     # Someone may now miss a reminder or a check-in: staff should get in touch.
     from voorelkaar.tasks.services import open_task  # tasks record audit, which mails
 
     open_task(
         db,
-        key=f"mail-failed:{message.id}",
+        key=f"mail-failed:{message_id}",
         kind=TaskKind.MAIL_FAILED,
-        person=db.get(User, message.user_id) if message.user_id else None,
-        detail=message.subject,
+        person=db.get(User, user_id) if user_id else None,
+        detail=subject,
     )
