@@ -95,11 +95,21 @@ def browse_posts(db: Session, query: Select, filters: Filters, page: int = 1) ->
     query = _matching(query, model, filters)
     page = max(1, page)
     if filters.near_lat is None or filters.near_lon is None:
-        newest = query.order_by(model.published_at.desc(), model.id.desc())
-        posts = db.scalars(newest.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        return Page([Listed(post, None) for post in posts], page, total)
+        return _newest_first(db, query, model, page)
     return _nearest_first(db, query, model, filters, page)
+
+
+def _newest_first(db: Session, query: Select, model: type, page: int) -> Page:
+    """A page of posts, the most recently published first."""
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    start = (page - 1) * PAGE_SIZE
+    if start >= total:
+        # Past the last page, which ?pagina= may ask for with any number: an offset
+        # that large would not even fit the database's integers.
+        return Page([], page, total)
+    newest = query.order_by(model.published_at.desc(), model.id.desc())
+    posts = db.scalars(newest.limit(PAGE_SIZE).offset(start)).all()
+    return Page([Listed(post, None) for post in posts], page, total)
 
 
 def _matching(query: Select, model: type, filters: Filters) -> Select:
@@ -137,18 +147,23 @@ def _nearest_first(db: Session, query: Select, model: type, filters: Filters, pa
         query = query.where(model.lon.between(min_lon, max_lon))
     rings, posts_in = _rings(db, query, model, filters)
     ends = list(accumulate(posts_in))  # how many posts up to the end of each ring
+    total = ends[-1] if ends else 0
     start = (page - 1) * PAGE_SIZE
+    if start >= total:
+        return Page([], page, total)  # past the last page, as in _newest_first
     first, last = bisect_right(ends, start), bisect_left(ends, start + PAGE_SIZE)
     before = ends[first - 1] if first else 0
     ids = _ids_by_ring(db, query, model, rings[first : last + 1], start - before)
     posts = {post.id: post for post in db.scalars(query.where(model.id.in_(ids)))} if ids else {}
+    # A post matched, hidden or blocked since its id was read is no longer in posts:
+    # it is left out, as it would be from the next page read.
     return Page(
         [
             Listed(post, geo.distance_km(near_lat, near_lon, post.lat, post.lon))
-            for post in (posts[id_] for id_ in ids)
+            for post in (posts[id_] for id_ in ids if id_ in posts)
         ],
         page,
-        ends[-1] if ends else 0,
+        total,
     )
 
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from voorelkaar import geo
+from voorelkaar import geo, posts
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import browse_requests
 from voorelkaar.models import (
@@ -174,3 +175,71 @@ def test_offers_and_vacancies_are_listed_nearest_first_too(db, make_user):
             ("Midden", 2.0),
         ]
         assert page.total == 2
+
+
+FAR_PAST_THE_END = "99999999999999999999"  # more than any database integer holds
+
+
+@pytest.fixture
+def one_of_each(db, make_user, make_request):
+    """One public help request, offer and vacancy, all in Meppel."""
+    asker, volunteer = make_user(Role.RESIDENT), make_user(Role.VOLUNTEER)
+    member = make_user(Role.ORGANISATION)
+    make_request(asker, title="Boodschappen doen", postcode="7941 AB")
+    organisation = Organisation(name="Zorgcentrum", verified_at=utcnow())
+    organisation.members = [OrganisationMember(user=member)]
+    shared = {"description": "Graag.", "state": RequestState.OPEN, "pc4": "7941"}
+    shared |= {"lat": MEPPEL[0], "lon": MEPPEL[1], "published_at": utcnow()}
+    db.add(Offer(author=volunteer, category_id=2, title="Ik kook graag", **shared))
+    db.add(Vacancy(organisation=organisation, author=member, title="Rijder", hours="1", **shared))
+    db.commit()
+
+
+@pytest.mark.parametrize(
+    ("url", "found", "empty"),
+    [
+        ("/hulpvragen", "1 hulpvraag gevonden", "Er zijn nu geen hulpvragen die passen."),
+        ("/hulpaanbod", "1 aanbod gevonden", "Er is nu geen hulpaanbod dat past."),
+        ("/vacatures", "1 vacature gevonden", "Er zijn nu geen vacatures die passen."),
+    ],
+)
+@pytest.mark.parametrize("near", ["", "&postcode=7941+AB"], ids=["newest first", "nearest first"])
+def test_a_page_number_far_past_the_end_shows_an_empty_page_not_an_error(
+    client, one_of_each, url, found, empty, near
+):
+    result = client.get(f"{url}?pagina={FAR_PAST_THE_END}{near}")
+    assert result.status_code == 200
+    html = result.get_data(as_text=True)
+    assert found in html and empty in html
+    assert client.get(f"{url}?pagina=2{near}").status_code == 200
+
+
+@pytest.mark.parametrize("filters", WAYS_TO_BROWSE.values(), ids=WAYS_TO_BROWSE.keys())
+def test_a_page_far_past_the_end_is_empty_and_reads_no_posts(db, around_meppel, filters):
+    first = browse_requests(db, filters, 1)
+    db.expunge_all()
+    beyond = browse_requests(db, filters, int(FAR_PAST_THE_END))
+    assert (beyond.items, beyond.total) == ([], first.total)
+    assert not [item for item in db.identity_map.values() if isinstance(item, HelpRequest)]
+
+
+def test_a_post_matched_while_its_page_is_read_is_left_out_not_an_error(
+    app, db, around_meppel, monkeypatch
+):
+    """Between reading a page's ids and its posts, another request takes one post."""
+    ids_by_ring = posts._ids_by_ring
+    taken = []
+
+    def then_one_is_matched(*args, **kwargs):
+        ids = ids_by_ring(*args, **kwargs)
+        with Session(app.extensions["voorelkaar.engine"]) as other:
+            other.get(HelpRequest, ids[3]).state = RequestState.MATCHED
+            other.commit()
+        taken.append(ids[3])
+        return ids
+
+    monkeypatch.setattr(posts, "_ids_by_ring", then_one_is_matched)
+    page = browse_requests(db, WAYS_TO_BROWSE["nearest first"], 2)
+    listed = [item.post.id for item in page.items]
+    assert taken and taken[0] not in listed
+    assert len(listed) == PAGE_SIZE - 1

@@ -1,7 +1,8 @@
 """Organisations: verified by staff, posting vacancies, and answering volunteers."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from tests.conftest import AuthActions, Forms, csrf_token_from
 from voorelkaar.db import utcnow
@@ -13,6 +14,7 @@ from voorelkaar.models import (
     OutboxMessage,
     RequestState,
     Role,
+    User,
     Vacancy,
     VacancyResponse,
 )
@@ -384,7 +386,8 @@ def test_a_member_closes_a_filled_vacancy_it_leaves_the_list_and_its_page_says_i
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "vacancies.closed"))
     assert (event.actor_id, event.subject_id) == (member.id, vacancy.id)
     html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
-    assert "De vacature is gesloten" in html  # the flash
+    # The flash: the page stays, so it is not "offline", only off the list.
+    assert "De vacature is gesloten. Hij staat niet meer in de lijst met vacatures." in html
     assert "genoeg vrijwilligers gevonden" in html
     assert "Waarom sluit u de vacature?" not in html
 
@@ -426,6 +429,20 @@ def test_a_member_closes_a_vacancy_from_mijn_organisatie_and_the_responses_stay(
     assert f"/vacatures/{other.id}/sluiten" in html
     page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
     assert "zoekt geen vrijwilligers meer" in page
+
+
+def test_on_mijn_organisatie_each_close_question_names_its_vacancy_for_screen_readers(
+    make_organisation, make_vacancy, auth, client, member
+):
+    organisation = make_organisation(member)
+    make_vacancy(organisation)
+    make_vacancy(organisation, title="Koffie & <b>gezelligheid</b>")
+    auth.login("organisatie@example.nl")
+    html = client.get("/mijn-organisatie").get_data(as_text=True)
+    question = '<legend class="field__label">Waarom sluit u de vacature? '
+    assert html.count(question) == 2
+    for title in ("Wandelmaatje voor bewoners", "Koffie &amp; &lt;b&gt;gezelligheid&lt;/b&gt;"):
+        assert f'{question}<span class="visually-hidden">{title}</span></legend>' in html
 
 
 def test_closing_without_a_reason_is_explained_on_the_same_page_and_changes_nothing(
@@ -549,6 +566,56 @@ def test_responding_to_a_closed_vacancy_is_refused_politely_and_nothing_is_writt
     with app.test_request_context(), pytest.raises(services.VacancyClosed):
         services.respond(db, volunteer, vacancy, "Ik help graag")
     assert db.scalar(select(VacancyResponse)) is None
+
+
+def test_a_vacancy_closed_while_the_volunteer_sends_a_response_refuses_it_and_writes_nothing(
+    app, make_organisation, make_vacancy, auth, client, db, member, volunteer
+):
+    """The member closes the vacancy after the response was checked, just before it is written."""
+    vacancy = make_vacancy(make_organisation(member))
+    auth.login("vrijwilliger@example.nl")
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    engine = app.extensions["voorelkaar.engine"]
+    closed = []
+    first_writes = ("UPDATE VACANCIES", "INSERT INTO VACANCY_RESPONSES")
+
+    def close_it_first(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(first_writes) and not closed:
+            closed.append(statement)
+            with Session(engine) as organisation_browser:
+                actor = organisation_browser.get(User, member.id)
+                item = organisation_browser.get(Vacancy, vacancy.id)
+                services.close_vacancy(organisation_browser, actor, item, RequestState.DONE)
+
+    event.listen(engine, "before_cursor_execute", close_it_first)
+    try:
+        result = client.post(
+            f"/vacatures/{vacancy.id}/reageren",
+            data={"csrf_token": csrf_token_from(page), "message": "Ik help graag"},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", close_it_first)
+    assert closed  # the vacancy was closed in between
+    assert result.status_code == 302
+    html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "Deze vacature is gesloten. U kunt niet meer reageren." in html
+    assert db.scalar(select(VacancyResponse)) is None
+    assert db.scalar(select(OutboxMessage)) is None  # no mail about a response to members
+    db.refresh(vacancy)
+    assert vacancy.state == RequestState.DONE
+
+
+def test_a_response_does_not_count_as_a_change_to_the_vacancy(
+    make_organisation, make_vacancy, forms, auth, db, member, volunteer
+):
+    vacancy = make_vacancy(make_organisation(member))
+    edited = vacancy.updated_at
+    auth.login("vrijwilliger@example.nl")
+    result = forms.post(f"/vacatures/{vacancy.id}/reageren", {"message": "Ik help"})
+    assert result.status_code == 302
+    assert db.scalar(select(VacancyResponse)) is not None
+    db.refresh(vacancy)
+    assert (vacancy.state, vacancy.updated_at) == (RequestState.OPEN, edited)
 
 
 def test_volunteers_still_waiting_for_an_answer_get_an_email_in_their_language(

@@ -138,7 +138,8 @@ class CloseForm(BaseForm):
         ],
         validate_choice=False,
         description=_l(
-            "De vacature gaat offline. Vrijwilligers die nog geen antwoord van u kregen, krijgen een e-mail."
+            "De vacature staat dan niet meer in de lijst met vacatures. "
+            "Vrijwilligers die nog geen antwoord van u kregen, krijgen een e-mail."
         ),
     )
     terug = HiddenField()

@@ -295,15 +295,13 @@ def responses_to(
 
 def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> VacancyResponse:
     """A volunteer's short message; every member of the organisation gets an email."""
-    # The row stays locked until the commit (on PostgreSQL): a member closing the vacancy
-    # meanwhile waits, and then tells this volunteer too; or this response waits and is refused.
-    state = db.scalar(select(Vacancy.state).where(Vacancy.id == vacancy.id).with_for_update())
-    if state in CLOSED:
+    if vacancy.state in CLOSED:
         raise VacancyClosed("the vacancy is closed")
     if not may_respond(db, volunteer, vacancy):
         raise NotAllowed("may not respond to this vacancy")
     if responses_to(db, vacancy, volunteer):
         raise AlreadyResponded("one response per volunteer")
+    _hold_open(db, vacancy)
     response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message=message)
     db.add(response)
     db.flush()
@@ -323,6 +321,24 @@ def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> Vac
         )
     db.commit()
     return response
+
+
+def _hold_open(db: Session, vacancy: Vacancy) -> None:
+    """Write the vacancy's row while it is still open, or raise VacancyClosed.
+
+    The write changes nothing, but the database lets only one transaction at a time
+    write a row (on SQLite: the whole database), as close_vacancy does. So a member
+    closing the vacancy meanwhile waits, and then emails this volunteer too; or this
+    response comes second and finds the vacancy closed. (A SELECT ... FOR UPDATE would
+    not do: SQLite ignores it.) Setting updated_at to itself keeps the time it was edited.
+    """
+    if not claim(
+        db, Vacancy, vacancy.id, Vacancy.state == RequestState.OPEN, updated_at=Vacancy.updated_at
+    ):
+        db.rollback()
+        if vacancy.state in CLOSED:
+            raise VacancyClosed("the vacancy was closed meanwhile")
+        raise NotAllowed("the vacancy is no longer public")
 
 
 def response_for(db: Session, member: User, response_id: int) -> VacancyResponse | None:

@@ -4,13 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from voorelkaar import posts
 from voorelkaar.auth.access import role_required, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm
 from voorelkaar.help_requests.services import known_skills
-from voorelkaar.models import Organisation, RequestState, Role
+from voorelkaar.models import Organisation, RequestState, Role, Vacancy
 from voorelkaar.moderation.services import post_url
 from voorelkaar.organisations import services
 from voorelkaar.organisations.forms import (
@@ -56,7 +57,7 @@ def _vacancy_page(db, item, form: ResponseForm, close_form: CloseForm | None = N
     authenticated = current_user.is_authenticated
     manage = authenticated and services.may_manage(db, current_user, item)
     if close_form is None and manage and item.state == RequestState.OPEN:
-        close_form = _close_form(item.id)
+        close_form = _close_form(item, formdata=None)
     return render_template(
         "organisations/vacancy.html",
         item=item,
@@ -67,12 +68,20 @@ def _vacancy_page(db, item, form: ResponseForm, close_form: CloseForm | None = N
         responses=services.responses_to(db, item, current_user) if authenticated else [],
         form=form,
         closed=services.is_closed(db, item),
+        filled=item.state == RequestState.DONE,
         close_form=close_form,
     )
 
 
-def _close_form(vacancy_id: int) -> CloseForm:
-    return CloseForm(prefix=f"sluiten{vacancy_id}", formdata=None)
+def _close_form(vacancy: Vacancy, **kwargs) -> CloseForm:
+    """The form that closes vacancy; formdata=None for an empty one."""
+    form = CloseForm(prefix=f"sluiten{vacancy.id}", **kwargs)
+    # Mijn organisatie has a form per vacancy: its question names the vacancy, or screen
+    # readers would announce the same question for each.
+    form.reden.label.text = Markup('{} <span class="visually-hidden">{}</span>').format(
+        form.reden.label.text, vacancy.title
+    )
+    return form
 
 
 @bp.route("/vacatures/nieuw", methods=["GET", "POST"])
@@ -146,6 +155,8 @@ def respond(vacancy_id):
         services.respond(db, current_user, item, form.message.data)
     except services.VacancyClosed:
         flash(_("Deze vacature is gesloten. U kunt niet meer reageren."), "info")
+    except services.NotAllowed:  # no longer public since the check above
+        abort(403)
     except services.AlreadyResponded:
         flash(_("U heeft al gereageerd op deze vacature."), "info")
     else:
@@ -171,7 +182,7 @@ def _dashboard_page(db, failed: AnswerForm | CloseForm | None = None, failed_id:
         for response in responses
     }
     close_forms = {
-        vacancy.id: _close_form(vacancy.id)
+        vacancy.id: _close_form(vacancy, formdata=None)
         for vacancy in vacancies
         if vacancy.state == RequestState.OPEN
     }
@@ -198,7 +209,7 @@ def close_vacancy(vacancy_id):
     item = services.vacancy_for(db, current_user, vacancy_id)
     if item is None or not services.may_manage(db, current_user, item):
         abort(404)
-    form = CloseForm(prefix=f"sluiten{vacancy_id}")
+    form = _close_form(item)
     to_dashboard = form.from_dashboard and current_user.has_role(Role.ORGANISATION)
     if not form.validate_on_submit():
         if to_dashboard:
@@ -210,7 +221,10 @@ def close_vacancy(vacancy_id):
         flash(_("Alleen een vacature die online staat, kunt u sluiten."), "info")
     else:
         if closed:
-            flash(_("De vacature is gesloten. Hij staat niet meer online."), "success")
+            flash(
+                _("De vacature is gesloten. Hij staat niet meer in de lijst met vacatures."),
+                "success",
+            )
         else:
             flash(_("Deze vacature is al gesloten."), "info")
     if to_dashboard:
