@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from voorelkaar import posts
 from voorelkaar.auth.access import role_required, staff_required
@@ -75,13 +74,7 @@ def _vacancy_page(db, item, form: ResponseForm, close_form: CloseForm | None = N
 
 def _close_form(vacancy: Vacancy, **kwargs) -> CloseForm:
     """The form that closes vacancy; formdata=None for an empty one."""
-    form = CloseForm(prefix=f"sluiten{vacancy.id}", **kwargs)
-    # Mijn organisatie has a form per vacancy: its question names the vacancy, or screen
-    # readers would announce the same question for each.
-    form.reden.label.text = Markup('{} <span class="visually-hidden">{}</span>').format(
-        form.reden.label.text, vacancy.title
-    )
-    return form
+    return CloseForm(prefix=f"sluiten{vacancy.id}", **kwargs)
 
 
 @bp.route("/vacatures/nieuw", methods=["GET", "POST"])
