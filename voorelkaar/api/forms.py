@@ -1,11 +1,11 @@
 """Admin forms for API tokens: issue one, revoke one."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from wtforms import EmailField, SelectChoice, SelectMultipleField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from voorelkaar.auth.services import find_user_by_email
 from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm, text_field
 from voorelkaar.models import User
@@ -52,8 +52,7 @@ class IssueTokenForm(BaseForm):
     user: User | None = None
 
     def validate_email(self, field):
-        email = (field.data or "").strip().lower()
-        self.user = get_session().scalar(select(User).where(func.lower(User.email) == email))
+        self.user = find_user_by_email(get_session(), field.data or "")
         if self.user is None:
             raise ValidationError(_l("Er is geen account met dit e-mailadres."))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from copy import deepcopy
-
 from voorelkaar.models import ReferralStatus, RequestState, ScheduleKind
 from voorelkaar.models.api_token import Scope
 
@@ -425,8 +423,3 @@ DOCUMENT = {
         },
     },
 }
-
-
-def document() -> dict:
-    """A copy of the document, safe to change."""
-    return deepcopy(DOCUMENT)

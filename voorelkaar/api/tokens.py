@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voorelkaar.auth.sessions import digest_token as hash_token
 from voorelkaar.db import claim, utcnow
 from voorelkaar.models import ApiToken, User
 from voorelkaar.models.api_token import Scope
@@ -31,10 +31,6 @@ class IssuedToken:
 
     token: ApiToken
     secret: str
-
-
-def hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def issue_token(

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from voorelkaar import errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import IssueTokenForm, RevokeForm
-from voorelkaar.api.openapi import document
+from voorelkaar.api.openapi import DOCUMENT
 from voorelkaar.api.validation import Invalid, as_formdata, check_body, check_form
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
@@ -174,14 +174,15 @@ def health():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API."""
-    return jsonify(document())
+    return jsonify(DOCUMENT)
 
 
 @bp.get("/docs")
 def docs():
     """The OpenAPI document as a page to read."""
-    spec = document()
-    return render_template("api/docs.html", spec=spec, schemas=spec["components"]["schemas"])
+    return render_template(
+        "api/docs.html", spec=DOCUMENT, schemas=DOCUMENT["components"]["schemas"]
+    )
 
 
 @bp.get("/figures")

@@ -19,14 +19,15 @@ SESSION_KEY = "sid"
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
-def _digest(token: str) -> str:
+def digest_token(token: str) -> str:
+    """What is stored of a secret token: its sha256, so a stolen database gives no tokens."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_session(db: Session, user: User) -> None:
     """Log user in with a fresh session: nothing of the old cookie carries over."""
     token = secrets.token_urlsafe(32)
-    db.add(UserSession(user_id=user.id, token_hash=_digest(token)))
+    db.add(UserSession(user_id=user.id, token_hash=digest_token(token)))
     user.last_login_at = utcnow()
     db.commit()
     locale = session.get("locale")
@@ -44,7 +45,7 @@ def end_session(db: Session) -> None:
     if token:
         db.execute(
             update(UserSession)
-            .where(UserSession.token_hash == _digest(token), UserSession.revoked_at.is_(None))
+            .where(UserSession.token_hash == digest_token(token), UserSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
         db.commit()
@@ -59,7 +60,7 @@ def revoke_all_sessions(db: Session, user: User, *, keep_current: bool = False) 
     )
     token = session.get(SESSION_KEY)
     if keep_current and token:
-        statement = statement.where(UserSession.token_hash != _digest(token))
+        statement = statement.where(UserSession.token_hash != digest_token(token))
     db.execute(statement.values(revoked_at=utcnow()))
 
 
@@ -74,7 +75,7 @@ def load_user(user_id: str) -> User | None:
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(
-            UserSession.token_hash == _digest(token),
+            UserSession.token_hash == digest_token(token),
             UserSession.user_id == int(user_id),
             UserSession.revoked_at.is_(None),
         )

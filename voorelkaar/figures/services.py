@@ -49,7 +49,6 @@ from voorelkaar.models import (
 
 BY_MONTH, BY_WIJK, BY_CATEGORY, BY_MUNICIPALITY = "maand", "wijk", "categorie", "gemeente"
 GROUPINGS = (BY_MONTH, BY_WIJK, BY_CATEGORY, BY_MUNICIPALITY)
-UNKNOWN = None  # the group key of rows without a wijk (or municipality)
 
 MATCHED_STATES = (MatchState.CONFIRMED, MatchState.DONE)
 SOURCES = ("self", "cared_for", "resident", "referral")
@@ -205,8 +204,7 @@ def _passes(key: ColumnElement | None, additive: bool) -> list[ColumnElement | N
 
 
 def _select(key: ColumnElement | None, *columns) -> Select:
-    stmt = select(key.label("k"), *columns) if key is not None else select(*columns)
-    return stmt
+    return select(key.label("k"), *columns) if key is not None else select(*columns)
 
 
 def _grouped(stmt: Select, key: ColumnElement | None, *more) -> Select:
