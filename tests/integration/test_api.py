@@ -476,3 +476,10 @@ def test_a_limit_of_digits_that_are_not_decimal_is_a_422_not_a_500(
     response = call(client, "GET", "/api/v1/requests?limit=²", secret=secret)
     assert_error(response, 422, "validation_failed")
     assert "limit" in response.json["error"]["fields"]
+
+
+def test_a_wijk_with_a_nul_character_is_a_422_not_a_500(client, meppel, staff, make_token):
+    secret = make_token(staff, Scope.REQUESTS)
+    response = call(client, "GET", "/api/v1/requests?wijk=Centrum%00", secret=secret)
+    assert_error(response, 422, "validation_failed")
+    assert "wijk" in response.json["error"]["fields"]

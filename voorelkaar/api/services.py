@@ -47,6 +47,8 @@ def figures_by_wijk(db: Session, first: date, last: date) -> dict:
 def find_wijk(db: Session, text: str) -> Neighbourhood | None:
     """A wijk by id, or by name or slug (case does not matter)."""
     text = text.strip()
+    if not text.isprintable():  # no name holds a control character (PostgreSQL refuses NUL)
+        return None
     if text.isdecimal() and len(text) < 10:
         found = db.get(Neighbourhood, int(text))
         if found is not None:
