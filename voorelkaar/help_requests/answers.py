@@ -69,5 +69,4 @@ STILL_NEEDED = Question(
     template="still_needed.html",
     answered=_answered,
     onward=_onward,
-    max_age=30 * 24 * 3600,
 )

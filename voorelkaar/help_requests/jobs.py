@@ -107,8 +107,7 @@ def _ask(db: Session, now: datetime) -> int:
         if not claim(db, HelpRequest, request_id, *due, still_needed_asked_at=now):
             db.rollback()
             continue
-        request = db.get(HelpRequest, request_id)
-        db.refresh(request)
+        request = db.get(HelpRequest, request_id, populate_existing=True)  # as the claim left it
         author = request.author
         # Not optional: the request expires unless its asker answers, so they must be asked.
         asked += enqueue_once(
@@ -157,8 +156,7 @@ def _expire(db: Session, now: datetime) -> int:
             .values(state=MatchState.DECLINED, ended_at=now)
             .execution_options(synchronize_session=False)
         )
-        request = db.get(HelpRequest, request_id)
-        db.refresh(request)
+        request = db.get(HelpRequest, request_id, populate_existing=True)  # as the claim left it
         if request.author.blocked_at is None:  # a blocked account gets no mail
             enqueue_once(
                 db,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Answered, Question, answered_since
+from voorelkaar.answers.services import DAY, Answered, Question, answered_since
 from voorelkaar.db import utcnow
 from voorelkaar.matches.services import finish_match
 from voorelkaar.models import Match, MatchState, ScheduleKind, TaskKind, User
@@ -95,6 +95,6 @@ FOLLOWUP = Question(
     template="followup.html",
     answered=_answered,
     onward=_onward,
-    max_age=60 * 24 * 60 * 60,
+    max_age=60 * DAY,
     with_note=True,
 )

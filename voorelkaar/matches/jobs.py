@@ -97,8 +97,7 @@ def send_followups(db: Session, now: datetime) -> int:
         if not claim(db, Match, match_id, Match.followup_sent_at.is_(None), followup_sent_at=now):
             db.rollback()
             continue
-        match = db.get(Match, match_id)
-        db.refresh(match)
+        match = db.get(Match, match_id, populate_existing=True)  # as the claim left it
         round_ = match.followup_after.astimezone(AMSTERDAM).strftime("%Y%m%d")
         for person in (match.volunteer, match.request.author):
             if not person.mail_followups or person.blocked_at is not None:

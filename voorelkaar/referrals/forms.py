@@ -155,12 +155,11 @@ class InvitedAccountForm(RegisterForm):
         self.house_number.data = referral.house_number
 
 
-def referral_request_form(db_categories, referral, *, on_behalf: bool, **kwargs) -> RequestForm:
+def referral_request_form(db_categories, *, on_behalf: bool) -> RequestForm:
     """The ordinary request form, for the resident themself or for staff posting for them."""
     return RequestForm(
         categories=db_categories,
         posted_for_options=[PostedFor.RESIDENT if on_behalf else PostedFor.SELF],
-        **kwargs,
     )
 
 

@@ -73,7 +73,7 @@ def referral_outcome(referral) -> str:
         return state_label(referral.request.state)
     if referral.account_id is not None:
         return _("De inwoner heeft een account, maar nog geen hulpvraag.")
-    if referral.expired_at is not None or not services.is_open(referral):
+    if not services.is_open(referral):
         return _("Verlopen op %(day)s.", day=date_long(referral.expired_at or referral.expires_at))
     return _("De uitnodiging werkt tot %(day)s.", day=date_long(referral.expires_at))
 
@@ -154,7 +154,7 @@ def post_for_resident(referral_id):
     if not services.may_post(current_user, referral):
         flash(_("Voor deze verwijzing kunt u geen hulpvraag (meer) plaatsen."), "info")
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    form = referral_request_form(active_categories(db), referral, on_behalf=True)
+    form = referral_request_form(active_categories(db), on_behalf=True)
     if request.method == "GET":
         services.record_view(db, current_user, referral, SHOWN_POSTING)
         prefill_request(form, referral, on_behalf=True)
@@ -275,7 +275,7 @@ def resident_request(code):
         abort(404)
     if referral.request_id is not None:
         return redirect(url_for("help_requests.detail", request_id=referral.request_id))
-    form = referral_request_form(active_categories(db), referral, on_behalf=False)
+    form = referral_request_form(active_categories(db), on_behalf=False)
     if request.method == "GET":
         prefill_request(form, referral, on_behalf=False)
     if form.validate_on_submit():

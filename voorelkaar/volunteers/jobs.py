@@ -49,8 +49,7 @@ def send_digests(db: Session, now: datetime) -> int:
         if not claim(db, User, user_id, not_this_week, digest_sent_at=now):
             db.rollback()
             continue
-        volunteer = db.get(User, user_id)
-        db.refresh(volunteer)
+        volunteer = db.get(User, user_id, populate_existing=True)  # as the claim left it
         # Ranked with the matching module, as on "Hulpvragen bij mij in de buurt".
         new = [
             found
