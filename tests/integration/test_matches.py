@@ -20,35 +20,40 @@ def open_request(make_user, make_request):
     return asker, make_request(asker, title="Boodschappen", postcode="7941 BK")
 
 
-def test_a_volunteer_offers_help_and_the_asker_confirms(db, make_user, open_request):
+def test_a_volunteer_offers_help_and_the_asker_confirms(db, in_app, make_user, open_request):
     asker, item = open_request
     volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
-    match = services.offer_help(db, volunteer, item)
-    assert match.state == MatchState.OFFERED
-    assert services.offer_help(db, volunteer, item).id == match.id  # pressing twice is fine
-    services.confirm_match(db, asker, match)
+    with in_app():
+        match = services.offer_help(db, volunteer, item)
+        assert match.state == MatchState.OFFERED
+        assert services.offer_help(db, volunteer, item).id == match.id  # pressing twice is fine
+        services.confirm_match(db, asker, match)
     db.refresh(item)
     assert match.state == MatchState.CONFIRMED
     assert item.state == RequestState.MATCHED and item.confirmed_count == 1
 
 
-def test_a_second_confirmation_for_a_one_volunteer_request_is_refused(db, make_user, open_request):
+def test_a_second_confirmation_for_a_one_volunteer_request_is_refused(
+    db, in_app, make_user, open_request
+):
     asker, item = open_request
-    first = services.offer_help(db, make_user(Role.VOLUNTEER, email="a@example.nl"), item)
-    second = services.offer_help(db, make_user(Role.VOLUNTEER, email="b@example.nl"), item)
-    services.confirm_match(db, asker, first)
-    db.expire_all()
-    assert db.get(Match, second.id).state == MatchState.DECLINED  # told someone else helps
-    with pytest.raises(services.MatchError):
-        services.confirm_match(db, asker, db.get(Match, second.id))
+    with in_app():
+        first = services.offer_help(db, make_user(Role.VOLUNTEER, email="a@example.nl"), item)
+        second = services.offer_help(db, make_user(Role.VOLUNTEER, email="b@example.nl"), item)
+        services.confirm_match(db, asker, first)
+        db.expire_all()
+        assert db.get(Match, second.id).state == MatchState.DECLINED  # told someone else helps
+        with pytest.raises(services.MatchError):
+            services.confirm_match(db, asker, db.get(Match, second.id))
 
 
-def test_cancelling_a_confirmed_match_reopens_the_request(db, make_user, open_request):
+def test_cancelling_a_confirmed_match_reopens_the_request(db, in_app, make_user, open_request):
     asker, item = open_request
     volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
-    match = services.offer_help(db, volunteer, item)
-    services.confirm_match(db, asker, match)
-    services.cancel_match(db, volunteer, match, "Ik ben ziek.")
+    with in_app():
+        match = services.offer_help(db, volunteer, item)
+        services.confirm_match(db, asker, match)
+        services.cancel_match(db, volunteer, match, "Ik ben ziek.")
     db.refresh(item)
     assert item.state == RequestState.OPEN and item.confirmed_count == 0
 
@@ -99,13 +104,14 @@ def test_contact_details_show_only_after_confirmation_and_hide_after_cancelling(
 
 
 def test_staff_mark_a_match_done_and_the_hours_show_in_mijn_inzet(
-    forms, auth, client, db, make_user, open_request
+    forms, auth, client, db, in_app, make_user, open_request
 ):
     asker, item = open_request
     volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
     make_user(Role.STAFF, email="staf@example.nl")
-    match = services.offer_help(db, volunteer, item)
-    services.confirm_match(db, asker, match)
+    with in_app():
+        match = services.offer_help(db, volunteer, item)
+        services.confirm_match(db, asker, match)
     auth.login("staf@example.nl")
     response = forms.post(
         f"/aanmeldingen/{match.id}/afronden", {"hours": "2,5"}, page=f"/hulpvragen/{item.id}"
@@ -119,9 +125,12 @@ def test_staff_mark_a_match_done_and_the_hours_show_in_mijn_inzet(
     assert "Boodschappen" in page and "2,5" in page
 
 
-def test_someone_else_cannot_confirm_or_cancel_a_match(forms, auth, db, make_user, open_request):
+def test_someone_else_cannot_confirm_or_cancel_a_match(
+    forms, auth, db, in_app, make_user, open_request
+):
     asker, item = open_request
-    match = services.offer_help(db, make_user(Role.VOLUNTEER, email="sanne@example.nl"), item)
+    with in_app():
+        match = services.offer_help(db, make_user(Role.VOLUNTEER, email="sanne@example.nl"), item)
     make_user(Role.RESIDENT, email="buur@example.nl")
     auth.login("buur@example.nl")
     assert forms.post(f"/aanmeldingen/{match.id}/bevestigen", {}, page="/").status_code == 404
@@ -135,7 +144,7 @@ def test_someone_else_cannot_confirm_or_cancel_a_match(forms, auth, db, make_use
 
 @pytest.mark.postgres
 def test_twenty_simultaneous_helpers_and_confirmations_give_exactly_one_match(
-    database_url, make_user, open_request, db
+    database_url, make_user, open_request, db, app
 ):
     if not database_url.startswith("postgresql"):
         pytest.skip("the race is tested in the PostgreSQL run of the suite")
@@ -146,7 +155,7 @@ def test_twenty_simultaneous_helpers_and_confirmations_give_exactly_one_match(
     outcomes = []
 
     def press_and_confirm(volunteer_id):
-        with Session(engine) as session:
+        with Session(engine) as session, app.app_context():
             from voorelkaar.models import User
 
             volunteer = session.get(User, volunteer_id)
@@ -216,7 +225,8 @@ def test_staff_invite_by_email_the_volunteer_accepts_and_messages_arrive_by_emai
     db.refresh(match)
     assert match.state == MatchState.OFFERED
 
-    services.confirm_match(db, asker, match)
+    with in_app():
+        services.confirm_match(db, asker, match)
     auth.login("sanne@example.nl")
     response = forms.post(
         f"/aanmeldingen/{match.id}/berichten",
@@ -225,9 +235,16 @@ def test_staff_invite_by_email_the_volunteer_accepts_and_messages_arrive_by_emai
     )
     assert response.status_code == 302
     _dispatch(in_app, db)
-    messages = smtp.wait_for(2)
-    assert messages[1]["To"] == "riek@example.nl"
-    assert "Ik kom dinsdag om 14:00." in messages[1].get_body(("plain",)).get_content()
+    # The invitation; her yes, to Riek (the offer) and to the staff member who asked her;
+    # the confirmation, to Sanne; and then her message, to Riek.
+    messages = smtp.wait_for(5)
+    assert [(m["To"], m["Subject"]) for m in messages[1:]] == [
+        ("riek@example.nl", "Sanne wil u helpen: Boodschappen"),
+        ("staf@example.nl", "Sanne wil helpen: Boodschappen"),
+        ("sanne@example.nl", "Het gaat door: Boodschappen"),
+        ("riek@example.nl", "Nieuw bericht van Sanne: Boodschappen"),
+    ]
+    assert "Ik kom dinsdag om 14:00." in messages[4].get_body(("plain",)).get_content()
     assert "Ik kom dinsdag om 14:00." in client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
 
 
@@ -237,10 +254,11 @@ def test_a_tampered_invitation_link_is_refused_politely(client):
     assert "Deze link werkt niet meer" in response.get_data(as_text=True)
 
 
-def test_messages_need_a_confirmed_match(forms, auth, db, make_user, open_request):
+def test_messages_need_a_confirmed_match(forms, auth, db, in_app, make_user, open_request):
     asker, item = open_request
     volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
-    match = services.offer_help(db, volunteer, item)
+    with in_app():
+        match = services.offer_help(db, volunteer, item)
     auth.login("sanne@example.nl")
     forms.post(f"/aanmeldingen/{match.id}/berichten", {"body": "Hallo"}, page="/")
     from voorelkaar.models import MatchMessage

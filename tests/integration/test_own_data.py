@@ -31,6 +31,7 @@ from voorelkaar.models import (
     Match,
     MatchMessage,
     MatchState,
+    Notice,
     Offer,
     OfferReply,
     Organisation,
@@ -148,8 +149,35 @@ def world(db, riek, make_user):
         state=MatchState.CONFIRMED,
         note=f"Riek neemt gereedschap mee, {PHONE}",
     )
-    db.add_all([offered, done, helping])
+    # Riek asked Sanne to help Henk (as if she were staff).
+    invited = Match(
+        request_id=henks_request.id,
+        volunteer_id=sanne.id,
+        state=MatchState.INVITED,
+        invited_by_id=riek.id,
+    )
+    db.add_all([offered, done, helping, invited])
     db.flush()
+    db.add_all(
+        [
+            Notice(
+                key="n:1",
+                user_id=riek.id,
+                kind="match_confirmed",
+                actor_id=henk.id,
+                request_id=henks_request.id,
+                match_id=helping.id,
+            ),
+            Notice(
+                key="n:2",
+                user_id=sanne.id,
+                kind="offer_refused",
+                actor_id=riek.id,
+                request_id=open_request.id,
+                match_id=offered.id,
+            ),
+        ]
+    )
     db.add_all(
         [
             MatchMessage(match_id=helping.id, sender_id=riek.id, body=f"Bel me op {PHONE}."),

@@ -26,6 +26,7 @@ from voorelkaar.models import (
     HelpRequest,
     Match,
     MatchMessage,
+    Notice,
     Offer,
     OfferReply,
     Organisation,
@@ -99,10 +100,20 @@ def _help_requests(db, user):
 def _matches(db, user):
     own_requests = select(HelpRequest.id).where(HelpRequest.author_id == user.id)
     found = db.scalars(
-        select(Match).where(or_(Match.volunteer_id == user.id, Match.request_id.in_(own_requests)))
+        select(Match).where(
+            or_(
+                Match.volunteer_id == user.id,
+                Match.request_id.in_(own_requests),
+                Match.invited_by_id == user.id,
+            )
+        )
     )
     rows = []
     for match in found:
+        if match.volunteer_id != user.id and match.request.author_id != user.id:
+            # Staff who invited a volunteer: that they did, not the two people's appointment.
+            rows.append(_row(match, only=("id", "invited_by_id", "created_at")))
+            continue
         row = _row(match)
         row["hulpvraag"] = match.request.title
         if match.volunteer_id == user.id:
@@ -124,6 +135,15 @@ def _messages(db, user):
         )
     )
     return [{**_row(m), "afzender_voornaam": _first_name(m.sender)} for m in found]
+
+
+def _notices(db, user):
+    mine = db.scalars(select(Notice).where(Notice.user_id == user.id))
+    rows = [_row(n) for n in mine]
+    # What you did that others were told of: that they were, not what they read.
+    told = db.scalars(select(Notice).where(Notice.actor_id == user.id, Notice.user_id != user.id))
+    rows += [_row(n, only=("id", "kind", "actor_id", "created_at")) for n in told]
+    return rows
 
 
 def _offers(db, user):
@@ -275,9 +295,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("volunteer_slots", "Wanneer u als vrijwilliger kunt.", ("user_id",), _slots),
     Section("help_requests", "Uw hulpvragen.", ("author_id",), _help_requests),
     Section(
-        "matches", "Uw afspraken, als vrijwilliger of als hulpvrager.", ("volunteer_id",), _matches
+        "matches",
+        "Uw afspraken, als vrijwilliger of als hulpvrager.",
+        ("volunteer_id", "invited_by_id"),
+        _matches,
     ),
     Section("match_messages", "Berichten in uw afspraken.", ("sender_id",), _messages),
+    Section("notices", "Wat wij u op uw overzicht lieten zien.", ("user_id", "actor_id"), _notices),
     Section("offers", "Uw hulpaanbod.", ("author_id",), _offers),
     Section("offer_replies", "Reacties op hulpaanbod.", ("author_id",), _offer_replies),
     Section("organisation_members", "Organisaties waar u bij hoort.", ("user_id",), _memberships),

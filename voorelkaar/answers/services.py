@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,8 +30,8 @@ class Answered:
 class Question:
     """A question asked by email, answered with one click and one button."""
 
-    # Which answers exist, as (value, label); labels are lazy gettext strings.
-    choices: Callable[[], list[tuple[str, str]]]
+    # Which answers exist for the thing asked about, as (value, label).
+    choices: Callable[[object], list[tuple[str, str]]]
     # The thing the question is about (a match, a request, a check-in), or None.
     load: Callable[[Session, int], object | None]
     # Apply an answer (and an optional note); returns the thank-you text to show.
@@ -46,13 +46,17 @@ class Question:
     with_note: bool = False
 
 
-def questions() -> dict[str, Question]:
-    """Every question by name; imported late, since the features import this module."""
-    from voorelkaar.carers.answers import CHECKIN
-    from voorelkaar.help_requests.answers import STILL_NEEDED
-    from voorelkaar.matches.answers import FOLLOWUP
+_QUESTIONS: dict[str, Question] = {}
 
-    return {"gelukt": FOLLOWUP, "nog-nodig": STILL_NEEDED, "checkin": CHECKIN}
+
+def register_question(name: str, question: Question) -> None:
+    """Let links named name ask question (features register theirs at app start)."""
+    _QUESTIONS[name] = question
+
+
+def questions() -> dict[str, Question]:
+    """Every question by the name its links carry."""
+    return _QUESTIONS
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -61,8 +65,16 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def answer_link(name: str, subject_id: int, user: User, answer: str) -> str:
     """Return the link that opens question name about subject_id with answer chosen."""
-    token = _serializer().dumps([name, subject_id, user.id])
-    return absolute_url("answers.answer", token=token, antwoord=answer)
+    return absolute_url("answers.answer", token=_token(name, subject_id, user), antwoord=answer)
+
+
+def answer_path(name: str, subject_id: int, user: User) -> str:
+    """The same question's page on the site, with no answer chosen yet (for the overview)."""
+    return url_for("answers.answer", token=_token(name, subject_id, user))
+
+
+def _token(name: str, subject_id: int, user: User) -> str:
+    return _serializer().dumps([name, subject_id, user.id])
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def answer(token):
         # A second click, or someone else at the same address: say so, and change nothing.
         return _already_answered(asked)
     form = AnswerForm(data={"antwoord": request.args.get("antwoord")})
-    form.antwoord.choices = question.choices()
+    form.antwoord.choices = question.choices(asked.subject)
     if form.validate_on_submit():
         note = (form.note.data or "").strip() if question.with_note else ""
         thanks = question.apply(db, asked.subject, asked.user, form.antwoord.data, note)

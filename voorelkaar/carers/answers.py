@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Answered, Question
+from voorelkaar.answers.services import Answered, Question, register_question
 from voorelkaar.carers import services
 from voorelkaar.db import utcnow
 from voorelkaar.models import Checkin, CheckinAnswer, User
@@ -49,7 +49,7 @@ def thanks_for(answer: CheckinAnswer) -> str:
 
 
 CHECKIN = Question(
-    choices=services.answer_choices,
+    choices=lambda _checkin: services.answer_choices(),
     load=_load,
     apply=_apply,
     template="checkin.html",
@@ -57,3 +57,8 @@ CHECKIN = Question(
     onward=_onward,
     with_note=True,
 )
+
+
+def register() -> None:
+    """Let answer links ask carers how they are doing (called at app start)."""
+    register_question("checkin", CHECKIN)

@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from voorelkaar.answers.services import Answered, Question, answered_since
+from voorelkaar.answers.services import Answered, Question, answered_since, register_question
 from voorelkaar.db import claim, utcnow
 from voorelkaar.help_requests.services import cancel_request
 from voorelkaar.models import HelpRequest, RequestState, User
 from voorelkaar.moderation.services import record
 
 
-def _choices() -> list[tuple[str, str]]:
+def _choices(_subject=None) -> list[tuple[str, str]]:
     return [
         ("ja", _l("Ja, ik zoek nog steeds hulp")),
         ("nee", _l("Nee, het is niet meer nodig")),
@@ -70,3 +70,8 @@ STILL_NEEDED = Question(
     answered=_answered,
     onward=_onward,
 )
+
+
+def register() -> None:
+    """Let answer links ask whether a request is still needed (called at app start)."""
+    register_question("nog-nodig", STILL_NEEDED)

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
 from voorelkaar.db import claim
+from voorelkaar.events import emit
+from voorelkaar.help_requests.services import end_matches
 from voorelkaar.models import (
     HelpRequest,
-    Match,
     MatchState,
     RequestState,
     StaffTask,
     TaskKind,
     User,
 )
+from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
 from voorelkaar.tasks.services import open_task
 
@@ -146,26 +148,12 @@ def _expire(db: Session, now: datetime) -> int:
         if not claim(db, HelpRequest, request_id, *due, state=RequestState.EXPIRED):
             db.rollback()
             continue
-        # Volunteers who offered or were invited are no longer waiting for an answer.
-        db.execute(
-            update(Match)
-            .where(
-                Match.request_id == request_id,
-                Match.state.in_((MatchState.OFFERED, MatchState.INVITED)),
-            )
-            .values(state=MatchState.DECLINED, ended_at=now)
-            .execution_options(synchronize_session=False)
-        )
         request = db.get(HelpRequest, request_id, populate_existing=True)  # as the claim left it
-        if request.author.blocked_at is None:  # a blocked account gets no mail
-            enqueue_once(
-                db,
-                key=f"expired:{request.id}",
-                user=request.author,
-                template="request_expired",
-                kind="request_expired",
-                item=request,
-            )
+        # Volunteers who offered or were invited are no longer waiting for an answer; they
+        # and the asker hear of it (a blocked asker gets no mail: see events.Tell).
+        ended = end_matches(db, request, (MatchState.OFFERED, MatchState.INVITED), now)
+        audit = record(db, None, "help_requests.expired", request)
+        emit(db, "request_expired", audit, actor=None, request=request, ended=ended)
         db.commit()
         expired += 1
     return expired

@@ -25,16 +25,24 @@ def appointment_on(request: HelpRequest, day: date) -> tuple[datetime, datetime]
     return request.starts_at.astimezone(AMSTERDAM), request.ends_at.astimezone(AMSTERDAM)
 
 
-def first_end_after(request: HelpRequest, moment: datetime) -> datetime | None:
-    """Return when the first appointment ending after moment ends (None if none is left)."""
+def next_appointment(request: HelpRequest, moment: datetime) -> tuple[datetime, datetime] | None:
+    """Return (start, end) of the first appointment not over at moment (None if none is left)."""
     if request.schedule != ScheduleKind.WEEKLY:
-        return request.ends_at if request.ends_at and request.ends_at > moment else None
+        if request.starts_at and request.ends_at and request.ends_at > moment:
+            return request.starts_at.astimezone(AMSTERDAM), request.ends_at.astimezone(AMSTERDAM)
+        return None
     today = moment.astimezone(AMSTERDAM).date()
     for offset in range(8):
         found = appointment_on(request, today + timedelta(days=offset))
         if found is not None and found[1] > moment:
-            return found[1]
+            return found
     return None
+
+
+def first_end_after(request: HelpRequest, moment: datetime) -> datetime | None:
+    """Return when the first appointment ending after moment ends (None if none is left)."""
+    found = next_appointment(request, moment)
+    return found[1] if found else None
 
 
 def followup_moment(request: HelpRequest, confirmed_at: datetime) -> datetime | None:

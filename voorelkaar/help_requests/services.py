@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
+from voorelkaar.db import claim, utcnow
+from voorelkaar.events import emit
 from voorelkaar.models import (
     Category,
     HelpRequest,
@@ -25,7 +27,8 @@ from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # n
 
 # States in which the asker may still change the request.
 EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
-CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN}
+# A matched request may be withdrawn too: its volunteers then hear they need not come.
+CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.MATCHED}
 
 
 class RequestError(Exception):
@@ -149,12 +152,57 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
 
 
 def cancel_request(db: Session, actor: User, request: HelpRequest) -> None:
-    """Withdraw a request that is not yet matched."""
+    """Withdraw a request; every volunteer still in hears that it is no longer needed."""
+    withdraw_request(db, actor, request)
+    db.commit()
+
+
+def withdraw_request(db: Session, actor: User, request: HelpRequest) -> None:
+    """cancel_request in the caller's transaction, which commits (a cancelled match's step)."""
     if not may_manage(actor, request) or request.state not in CANCELLABLE:
         raise NotAllowed("may not cancel this request")
-    request.state = RequestState.CANCELLED
-    record(db, actor, "help_requests.cancelled", request)
-    db.commit()
+    # Conditional: an expiry or a confirmation may have committed since the request was read.
+    cancellable = HelpRequest.state.in_(CANCELLABLE)
+    if not claim(db, HelpRequest, request.id, cancellable, state=RequestState.CANCELLED):
+        db.rollback()
+        raise NotAllowed("changed meanwhile")
+    now = utcnow()
+    ended = end_matches(db, request, (MatchState.INVITED, MatchState.OFFERED), now)
+    ended += end_matches(db, request, (MatchState.CONFIRMED,), now, MatchState.CANCELLED)
+    request.confirmed_count = 0
+    db.refresh(request)
+    audit = record(db, actor, "help_requests.cancelled", request)
+    emit(db, "request_withdrawn", audit, actor=actor, request=request, ended=ended)
+
+
+def end_matches(
+    db: Session,
+    request: HelpRequest,
+    states: tuple[MatchState, ...],
+    now: datetime,
+    to: MatchState = MatchState.DECLINED,
+) -> list[Match]:
+    """End the request's matches in states (declined: someone else helps, or it ended).
+
+    Returns them as they are now, for the event that tells those volunteers.
+    """
+    ids = db.scalars(
+        update(Match)
+        .where(Match.request_id == request.id, Match.state.in_(states))
+        .values(state=to, ended_at=now)
+        .returning(Match.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not ids:
+        return []
+    return list(
+        db.scalars(
+            select(Match)
+            .where(Match.id.in_(ids))
+            .order_by(Match.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def publicly_visible() -> Select:
@@ -196,6 +244,40 @@ def my_requests(db: Session, user: User) -> list[HelpRequest]:
             .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class Mine:
+    """One of my requests, with the volunteers in it (asked, offered, helping, helped)."""
+
+    request: HelpRequest
+    matches: list[Match]
+
+    @property
+    def waiting(self) -> list[Match]:
+        """Offers waiting for my answer."""
+        if self.request.state != RequestState.OPEN:
+            return []
+        return [m for m in self.matches if m.state == MatchState.OFFERED]
+
+
+def my_requests_with_matches(db: Session, user: User) -> list[Mine]:
+    """My requests, newest first, each with its volunteers that are still in (two queries)."""
+    requests = my_requests(db, user)
+    by_request: dict[int, list[Match]] = {request.id: [] for request in requests}
+    if requests:
+        for match in db.scalars(
+            select(Match)
+            .where(
+                Match.request_id.in_(by_request),
+                Match.state.in_(
+                    (MatchState.INVITED, MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE)
+                ),
+            )
+            .order_by(Match.created_at, Match.id)
+        ):
+            by_request[match.request_id].append(match)
+    return [Mine(request, by_request[request.id]) for request in requests]
 
 
 def browse_requests(db: Session, filters: Filters, page: int = 1) -> Page:

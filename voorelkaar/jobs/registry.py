@@ -11,10 +11,11 @@ from voorelkaar.account.jobs import apply_retention
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
-from voorelkaar.matches.jobs import send_followups, send_reminders
+from voorelkaar.matches.jobs import chase_offers, send_followups, send_reminders
 from voorelkaar.notify import dispatch_outbox
 from voorelkaar.referrals.jobs import expire_referrals
 from voorelkaar.volunteers.jobs import send_digests
+from voorelkaar.volunteers.services import end_pauses
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,15 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("herinneringen", send_reminders, 300, "herinnert vrijwilligers een dag voor de afspraak"),
     Job("nabellen", send_followups, 300, "vraagt na de afspraak: is het gelukt?"),
+    Job("aanbod", chase_offers, 300, "herinnert aan een aanbod na 3 dagen; taak voor staf na 7"),
     Job(
         "open-hulpvragen",
         chase_open_requests,
         300,
         "taken bij 7 dagen zonder match, 'nog nodig?' na 14 dagen, verlopen na 30",
+    ),
+    Job(
+        "pauzes", end_pauses, 900, "vrijwilligers zijn weer beschikbaar na het einde van hun pauze"
     ),
     Job("overzicht", send_digests, 900, "wekelijks overzicht van nieuwe hulpvragen in de buurt"),
     Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),

@@ -13,6 +13,24 @@ class CancelMatchForm(BaseForm):
             Length(max=500, message=_l("Maak het korter: hoogstens 500 tekens.")),
         ],
     )
+    # Only the asker (and staff) are asked this: the request's own future.
+    afterwards = RadioField(
+        _l("En uw hulpvraag?"),
+        choices=[
+            SelectChoice("open", _l("Zoek iemand anders: de hulpvraag blijft online")),
+            SelectChoice("intrekken", _l("Ik heb geen hulp meer nodig: trek de hulpvraag in")),
+        ],
+        default="open",
+        validate_choice=False,
+    )
+
+    def validate_afterwards(self, field):
+        if field.data not in ("open", "intrekken", None, ""):
+            raise ValidationError(_l("Kies wat er met de hulpvraag gebeurt."))
+
+    @property
+    def withdraw(self) -> bool:
+        return self.afterwards.data == "intrekken"
 
 
 class CompleteForm(BaseForm):

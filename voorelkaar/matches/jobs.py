@@ -9,10 +9,21 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
 from voorelkaar.db import claim
+from voorelkaar.events import emit
 from voorelkaar.help_requests.schedule import appointment_on
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matches.calendar import appointment_ics
-from voorelkaar.models import HelpRequest, Match, MatchState, ScheduleKind, User
+from voorelkaar.models import (
+    HelpRequest,
+    Match,
+    MatchState,
+    RequestState,
+    ScheduleKind,
+    StaffTask,
+    TaskKind,
+    User,
+)
+from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
 
 # Reminders go out in the daytime the day before, never in the middle of the night.
@@ -116,3 +127,68 @@ def send_followups(db: Session, now: datetime) -> int:
             )
         db.commit()
     return queued
+
+
+# An offer nobody answers: the asker is reminded after 3 days, staff look at it after 7.
+REMIND_OFFER_AFTER = timedelta(days=3)
+OFFER_TASK_AFTER = timedelta(days=7)
+
+
+def chase_offers(db: Session, now: datetime) -> int:
+    """Remind askers of offers waiting 3 days for their answer; a staff task at 7 days."""
+    waiting = (
+        Match.state == MatchState.OFFERED,
+        HelpRequest.state == RequestState.OPEN,
+    )
+    to_remind = (
+        *waiting,
+        Match.offered_at <= now - REMIND_OFFER_AFTER,
+        or_(Match.offer_reminded_at.is_(None), Match.offer_reminded_at < Match.offered_at),
+    )
+    done = 0
+    for match_id in _ids(db, to_remind):
+        # Claimed first: a second scheduler process finds it reminded and moves on.
+        reminded = or_(
+            Match.offer_reminded_at.is_(None), Match.offer_reminded_at < Match.offered_at
+        )
+        if not claim(
+            db, Match, match_id, Match.state == MatchState.OFFERED, reminded, offer_reminded_at=now
+        ):
+            db.rollback()
+            continue
+        match = db.get(Match, match_id, populate_existing=True)
+        emit(
+            db,
+            "offer_waiting",
+            record(db, None, "matches.offer_reminded", match),
+            actor=None,
+            match=match,
+        )
+        db.commit()
+        done += 1
+    to_task = (
+        *waiting,
+        Match.offered_at <= now - OFFER_TASK_AFTER,
+        ~select(StaffTask.id)
+        .where(StaffTask.match_id == Match.id, StaffTask.kind == TaskKind.OFFER_UNANSWERED)
+        .exists(),
+    )
+    for match_id in _ids(db, to_task):
+        match = db.get(Match, match_id)
+        audit = record(db, None, "matches.offer_unanswered", match)
+        emit(db, "offer_unanswered", audit, actor=None, match=match)
+        db.commit()
+        done += 1
+    return done
+
+
+def _ids(db: Session, conditions) -> list[int]:
+    return list(
+        db.scalars(
+            select(Match.id)
+            .join(HelpRequest, HelpRequest.id == Match.request_id)
+            .where(*conditions)
+            .order_by(Match.offered_at, Match.id)
+            .limit(BATCH)
+        )
+    )

@@ -5,17 +5,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
-from voorelkaar.db import utcnow
+from voorelkaar.db import claim, utcnow
+from voorelkaar.events import emit
 from voorelkaar.help_requests.schedule import followup_moment
-from voorelkaar.help_requests.services import publicly_visible
+from voorelkaar.help_requests.services import (
+    CANCELLABLE,
+    NotAllowed,
+    end_matches,
+    may_manage,
+    publicly_visible,
+    withdraw_request,
+)
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
 from voorelkaar.matching.bounds import best_score_beyond
@@ -32,7 +40,7 @@ from voorelkaar.models import (
     VolunteerSlot,
 )
 from voorelkaar.moderation.services import record
-from voorelkaar.notify import enqueue_email
+from voorelkaar.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,10 @@ def _candidates_within(
         User.available.is_(True),
         User.blocked_at.is_(None),
         User.id != request.author_id,
+        # Asked, offered, helping or said no already: not suggested to invite again.
+        ~select(Match.id)
+        .where(Match.request_id == request.id, Match.volunteer_id == User.id)
+        .exists(),
         select(UserRole.id)
         .where(UserRole.user_id == User.id, UserRole.role == Role.VOLUNTEER)
         .exists(),
@@ -205,40 +217,83 @@ class RequestFull(MatchError):
     pass
 
 
+# A volunteer with a match in one of these states is in already: not asked or suggested again.
+IN = (MatchState.INVITED, MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE)
+ENDED = (MatchState.DECLINED, MatchState.CANCELLED)
+
+
 def offer_help(db: Session, volunteer: User, request: HelpRequest) -> Match:
-    """The volunteer says "Ik help"; the asker or staff still confirm."""
+    """The volunteer says "Ik help"; the asker (or who posted for them) is asked yes or no."""
     if not volunteer.has_role(Role.VOLUNTEER) or volunteer.id == request.author_id:
         raise MatchError("not a volunteer for this request")
     if request.state != RequestState.OPEN:
         raise RequestFull("request not open")
     if request.requires_vog and not volunteer.has_valid_vog(_today()):
         raise MatchError("a VOG is needed")
-    existing = db.scalar(
-        select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id)
+    match = my_offer(db, volunteer, request)
+    if match is not None and match.state == MatchState.INVITED:
+        answer_invitation(db, match, accept=True)  # "Ik help" after an invitation says yes to it
+        return match
+    if match is not None and match.state not in ENDED:
+        return match  # pressed again: already offered or helping
+    now = utcnow()
+    if match is None:
+        match = Match(request_id=request.id, volunteer_id=volunteer.id, offered_at=now)
+        if not _added(db, match):  # the same volunteer pressed twice at once
+            return my_offer(db, volunteer, request)
+    elif not _moved(db, match, ENDED, state=MatchState.OFFERED, offered_at=now, **_UNENDED):
+        return match
+    emit(
+        db,
+        "offer_made",
+        record(db, volunteer, "matches.offered", match),
+        actor=volunteer,
+        match=match,
     )
-    if existing is not None:
-        if existing.state in (MatchState.CANCELLED, MatchState.DECLINED):
-            existing.state, existing.ended_at, existing.end_reason = MatchState.OFFERED, None, None
-            db.commit()
-        return existing
-    match = Match(request_id=request.id, volunteer_id=volunteer.id)
-    db.add(match)
-    try:
-        db.commit()
-    except IntegrityError:  # the same volunteer pressed twice at once
-        db.rollback()
-        return db.scalar(
-            select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id)
-        )
+    db.commit()
     return match
+
+
+_UNENDED = {"ended_at": None, "end_reason": None, "offer_reminded_at": None}
+
+
+def _added(db: Session, match: Match) -> bool:
+    """Insert a new match; False when the same volunteer and request got one meanwhile."""
+    try:
+        with db.begin_nested():
+            db.add(match)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _moved(db: Session, match: Match, states, **values) -> bool:
+    """Move a match on if it is still in one of states (a conditional update); refresh it.
+
+    On False, whatever changed it meanwhile won, and the caller leaves it at that.
+    """
+    if not claim(db, Match, match.id, Match.state.in_(states), **values):
+        db.rollback()
+        db.refresh(match)
+        return False
+    db.refresh(match)
+    return True
 
 
 def may_confirm(user: User, request: HelpRequest) -> bool:
     return request.author_id == user.id or is_staff(user)
 
 
+def may_cancel(user: User, match: Match) -> bool:
+    return user.id in (match.volunteer_id, match.request.author_id) or is_staff(user)
+
+
 def confirm_match(db: Session, actor: User, match: Match) -> None:
-    """Confirm a volunteer. Safe under concurrency: a request never gets more than it needs."""
+    """Confirm a volunteer. Safe under concurrency: a request never gets more than it needs.
+
+    When that fills the request, the other offers and invitations end, and those
+    volunteers hear that someone else helps.
+    """
     request = match.request
     if not may_confirm(actor, request):
         raise MatchError("may not confirm")
@@ -246,73 +301,91 @@ def confirm_match(db: Session, actor: User, match: Match) -> None:
         raise MatchError("not an open offer")
     # One conditional UPDATE claims a place; PostgreSQL re-checks the WHERE after
     # waiting for a competing transaction, so two confirmations cannot both win.
-    claimed = db.execute(
-        update(HelpRequest)
-        .where(
-            HelpRequest.id == request.id,
-            HelpRequest.state == RequestState.OPEN,
-            HelpRequest.confirmed_count < HelpRequest.volunteers_needed,
-        )
-        .values(confirmed_count=HelpRequest.confirmed_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim(
+        db,
+        HelpRequest,
+        request.id,
+        HelpRequest.state == RequestState.OPEN,
+        HelpRequest.confirmed_count < HelpRequest.volunteers_needed,
+        confirmed_count=HelpRequest.confirmed_count + 1,
+    ):
         db.rollback()
         raise RequestFull("no place left")
-    taken = db.execute(
-        update(Match)
-        .where(Match.id == match.id, Match.state == MatchState.OFFERED)
-        .values(
-            state=MatchState.CONFIRMED,
-            confirmed_at=(now := utcnow()),
-            followup_after=followup_moment(request, now),
-            followup_sent_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
+    now = utcnow()
+    if not claim(
+        db,
+        Match,
+        match.id,
+        Match.state == MatchState.OFFERED,
+        state=MatchState.CONFIRMED,
+        confirmed_at=now,
+        followup_after=followup_moment(request, now),
+        followup_sent_at=None,
+    ):
         db.rollback()
         raise MatchError("offer withdrawn meanwhile")
-    full = db.execute(
-        update(HelpRequest)
-        .where(
-            HelpRequest.id == request.id,
-            HelpRequest.confirmed_count >= HelpRequest.volunteers_needed,
-        )
-        .values(state=RequestState.MATCHED)
-        .execution_options(synchronize_session=False)
-    )
-    if full.rowcount:
-        # The others hear that someone else helps; they may offer again if it reopens.
-        db.execute(
-            update(Match)
-            .where(
-                Match.request_id == request.id,
-                Match.state.in_((MatchState.OFFERED, MatchState.INVITED)),
-            )
-            .values(state=MatchState.DECLINED, ended_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    record(db, actor, "matches.confirmed", match)
-    db.commit()
+    ended: list[Match] = []
+    if claim(
+        db,
+        HelpRequest,
+        request.id,
+        HelpRequest.confirmed_count >= HelpRequest.volunteers_needed,
+        state=RequestState.MATCHED,
+    ):
+        ended = end_matches(db, request, (MatchState.OFFERED, MatchState.INVITED), now)
     db.refresh(request)
     db.refresh(match)
+    audit = record(db, actor, "matches.confirmed", match)
+    emit(db, "match_confirmed", audit, actor=actor, match=match, ended=ended)
+    db.commit()
 
 
-def cancel_match(db: Session, actor: User, match: Match, reason: str) -> None:
-    """Either side calls it off; the request opens again and details are hidden again."""
+def decline_offer(db: Session, actor: User, match: Match) -> None:
+    """The asker (or staff) says "Nee, liever niet" to an offer; the volunteer is thanked."""
+    if not may_confirm(actor, match.request):
+        raise MatchError("may not decline")
+    if not _moved(db, match, (MatchState.OFFERED,), state=MatchState.DECLINED, ended_at=utcnow()):
+        raise MatchError("not an open offer")
+    emit(db, "offer_refused", record(db, actor, "matches.refused", match), actor=actor, match=match)
+    db.commit()
+
+
+def cancel_match(
+    db: Session, actor: User, match: Match, reason: str, *, withdraw: bool = False
+) -> None:
+    """Either side (or staff) calls it off with a reason, and the other side is told.
+
+    The request opens again, unless withdraw: then the asker (or staff) says in the same
+    step that the help is no longer needed, and the request is withdrawn.
+    """
     request = match.request
-    if actor.id not in (match.volunteer_id, request.author_id) and not is_staff(actor):
+    if not may_cancel(actor, match):
         raise MatchError("may not cancel")
-    if match.state not in (MatchState.OFFERED, MatchState.CONFIRMED):
+    was = match.state
+    if was not in (MatchState.OFFERED, MatchState.CONFIRMED):
         raise MatchError("nothing to cancel")
-    was_confirmed = match.state == MatchState.CONFIRMED
-    match.state, match.ended_at, match.end_reason = MatchState.CANCELLED, utcnow(), reason
-    if was_confirmed:
-        request.confirmed_count = max(0, request.confirmed_count - 1)
-        if request.state == RequestState.MATCHED:
-            request.state = RequestState.OPEN
-    record(db, actor, "matches.cancelled", match, reason)
+    now = utcnow()
+    if not _moved(db, match, (was,), state=MatchState.CANCELLED, ended_at=now, end_reason=reason):
+        raise MatchError("changed meanwhile")
+    if was == MatchState.CONFIRMED:
+        claim(
+            db,
+            HelpRequest,
+            request.id,
+            HelpRequest.confirmed_count > 0,
+            confirmed_count=HelpRequest.confirmed_count - 1,
+        )
+        reopen = HelpRequest.state == RequestState.MATCHED
+        claim(db, HelpRequest, request.id, reopen, state=RequestState.OPEN)
+        db.refresh(request)
+    audit = record(db, actor, "matches.cancelled", match, reason)
+    if withdraw and may_manage(actor, request) and request.state in CANCELLABLE:
+        try:
+            withdraw_request(db, actor, request)
+        except NotAllowed:  # changed meanwhile; withdraw_request rolled everything back
+            raise MatchError("changed meanwhile") from None
+    kind = "match_cancelled" if was == MatchState.CONFIRMED else "offer_withdrawn"
+    emit(db, kind, audit, actor=actor, match=match, reason=reason)
     db.commit()
 
 
@@ -338,6 +411,16 @@ def finish_match(db: Session, actor: User, match: Match, hours: float | None) ->
     if not open_ones and request.state == RequestState.MATCHED:
         request.state = RequestState.DONE
     record(db, actor, "matches.done", match)
+
+
+def reopen_for_staff(db: Session, actor: User, match: Match) -> None:
+    """Undo finish_match: one side says it did not happen, so staff decide, not the other's "ja"."""
+    if match.state != MatchState.DONE:
+        return
+    match.state, match.ended_at, match.hours = MatchState.CONFIRMED, None, None
+    if match.request.state == RequestState.DONE:
+        match.request.state = RequestState.MATCHED
+    record(db, actor, "matches.reopened", match)
 
 
 def matches_of_request(db: Session, request: HelpRequest) -> list[Match]:
@@ -381,34 +464,38 @@ def _invite_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="match-invitation")
 
 
+def invitation_link(match: Match, answer: str) -> str:
+    """The link in an invitation email that opens the answer page with answer chosen."""
+    token = _invite_serializer().dumps(match.id)
+    return absolute_url("matches.invitation", token=token, antwoord=answer)
+
+
 def invite_volunteer(db: Session, actor: User, request: HelpRequest, volunteer: User) -> Match:
-    """Staff or the asker invite a suggested volunteer; they get a yes/no link by email."""
+    """Staff or the asker invite a suggested volunteer; they get a yes/no link by email.
+
+    Inviting someone who was already asked, offered or helps sends nothing again.
+    """
     if not may_confirm(actor, request) or request.state != RequestState.OPEN:
         raise MatchError("may not invite")
-    if not volunteer.has_role(Role.VOLUNTEER) or volunteer.blocked_at is not None:
-        raise MatchError("not a volunteer")
+    if (
+        not volunteer.has_role(Role.VOLUNTEER)
+        or volunteer.blocked_at is not None
+        or volunteer.id == request.author_id
+        or (request.requires_vog and not volunteer.has_valid_vog(_today()))
+    ):
+        raise MatchError("not a volunteer for this request")
     match = my_offer(db, volunteer, request)
+    if match is not None and match.state in IN:
+        return match
+    asked = {"state": MatchState.INVITED, "invited_by_id": actor.id}
     if match is None:
-        match = Match(request_id=request.id, volunteer_id=volunteer.id, state=MatchState.INVITED)
-        db.add(match)
-        db.flush()
-    elif match.state in (MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE):
-        return match  # already in; nothing to ask
-    else:
-        match.state, match.ended_at, match.end_reason = MatchState.INVITED, None, None
-    event = record(db, actor, "matches.invited", match)
-    token = _invite_serializer().dumps(match.id)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    enqueue_email(
-        db,
-        key=f"match-invited:{event.id}",
-        user=volunteer,
-        template="match_invitation",
-        kind="invitation",
-        item=request,
-        yes_link=base + url_for("matches.invitation", token=token, antwoord="ja"),
-        no_link=base + url_for("matches.invitation", token=token, antwoord="nee"),
-    )
+        match = Match(request_id=request.id, volunteer_id=volunteer.id, **asked)
+        if not _added(db, match):  # invited twice at once: the other one sent the mail
+            return my_offer(db, volunteer, request)
+    elif not _moved(db, match, ENDED, **asked, **_UNENDED):
+        return match
+    audit = record(db, actor, "matches.invited", match)
+    emit(db, "volunteer_invited", audit, actor=actor, match=match)
     db.commit()
     return match
 
@@ -423,15 +510,26 @@ def match_for_invitation(db: Session, token: str) -> Match | None:
 
 
 def answer_invitation(db: Session, match: Match, accept: bool) -> None:
-    """The volunteer's yes (an offer the asker then confirms) or no."""
+    """The volunteer's yes (an offer the asker then confirms) or no; whoever invited hears it."""
     if match.state != MatchState.INVITED:
         raise MatchError("already answered")
     if accept and match.request.state != RequestState.OPEN:
         raise RequestFull("request not open")
-    match.state = MatchState.OFFERED if accept else MatchState.DECLINED
-    if not accept:
-        match.ended_at = utcnow()
-    record(db, match.volunteer, "matches.accepted" if accept else "matches.declined", match)
+    now = utcnow()
+    answer = (
+        {"state": MatchState.OFFERED, "offered_at": now}
+        if accept
+        else {"state": MatchState.DECLINED, "ended_at": now}
+    )
+    if not _moved(db, match, (MatchState.INVITED,), **answer):
+        raise MatchError("already answered")
+    volunteer = match.volunteer
+    action, kind = (
+        ("matches.accepted", "invitation_accepted")
+        if accept
+        else ("matches.declined", "invitation_declined")
+    )
+    emit(db, kind, record(db, volunteer, action, match), actor=volunteer, match=match)
     db.commit()
 
 
@@ -446,19 +544,7 @@ def send_message(db: Session, sender: User, match: Match, body: str) -> MatchMes
     message = MatchMessage(match_id=match.id, sender_id=sender.id, body=body)
     db.add(message)
     db.flush()
-    recipient = request.author if sender.id == match.volunteer_id else match.volunteer
-    enqueue_email(
-        db,
-        key=f"match-message:{message.id}",
-        user=recipient,
-        template="match_message",
-        kind="message",
-        item=request,
-        sender_name=sender.first_name,
-        body=body,
-        link=current_app.config["BASE_URL"].rstrip("/")
-        + url_for("help_requests.detail", request_id=request.id),
-    )
+    emit(db, "message_sent", message, actor=sender, match=match, reason=body)
     db.commit()
     return message
 

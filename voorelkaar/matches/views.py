@@ -15,7 +15,7 @@ from voorelkaar.matches.forms import (
     InvitationForm,
     MessageForm,
 )
-from voorelkaar.models import Match, Role, User
+from voorelkaar.models import Match, RequestState, Role, User
 
 bp = Blueprint("matches", __name__, template_folder="templates")
 
@@ -38,7 +38,7 @@ def offer(request_id):
         flash(_("U kunt bij deze hulpvraag niet helpen. Er is bijvoorbeeld een VOG nodig."), "info")
     else:
         flash(
-            _("Dank u wel! De vrager krijgt uw aanbod te zien en laat weten of het doorgaat."),
+            _("Dank u wel! De vrager krijgt uw aanbod per e-mail en laat weten of het doorgaat."),
             "success",
         )
     return _back(request_id)
@@ -49,6 +49,13 @@ def _match_for(db, match_id: int, *, may) -> Match:
     if match is None or not may(match):
         abort(404)
     return match
+
+
+def _back_to(match: Match):
+    """After an answer given on the overview, back there; else to the request."""
+    if request.form.get("terug") == "overzicht":
+        return redirect(url_for("pages.home"))
+    return _back(match.request_id)
 
 
 @bp.route("/aanmeldingen/<int:match_id>/bevestigen", methods=["POST"])
@@ -65,9 +72,34 @@ def confirm(match_id):
         flash(_("Dit aanbod kan niet meer worden bevestigd."), "info")
     else:
         flash(
-            _("Bevestigd. U ziet nu elkaars gegevens, zodat u een afspraak kunt maken."), "success"
+            _(
+                "Bevestigd. %(name)s krijgt bericht. U ziet nu elkaars gegevens, zodat u een afspraak kunt maken.",
+                name=match.volunteer.first_name,
+            ),
+            "success",
         )
-    return _back(match.request_id)
+    return _back_to(match)
+
+
+@bp.route("/aanmeldingen/<int:match_id>/afwijzen", methods=["POST"])
+@login_required
+def decline(match_id):
+    """The asker or staff say no to an offer; the volunteer is thanked by email."""
+    db = get_session()
+    match = _match_for(db, match_id, may=lambda m: services.may_confirm(current_user, m.request))
+    try:
+        services.decline_offer(db, current_user, match)
+    except services.MatchError:
+        flash(_("Dit aanbod staat niet meer open."), "info")
+    else:
+        flash(
+            _(
+                "Duidelijk. We laten %(name)s weten dat het deze keer niet doorgaat.",
+                name=match.volunteer.first_name,
+            ),
+            "success",
+        )
+    return _back_to(match)
 
 
 def _flash_first_error(form) -> None:
@@ -93,12 +125,27 @@ def cancel(match_id):
         _flash_first_error(form)
         return _back(match.request_id)
     try:
-        services.cancel_match(db, current_user, match, form.reason.data)
+        services.cancel_match(db, current_user, match, form.reason.data, withdraw=form.withdraw)
     except services.MatchError:
         flash(_("Dit kan niet meer worden geannuleerd."), "info")
     else:
-        flash(_("Het gaat niet door. De hulpvraag staat weer open."), "success")
+        flash(_cancelled_message(match), "success")
     return _back(match.request_id)
+
+
+def _cancelled_message(match: Match) -> str:
+    """What happens now, for whoever called it off."""
+    if current_user.id == match.volunteer_id:
+        return _("Afgezegd. De vrager krijgt uw bericht. Dank u wel dat u het liet weten.")
+    if match.request.state == RequestState.CANCELLED:
+        return _(
+            "Afgezegd, en de hulpvraag is ingetrokken. %(name)s krijgt bericht.",
+            name=match.volunteer.first_name,
+        )
+    return _(
+        "Afgezegd. %(name)s krijgt bericht. De hulpvraag staat weer online.",
+        name=match.volunteer.first_name,
+    )
 
 
 @bp.route("/aanmeldingen/<int:match_id>/afronden", methods=["POST"])
@@ -181,12 +228,37 @@ def invitation(token):
         except services.MatchError:
             flash(_("U heeft deze uitnodiging al beantwoord."), "info")
         else:
-            if accept:
-                flash(_("Dank u wel! De vrager laat weten of het doorgaat."), "success")
-            else:
-                flash(_("Jammer, maar duidelijk. Dank u voor uw antwoord."), "success")
+            flash(_invitation_thanks(accept), "success")
         return redirect(url_for("pages.home"))
     return render_template("matches/invitation.html", form=form, match=match)
+
+
+@bp.route("/aanmeldingen/<int:match_id>/uitnodiging", methods=["POST"])
+@role_required(Role.VOLUNTEER)
+def answer_invitation(match_id):
+    """A logged-in volunteer answers an invitation (from the overview or the request)."""
+    db = get_session()
+    match = _match_for(db, match_id, may=lambda m: m.volunteer_id == current_user.id)
+    form = InvitationForm()
+    if not form.validate_on_submit():
+        _flash_first_error(form)
+        return _back_to(match)
+    accept = form.antwoord.data == "ja"
+    try:
+        services.answer_invitation(db, match, accept)
+    except services.RequestFull:
+        flash(_("Er is intussen al iemand anders gevonden. Dank u wel!"), "info")
+    except services.MatchError:
+        flash(_("U heeft deze uitnodiging al beantwoord."), "info")
+    else:
+        flash(_invitation_thanks(accept), "success")
+    return _back_to(match)
+
+
+def _invitation_thanks(accept: bool) -> str:
+    if accept:
+        return _("Dank u wel! De vrager krijgt bericht en laat weten of het doorgaat.")
+    return _("Jammer, maar duidelijk. Dank u voor uw antwoord.")
 
 
 @bp.route("/aanmeldingen/<int:match_id>/berichten", methods=["POST"])

@@ -18,6 +18,7 @@ from voorelkaar.models.help_request import (
 )
 from voorelkaar.models.match import Match, MatchMessage, MatchState
 from voorelkaar.models.moderation import AuditEvent
+from voorelkaar.models.notice import Notice
 from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
     Organisation,
@@ -54,6 +55,7 @@ __all__ = [
     "Match",
     "MatchMessage",
     "MatchState",
+    "Notice",
     "Municipality",
     "Neighbourhood",
     "NeighbourhoodArea",

@@ -35,7 +35,13 @@ class Match(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[MatchState] = mapped_column(_enum(MatchState), default=MatchState.OFFERED)
+    # Who asked this volunteer (staff or the asker), told when the volunteer answers.
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When the volunteer last offered (or said yes to an invitation), and when the asker
+    # was reminded of that offer; an offer unanswered for days is chased (matches.jobs).
+    offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    offer_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     end_reason: Mapped[str | None] = mapped_column(Text)
@@ -48,7 +54,8 @@ class Match(Base):
     asker_answer: Mapped[str | None] = mapped_column(String(10))
 
     request: Mapped[HelpRequest] = relationship(lazy="joined")
-    volunteer: Mapped[User] = relationship(lazy="joined")
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id], lazy="joined")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
     __table_args__ = (
         UniqueConstraint("request_id", "volunteer_id", name="uq_matches_request_volunteer"),

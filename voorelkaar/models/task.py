@@ -27,6 +27,8 @@ class TaskKind(enum.StrEnum):
     CHECKIN_SILENT = "checkin_silent"  # a carer did not answer, not even after a reminder
     MAIL_FAILED = "mail_failed"  # an email could not be delivered, however often tried
     REFERRAL_EXPIRED = "referral_expired"  # a referred resident did not respond in 30 days
+    MATCH_CANCELLED = "match_cancelled"  # an appointment called off within 48 hours
+    OFFER_UNANSWERED = "offer_unanswered"  # an offer of help unanswered for 7 days
 
 
 class StaffTask(Base):

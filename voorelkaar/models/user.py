@@ -70,6 +70,8 @@ class User(Base):
     intro: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[str] = mapped_column(String(500), default="")
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A pause may have an end: from the day after, the volunteer is available again.
+    paused_until: Mapped[date | None] = mapped_column(Date)
     travel_km: Mapped[float] = mapped_column(Float, default=5.0)
     # Recorded by staff from the certificate; a VOG counts until this date.
     vog_valid_until: Mapped[date | None] = mapped_column(Date)

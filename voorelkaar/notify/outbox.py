@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 8  # refusals by the server; a server out of reach does not count
 LOSSES_PER_ATTEMPT = 3
 # The losses in a row are counted in last_error, so that no column is needed for them.
 _LOSSES = re.compile(r"ConnectionLost(?: \((\d+) in a row\))?")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 BATCH_SIZE = 50  # messages claimed at a time, and sent over one SMTP connection
 # The message in flight when the connection broke waits as long again as it has waited,
 # within these bounds: if that message is what breaks the connection, the rest of the
@@ -62,7 +63,8 @@ def enqueue_email(
     context.update(user=user, unsubscribe_url=unsubscribe)
     with force_locale((user.locale if user else None) or "nl"):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
-        text = render_template(f"emails/{template}.txt", **context)
+        # Parts a template leaves out would leave runs of empty lines behind.
+        text = _BLANK_LINES.sub("\n\n", render_template(f"emails/{template}.txt", **context))
         if unsubscribe:
             text = (
                 text.rstrip("\n") + "\n\n" + render_template("emails/_unsubscribe.txt", **context)
