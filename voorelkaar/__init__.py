@@ -20,6 +20,7 @@ def create_app(config=None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_features(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -95,6 +96,14 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates every call with a token, not a cookie: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+
+
+def register_features(app: Flask) -> None:
+    """Features tell the shared mechanisms (answer links, events, actions) what they bring."""
+    from voorelkaar import carers, help_requests, matches, organisations, tasks, volunteers
+
+    for feature in (help_requests, matches, carers, organisations, volunteers, tasks):
+        feature.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -64,6 +64,8 @@ ACCESS = {
     "pages.accessibility": ("GET", "/toegankelijkheid", everyone()),
     "pages.healthz": ("GET", "/healthz", everyone()),
     "pages.set_language": ("POST", "/taal", everyone(302)),
+    "pages.notice_seen": ("POST", "/meldingen/1/gezien", logged_in(302)),
+    "pages.notices_seen": ("POST", "/meldingen/gezien", logged_in(302)),
     "auth.register": ("GET", "/registreren", {**everyone(302), "anonymous": 200}),
     "auth.login": ("GET", "/login", {**everyone(302), "anonymous": 200}),
     "auth.logout": ("POST", "/uitloggen", everyone(302)),
@@ -109,12 +111,27 @@ ACCESS = {
     "admin.roles": ("GET", "/beheer/gebruikers/{author_id}/rollen", only("admin")),
     "volunteers.availability": ("GET", "/beschikbaarheid", only("volunteer")),
     "volunteers.nearby": ("GET", "/bij-mij-in-de-buurt", only("volunteer")),
+    "volunteers.resume": (
+        "POST",
+        "/beschikbaarheid/weer-beschikbaar",
+        only("volunteer", code=302),
+    ),
     "volunteers.vog": ("GET", "/beheer/gebruikers/{author_id}/vog", only(*STAFF)),
     "matches.offer": ("POST", "/hulpvragen/{open_id}/ik-help", only("volunteer", code=302)),
     "matches.confirm": (
         "POST",
         "/aanmeldingen/{match_id}/bevestigen",
         only("resident", *STAFF, code=302, others=404),
+    ),
+    "matches.decline": (
+        "POST",
+        "/aanmeldingen/{match_id}/afwijzen",
+        only("resident", *STAFF, code=302, others=404),
+    ),
+    "matches.answer_invitation": (
+        "POST",
+        "/aanmeldingen/{match_id}/uitnodiging",
+        only("volunteer", code=302),
     ),
     "matches.cancel": (
         "POST",

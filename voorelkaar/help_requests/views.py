@@ -137,7 +137,9 @@ def cancel(request_id):
     except services.NotAllowed:
         flash(_("Deze hulpvraag kan niet meer worden ingetrokken."), "info")
     else:
-        flash(_("De hulpvraag is ingetrokken."), "success")
+        flash(
+            _("De hulpvraag is ingetrokken. Wie wilde helpen, krijgt daarvan bericht."), "success"
+        )
     return redirect(url_for("help_requests.mine"))
 
 
@@ -146,7 +148,8 @@ def cancel(request_id):
 def mine():
     """The requests I posted, in every state."""
     return render_template(
-        "help_requests/mine.html", items=services.my_requests(get_session(), current_user)
+        "help_requests/mine.html",
+        items=services.my_requests_with_matches(get_session(), current_user),
     )
 
 

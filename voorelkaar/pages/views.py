@@ -10,9 +10,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 
+from voorelkaar.actions import waiting_for
 from voorelkaar.db import database_is_up, get_session
+from voorelkaar.events import mark_seen, unseen_notices
 from voorelkaar.extensions import csrf, limiter
 from voorelkaar.pages.services import sections_for
 from voorelkaar.security import safe_next
@@ -22,10 +24,32 @@ bp = Blueprint("pages", __name__, template_folder="templates")
 
 @bp.route("/")
 def home():
-    """The start page: what you can do here, made for your roles."""
+    """The start page: what waits on you, what happened, and what you can do here."""
     if not current_user.is_authenticated:
         return render_template("pages/welcome.html")
-    return render_template("pages/home.html", sections=sections_for(current_user.role_set))
+    db = get_session()
+    return render_template(
+        "pages/home.html",
+        actions=waiting_for(db, current_user),
+        notices=unseen_notices(db, current_user),
+        sections=sections_for(current_user.role_set),
+    )
+
+
+@bp.route("/meldingen/<int:notice_id>/gezien", methods=["POST"])
+@login_required
+def notice_seen(notice_id):
+    """Take one item off "Nieuw voor u"."""
+    mark_seen(get_session(), current_user, notice_id)
+    return redirect(url_for("pages.home", _anchor="nieuw"))
+
+
+@bp.route("/meldingen/gezien", methods=["POST"])
+@login_required
+def notices_seen():
+    """Take everything off "Nieuw voor u"."""
+    mark_seen(get_session(), current_user)
+    return redirect(url_for("pages.home"))
 
 
 @bp.route("/over-ons")

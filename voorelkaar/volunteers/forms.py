@@ -28,6 +28,16 @@ class AvailabilityBase(BaseForm):
         validate_choice=False,
     )
     available = BooleanField(_l("Ik ben beschikbaar (haal het vinkje weg om even te pauzeren)"))
+    paused_until = FlexibleDateField(
+        _l("Pauze tot en met (mag leeg blijven)"),
+        description=_l(
+            "Alleen als u pauzeert. Na deze dag krijgt u vanzelf weer hulpvragen. Bijvoorbeeld 31-1-2027."
+        ),
+    )
+
+    def validate_paused_until(self, field):
+        if not self.available.data and field.data and field.data < today():
+            raise ValidationError(_l("Deze datum is al geweest. Kies een dag vanaf vandaag."))
 
     def validate_travel_km(self, field):
         if field.data not in {str(km) for km in TRAVEL_CHOICES}:

@@ -1,10 +1,12 @@
 """A volunteer's week, reach and pause; a VOG recorded by staff."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from voorelkaar.auth.access import is_staff
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import User, VolunteerSlot
 from voorelkaar.moderation.services import ModerationError, record
 
@@ -28,16 +30,41 @@ def parts_of(user: User) -> set[tuple[int, str]]:
 
 
 def set_availability(
-    db: Session, user: User, parts: set[tuple[int, str]], travel_km: float, available: bool
+    db: Session,
+    user: User,
+    parts: set[tuple[int, str]],
+    travel_km: float,
+    available: bool,
+    paused_until: date | None = None,
 ) -> None:
-    """Store the week as slots (adjacent parts merged), the reach and whether paused."""
+    """Store the week as slots (adjacent parts merged), the reach, and a pause with its end."""
     user.slots.clear()
     for weekday in range(7):
         for start, end in _merged([DAY_PARTS[p] for d, p in sorted(parts) if d == weekday]):
             user.slots.append(VolunteerSlot(weekday=weekday, start_time=start, end_time=end))
     user.travel_km = float(travel_km)
     user.available = available
+    user.paused_until = None if available else paused_until
     db.commit()
+
+
+def resume(db: Session, user: User) -> None:
+    """End a volunteer's pause now."""
+    user.available, user.paused_until = True, None
+    db.commit()
+
+
+def end_pauses(db: Session, now: datetime) -> int:
+    """Volunteers whose pause had an end are available again from the day after it."""
+    today = now.astimezone(AMSTERDAM).date()
+    result = db.execute(
+        update(User)
+        .where(User.available.is_(False), User.paused_until < today)
+        .values(available=True, paused_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+    return result.rowcount
 
 
 def _merged(spans):

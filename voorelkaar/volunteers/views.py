@@ -25,6 +25,7 @@ def availability():
             form.checkbox(day, part).data = True
         form.travel_km.data = str(int(current_user.travel_km))
         form.available.data = current_user.available
+        form.paused_until.data = current_user.paused_until
     if form.validate_on_submit():
         services.set_availability(
             get_session(),
@@ -32,6 +33,7 @@ def availability():
             form.chosen_parts(),
             float(form.travel_km.data),
             form.available.data,
+            form.paused_until.data,
         )
         flash(_("Uw beschikbaarheid is opgeslagen."), "success")
         return redirect(url_for("volunteers.availability"))
@@ -41,6 +43,15 @@ def availability():
         weekdays=WEEKDAYS,
         parts=PART_LABELS,
     )
+
+
+@bp.route("/beschikbaarheid/weer-beschikbaar", methods=["POST"])
+@role_required(Role.VOLUNTEER)
+def resume():
+    """End my pause: I can help again."""
+    services.resume(get_session(), current_user)
+    flash(_("Fijn dat u weer kunt helpen! U ziet weer hulpvragen bij u in de buurt."), "success")
+    return redirect(url_for("pages.home"))
 
 
 @bp.route("/bij-mij-in-de-buurt")
