@@ -82,7 +82,7 @@ class Tell:
             told.add(person.id)
             key = f"{event.kind}:{event.id}:{self.template}:{person.id}"
             if self.notice:
-                _add_notice(db, key, person, event)
+                _add_notice(db, key, self.template, person, event)
             if self.mail and person.blocked_at is None and person.anonymised_at is None:
                 enqueue_email(
                     db,
@@ -109,11 +109,12 @@ def _context(event: Event) -> dict[str, Any]:
     }
 
 
-def _add_notice(db: Session, key: str, person: User, event: Event) -> None:
+def _add_notice(db: Session, key: str, kind: str, person: User, event: Event) -> None:
+    """A notice on the person's overview, shown by the template notices/<kind>.html."""
     notice = Notice(
         key=key,
         user_id=person.id,
-        kind=event.kind,
+        kind=kind,
         actor_id=event.actor.id if event.actor else None,
         request_id=event.request.id if event.request else None,
         match_id=event.match.id if event.match else None,

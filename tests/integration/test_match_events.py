@@ -51,8 +51,7 @@ def mails(db) -> list[tuple[str, str]]:
     """(to, kind) of every queued email, in order."""
     db.expire_all()
     return [
-        (m.to_address, m.kind)
-        for m in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        (m.to_address, m.kind) for m in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
     ]
 
 
@@ -175,6 +174,12 @@ def test_a_full_request_tells_each_other_volunteer_once(db, in_app, make_user, r
     ]
     for address in ("v0@example.nl", "v1@example.nl"):
         assert "Er is al iemand gevonden" in mail_to(db, address, "match_confirmed").subject
+    told = {(n.user_id, n.kind) for n in db.scalars(select(Notice))}
+    assert told == {
+        (sanne.id, "match_confirmed"),
+        (others[0].id, "offer_not_needed"),
+        (others[1].id, "offer_not_needed"),
+    }
 
 
 def _confirmed(db, in_app, riek, sanne, item) -> Match:
@@ -205,9 +210,7 @@ def test_a_volunteer_cancelling_within_48_hours_tells_the_asker_and_staff(
     assert "Sanne kan niet komen" in news and "Ik ben ziek, sorry" in news
 
 
-def test_a_cancellation_well_before_the_appointment_needs_no_staff(
-    db, in_app, riek, sanne, item
-):
+def test_a_cancellation_well_before_the_appointment_needs_no_staff(db, in_app, riek, sanne, item):
     match = _confirmed(db, in_app, riek, sanne, item)
     with time_machine.travel(item.starts_at - timedelta(days=3), tick=False), in_app():
         services.cancel_match(db, sanne, match, "Ik ga toch op vakantie")
@@ -237,7 +240,10 @@ def test_the_asker_cancelling_tells_the_volunteer_and_may_withdraw_the_request_a
     told = mails(db)[-2:]
     assert ("sanne@example.nl", "match_cancelled") in told
     assert ("henk@example.nl", "request_withdrawn") in told  # his offer ended with the request
-    assert 'Riek schreef: "Mijn dochter komt"' in mail_to(db, "sanne@example.nl", "match_cancelled").body_text
+    assert (
+        'Riek schreef: "Mijn dochter komt"'
+        in mail_to(db, "sanne@example.nl", "match_cancelled").body_text
+    )
     assert db.scalar(select(StaffTask)) is None  # withdrawn: nobody else needs to be found
 
 
@@ -356,7 +362,9 @@ def test_notices_stay_until_seen(db, in_app, client, auth, forms, riek, sanne, i
     for other in mine:
         forms.post(f"/meldingen/{other.id}/gezien", {}, page="/")
     db.expire_all()
-    assert all(n.seen_at is None for n in db.scalars(select(Notice).where(Notice.user_id == riek.id)))
+    assert all(
+        n.seen_at is None for n in db.scalars(select(Notice).where(Notice.user_id == riek.id))
+    )
 
 
 def test_a_paused_volunteer_sees_until_when_and_is_available_again_after(

@@ -204,6 +204,49 @@ def test_nee_puts_a_task_in_the_staff_queue_and_nog_niet_asks_again_a_week_later
     assert run(in_app, db, send_followups, local(2026, 12, 9, 12)) == 2
 
 
+def _followup_links(smtp, in_app, db, resident, volunteer):
+    item = a_request(db, resident)
+    match = confirmed(db, in_app, resident, volunteer, item, local(2026, 11, 27, 12))
+    run(in_app, db, send_followups, local(2026, 12, 2, 10))
+    messages = smtp.wait_for(2)
+    to_asker = next(m for m in messages if m["To"] == "inwoner@example.nl")
+    to_volunteer = next(m for m in messages if m["To"] == "vrijwilliger@example.nl")
+    return item, match, to_asker, to_volunteer
+
+
+def test_a_nee_after_the_volunteers_ja_undoes_the_finish_until_staff_decide(
+    smtp, app, forms, db, in_app, resident, volunteer
+):
+    item, match, to_asker, to_volunteer = _followup_links(smtp, in_app, db, resident, volunteer)
+    with time_machine.travel(local(2026, 12, 2, 11), tick=False):
+        forms.post(link(to_volunteer, "Ja, het is gelukt"), {"antwoord": "ja"})
+    db.expire_all()
+    assert db.get(Match, match.id).state == MatchState.DONE
+    with time_machine.travel(local(2026, 12, 2, 12), tick=False):
+        forms.post(
+            link(to_asker, "Nee, het is niet gelukt"), {"antwoord": "nee", "note": "Niet gekomen."}
+        )
+    db.expire_all()
+    match = db.get(Match, match.id)
+    assert match.state == MatchState.CONFIRMED and match.hours is None  # no hours credited
+    assert db.get(HelpRequest, item.id).state == RequestState.MATCHED
+    task = db.scalar(select(StaffTask))
+    assert task.kind == TaskKind.MATCH_FAILED and task.detail == "Niet gekomen."
+
+
+def test_a_ja_after_the_askers_nee_does_not_finish_the_match(
+    smtp, app, forms, db, in_app, resident, volunteer
+):
+    item, match, to_asker, to_volunteer = _followup_links(smtp, in_app, db, resident, volunteer)
+    with time_machine.travel(local(2026, 12, 2, 11), tick=False):
+        forms.post(link(to_asker, "Nee, het is niet gelukt"), {"antwoord": "nee"})
+        forms.post(link(to_volunteer, "Ja, het is gelukt"), {"antwoord": "ja"})
+    db.expire_all()
+    match = db.get(Match, match.id)
+    assert match.state == MatchState.CONFIRMED and match.hours is None
+    assert match.volunteer_answer == "ja" and match.asker_answer == "nee"
+
+
 def test_a_forged_or_unknown_answer_link_shows_a_polite_page(client):
     response = client.get("/antwoord/niet-echt?antwoord=ja")
     assert response.status_code == 400

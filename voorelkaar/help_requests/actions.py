@@ -34,7 +34,9 @@ def still_needed(db: Session, user: User) -> list[Action]:
                 'Is uw hulpvraag "%(title)s" nog nodig? Zeg het ons, anders verloopt hij.',
                 title=item.title,
             ),
-            button=Button(_("Beantwoorden"), answer_path("nog-nodig", item.id, user)),
+            button=Button(
+                _("Beantwoorden"), answer_path("nog-nodig", item.id, user), context=item.title
+            ),
             link=(_("Bekijk de hulpvraag"), url_for("help_requests.detail", request_id=item.id)),
             since=item.still_needed_asked_at,
         )

@@ -135,7 +135,9 @@ def followups(db: Session, user: User) -> list[Action]:
                     name=other.first_name,
                     when=request_when(item),
                 ),
-                button=Button(_("Beantwoorden"), answer_path("gelukt", match.id, user)),
+                button=Button(
+                    _("Beantwoorden"), answer_path("gelukt", match.id, user), context=item.title
+                ),
                 since=match.followup_sent_at,
             )
         )
