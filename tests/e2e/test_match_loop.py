@@ -388,3 +388,57 @@ def test_the_overview_with_three_waiting_actions_reads_well_on_a_phone(
         page.keyboard.press("Tab")
     else:
         pytest.fail("the answer button is not reachable by keyboard")
+
+
+def test_the_pages_of_the_loop_pass_axe_on_a_phone_and_on_a_wide_screen(
+    visit, live_server, people, item, db, make_request
+):
+    app, _ = live_server
+    from voorelkaar.answers.services import answer_link
+    from voorelkaar.matches import services
+
+    other = make_request(people["riek"], title="Wandelen", postcode="7941 BK")
+    in_site(app, lambda s: services.offer_help(s, s.merge(people["sanne"]), s.merge(item)))
+    in_site(
+        app,
+        lambda s: services.invite_volunteer(
+            s, s.merge(people["riek"]), s.merge(other), s.merge(people["sanne"])
+        ),
+    )
+    match = db.scalar(select(Match).where(Match.request_id == item.id))
+    with app.app_context():
+        offer_link = answer_link("aanbod", match.id, people["riek"], "ja")
+    page = visit.page
+
+    def check_both_widths(path=None):
+        if path:
+            visit.goto(path)
+        for width, height in ((320, 640), (1280, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+            visit.assert_accessible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+
+    check_both_widths(offer_link.removeprefix(visit.base_url))  # the offer's answer page
+    log_in(visit, "riek@example.nl")
+    check_both_widths(f"/hulpvragen/{item.id}")  # the offer, with its yes and no
+    check_both_widths("/mijn-hulpvragen")
+    log_out(visit)
+    log_in(visit, "sanne@example.nl")
+    check_both_widths()  # the overview with an invitation
+    check_both_widths(f"/hulpvragen/{other.id}")  # the invitation on the request page
+    check_both_widths(f"/hulpvragen/{item.id}")  # my offer, and how to withdraw it
+    page.set_viewport_size({"width": 1280, "height": 900})
+    visit.goto("/beschikbaarheid")
+    page.get_by_label("Ik ben beschikbaar", exact=False).uncheck()
+    page.get_by_label("Pauze tot en met (mag leeg blijven)").fill("2020-01-01")
+    visit.submit("Opslaan")
+    assert "Deze datum is al geweest" in page.content()
+    check_both_widths()  # the form with its error
+    in_site(
+        app, lambda s: services.confirm_match(s, s.merge(people["riek"]), s.get(Match, match.id))
+    )
+    check_both_widths(f"/hulpvragen/{item.id}")  # confirmed: details, messages, cancel
+    log_out(visit)
+    log_in(visit, "riek@example.nl")
+    check_both_widths(f"/hulpvragen/{item.id}")  # the asker's cancel form with its two choices

@@ -403,3 +403,33 @@ def test_a_blocked_asker_gets_no_mail_but_the_offer_still_waits(db, in_app, riek
         services.offer_help(db, sanne, item)
     assert mails(db) == []
     assert db.scalar(select(HelpRequest)).state == RequestState.OPEN
+
+
+def test_a_cancellation_for_a_resident_without_an_account_is_a_task_even_when_far_off(
+    db, in_app, make_request, sanne, staff
+):
+    item = make_request(staff, title="Boodschappen voor mevrouw Kok", postcode="7941 BK")
+    item.posted_for, item.resident_name = PostedFor.RESIDENT, "mevrouw Kok"
+    db.commit()
+    with in_app():
+        match = services.offer_help(db, sanne, item)
+        services.confirm_match(db, staff, match)
+    with time_machine.travel(item.starts_at - timedelta(days=5), tick=False), in_app():
+        services.cancel_match(db, sanne, match, "Verhuisd")
+    (task,) = db.scalars(select(StaffTask)).all()
+    assert task.kind == TaskKind.MATCH_CANCELLED
+    assert mails(db)[-1] == ("coordinator@example.nl", "match_cancelled")
+
+
+@pytest.mark.parametrize("kind", [TaskKind.MATCH_CANCELLED, TaskKind.OFFER_UNANSWERED])
+def test_staff_read_what_the_new_tasks_ask_of_them(
+    db, in_app, client, auth, riek, sanne, item, staff, kind
+):
+    with in_app():
+        match = services.offer_help(db, sanne, item)
+    task = StaffTask(key="t", kind=kind, person=riek, request=item, match=match)
+    db.add(task)
+    db.commit()
+    auth.login("coordinator@example.nl")
+    page = client.get(f"/taken/{task.id}").get_data(as_text=True)
+    assert ("Kan een andere vrijwilliger helpen?" in page) or ("bood 7 dagen geleden" in page)

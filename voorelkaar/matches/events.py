@@ -16,7 +16,7 @@ from voorelkaar.events import Event, OpenTask, Tell
 from voorelkaar.help_requests.schedule import next_appointment
 from voorelkaar.matches.calendar import appointment_ics
 from voorelkaar.matches.services import invitation_link
-from voorelkaar.models import RequestState, TaskKind, User
+from voorelkaar.models import PostedFor, RequestState, TaskKind, User
 from voorelkaar.urls import absolute_url
 
 # A cancellation this close to the appointment leaves someone waiting: staff look at it.
@@ -94,6 +94,14 @@ def nearby_link(event: Event, person: User) -> dict:
     return {**request_link(event, person), "nearby_link": absolute_url("volunteers.nearby")}
 
 
+def needs_staff(event: Event) -> bool:
+    """A cancellation staff should act on: the appointment is near, or whom it was for has no
+    account of their own (posted for them by staff or a consultant), so someone must call."""
+    if event.request.state == RequestState.CANCELLED:
+        return False  # withdrawn in the same step: nobody else needs to be found
+    return soon(event) or event.request.posted_for == PostedFor.RESIDENT
+
+
 def soon(event: Event) -> bool:
     """Whether the appointment called off starts within SOON (or is going on)."""
     found = next_appointment(event.request, event.at)
@@ -141,7 +149,7 @@ def register() -> None:
         OpenTask(
             TaskKind.MATCH_CANCELLED,
             person=lambda e: e.request.author,
-            when=lambda e: soon(e) and e.request.state != RequestState.CANCELLED,
+            when=needs_staff,
         ),
     )
     events.register("message_sent", Tell(both_sides, "match_message", context=request_link))

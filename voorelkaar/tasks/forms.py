@@ -14,6 +14,8 @@ KIND_LABELS = {
     TaskKind.CHECKIN_SILENT: _l("Mantelzorger geeft geen antwoord"),
     TaskKind.MAIL_FAILED: _l("E-mail kwam niet aan"),
     TaskKind.REFERRAL_EXPIRED: _l("Verwijzing verlopen zonder reactie"),
+    TaskKind.MATCH_CANCELLED: _l("Afspraak gaat niet door: kan iemand anders?"),
+    TaskKind.OFFER_UNANSWERED: _l("Aanbod 7 dagen zonder antwoord"),
 }
 
 ORDER_OLDEST = "oudste"

@@ -41,6 +41,15 @@ KIND_EXPLANATIONS = {
         "Een inwoner is verwezen, maar reageerde niet binnen 30 dagen op de uitnodiging. "
         "Neem contact op en vraag of er nog hulp nodig is."
     ),
+    TaskKind.MATCH_CANCELLED: _l(
+        "Een afspraak gaat niet door, kort van tevoren of voor iemand zonder eigen account. "
+        "De hulpvraag staat weer online. Kan een andere vrijwilliger helpen? "
+        "Bel de hulpvrager als die het niet per e-mail hoort."
+    ),
+    TaskKind.OFFER_UNANSWERED: _l(
+        "Een vrijwilliger bood 7 dagen geleden hulp aan, maar de hulpvrager gaf nog geen "
+        "antwoord, ook niet na een herinnering. Bel de hulpvrager, of bevestig zelf."
+    ),
 }
 
 ANSWER_LABELS = {
