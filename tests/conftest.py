@@ -290,15 +290,38 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+FORM_TOKEN_FIELD = re.compile(
+    r'name="((?:[\w-]+-)?form_token)" type="hidden" value="([^"]+)"'
+    r'|name="((?:[\w-]+-)?form_token)" value="([^"]+)"'
+)
+
+
+def form_token_from(html: str, action: str) -> dict:
+    """The one-time token of the form on the page that posts to action, as {name: value}."""
+    for form in html.split("<form")[1:]:
+        start, _, rest = form.partition(">")
+        target = re.search(r'action="([^"]*)"', start)
+        if (target.group(1) if target else action) != action:
+            continue
+        found = FORM_TOKEN_FIELD.search(rest.split("</form>")[0])
+        if found:
+            return {found.group(1) or found.group(3): found.group(2) or found.group(4)}
+    return {}
+
+
 class Forms:
-    """Submit forms as a browser does: fetch the page, take its CSRF token, post."""
+    """Submit forms as a browser does: fetch the page, take its CSRF and form token, post."""
 
     def __init__(self, client):
         self.client = client
 
     def post(self, url: str, data: dict, *, page: str | None = None, **kwargs):
+        return self.client.post(url, data=self.fill(url, data, page=page), **kwargs)
+
+    def fill(self, url: str, data: dict, *, page: str | None = None) -> dict:
+        """What the browser would send: data, with the page's CSRF token and form token."""
         html = self.client.get(page or url).get_data(as_text=True)
-        return self.client.post(url, data={"csrf_token": csrf_token_from(html), **data}, **kwargs)
+        return {"csrf_token": csrf_token_from(html), **form_token_from(html, url), **data}
 
 
 @pytest.fixture

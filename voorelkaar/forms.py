@@ -5,10 +5,11 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from voorelkaar import geo
+from voorelkaar.idempotency import new_token
 
 HOUSE_NUMBER = re.compile(r"^\d{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
 POSTCODE_SHAPE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
@@ -37,6 +38,15 @@ class BaseForm(FlaskForm):
                     for v in unbound_field.kwargs.get("validators") or ()
                 ]
             return unbound_field.bind(form=form, **options)
+
+
+class CreatingForm:
+    """A form that creates something: a one-time token, so a second POST of it creates nothing.
+
+    Render {{ form.form_token }} in the form; the view asks idempotency.already_created.
+    """
+
+    form_token = HiddenField(default=new_token)
 
 
 def check_postcode(field) -> geo.Area:

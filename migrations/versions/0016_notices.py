@@ -1,7 +1,7 @@
 """notices on the overview, who invited a volunteer, and a pause with an end date
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

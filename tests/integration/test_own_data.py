@@ -27,6 +27,7 @@ from voorelkaar.models import (
     CheckinAnswer,
     ContactKind,
     ContactNote,
+    FormToken,
     HelpRequest,
     Match,
     MatchMessage,
@@ -298,6 +299,13 @@ def world(db, riek, make_user):
             ),
             VolunteerSlot(user_id=riek.id, weekday=1, start_time=time(14), end_time=time(16)),
             UserSession(user_id=riek.id, token_hash="0" * 64),
+            FormToken(
+                user_id=riek.id,
+                token="t" * 32,
+                created_kind="help_requests",
+                created_id=1,
+                digest="3" * 64,
+            ),
             # A key a system uses for Riek, and one Riek issued (as if she were an admin).
             ApiToken(
                 name="Zaaksysteem",
@@ -501,6 +509,7 @@ def test_after_deleting_nothing_of_me_is_left_and_counterparts_are_told(
     assert db.get(CarerProfile, riek.id) is None
     assert not db.scalars(select(Checkin).where(Checkin.carer_id == riek.id)).all()
     assert not db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == riek.id)).all()
+    assert not db.scalars(select(FormToken).where(FormToken.user_id == riek.id)).all()
 
     # What others need to keep is kept, without Riek.
     done = db.get(Match, world["done"].id)

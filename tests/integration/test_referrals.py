@@ -304,6 +304,51 @@ def test_staff_post_the_request_for_a_resident_without_an_account(
     assert "al geplaatst" in client.get(f"/verwijzing/{referral.code}").get_data(as_text=True)
 
 
+@pytest.mark.postgres
+def test_staff_posting_a_referral_twice_at_once_leave_one_request_not_a_stray_second(
+    database_url, app, refer, consultant, staff, db, in_app
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the race is tested in the PostgreSQL run of the suite")
+    from datetime import time
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.db import get_session
+    from voorelkaar.help_requests.forms import _utc
+
+    referral = refer(consultant, email=None)
+    engine = app.extensions["voorelkaar.engine"]
+    other_went_first = []
+
+    def details_of(item):
+        details = services.request_details(item, on_behalf=True)
+        day = next_weekday(1)
+        details.starts_at, details.ends_at = _utc(day, time(14)), _utc(day, time(16))
+        return details
+
+    def other_staff_member_first(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE REFERRALS") and not other_went_first:
+            other_went_first.append(True)
+            with Session(engine) as other:
+                item = other.get(Referral, referral.id)
+                services.post_from_referral(other, other.merge(staff), item, details_of(item))
+
+    event.listen(engine, "before_cursor_execute", other_staff_member_first)
+    try:
+        with in_app():
+            session = get_session()
+            item = session.get(Referral, referral.id)
+            with pytest.raises(services.AlreadyAccepted):
+                services.post_from_referral(session, session.merge(staff), item, details_of(item))
+    finally:
+        event.remove(engine, "before_cursor_execute", other_staff_member_first)
+    assert other_went_first
+    assert db.scalar(select(func.count()).select_from(HelpRequest)) == 1
+    assert _fresh(db, referral).request_id == db.scalar(select(HelpRequest.id))
+
+
 def test_a_consultant_cannot_post_for_the_resident_from_the_referral(
     refer, auth, client, consultant
 ):

@@ -571,13 +571,14 @@ def test_responding_to_a_closed_vacancy_is_refused_politely_and_nothing_is_writt
 def test_a_vacancy_closed_while_the_volunteer_sends_a_response_refuses_it_and_writes_nothing(
     app, make_organisation, make_vacancy, auth, client, db, member, volunteer
 ):
-    """The member closes the vacancy after the response was checked, just before it is written."""
+    """The member closes the vacancy while the response is on its way, before it is written."""
     vacancy = make_vacancy(make_organisation(member))
     auth.login("vrijwilliger@example.nl")
     page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
     engine = app.extensions["voorelkaar.engine"]
     closed = []
-    first_writes = ("UPDATE VACANCIES", "INSERT INTO VACANCY_RESPONSES")
+    # The form's token is claimed first: from then on this transaction holds SQLite's write lock.
+    first_writes = ("INSERT INTO FORM_TOKENS", "UPDATE VACANCIES", "INSERT INTO VACANCY_RESPONSES")
 
     def close_it_first(_conn, _cursor, statement, *_args):
         if statement.lstrip().upper().startswith(first_writes) and not closed:
@@ -603,6 +604,39 @@ def test_a_vacancy_closed_while_the_volunteer_sends_a_response_refuses_it_and_wr
     assert db.scalar(select(OutboxMessage)) is None  # no mail about a response to members
     db.refresh(vacancy)
     assert vacancy.state == RequestState.DONE
+
+
+def test_one_volunteer_responding_from_two_tabs_at_once_leaves_one_response(
+    app, make_organisation, make_vacancy, db, member, volunteer
+):
+    """The other tab's response is written just before this one takes hold of the vacancy."""
+    vacancy = make_vacancy(make_organisation(member))
+    engine = app.extensions["voorelkaar.engine"]
+    other_tab_first = []
+
+    def respond_in(session):
+        services.respond(
+            session, session.get(User, volunteer.id), session.get(Vacancy, vacancy.id), "Ik help"
+        )
+
+    def other_tab(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE VACANCIES") and not other_tab_first:
+            other_tab_first.append(statement)
+            with Session(engine) as session:
+                respond_in(session)
+
+    event.listen(engine, "before_cursor_execute", other_tab)
+    try:
+        with (
+            app.test_request_context(),
+            Session(engine) as session,
+            pytest.raises(services.AlreadyResponded),
+        ):
+            respond_in(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", other_tab)
+    assert other_tab_first
+    assert len(db.scalars(select(VacancyResponse)).all()) == 1
 
 
 def test_a_response_does_not_count_as_a_change_to_the_vacancy(

@@ -23,6 +23,7 @@ from voorelkaar.models import (
     CarerProfile,
     Checkin,
     ContactNote,
+    FormToken,
     HelpRequest,
     Match,
     MatchMessage,
@@ -274,6 +275,12 @@ def _referrals(db, user):
     return rows
 
 
+def _form_tokens(db, user):
+    # What each form you sent made; the token and the hash of what you typed mean nothing to you.
+    found = db.scalars(select(FormToken).where(FormToken.user_id == user.id))
+    return [_row(t, without=("token", "digest")) for t in found]
+
+
 def _api_tokens(db, user):
     # Keys for other systems that act for you, or that you issued as an admin; never the hash.
     fields = ("id", "name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
@@ -347,6 +354,12 @@ SECTIONS: tuple[Section, ...] = (
         "Sleutels waarmee andere systemen namens u of door u de site gebruiken.",
         ("user_id", "created_by_id"),
         _api_tokens,
+    ),
+    Section(
+        "form_tokens",
+        "Formulieren die u verstuurde, en wat elk maakte: zo maakt een dubbele klik niets dubbel.",
+        ("user_id",),
+        _form_tokens,
     ),
     Section(
         "organisations",

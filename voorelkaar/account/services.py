@@ -22,6 +22,7 @@ from voorelkaar.models import (
     CarerProfile,
     Checkin,
     ContactNote,
+    FormToken,
     HelpRequest,
     Match,
     MatchMessage,
@@ -285,6 +286,7 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
         (ContactNote, ContactNote.person_id),
         # Keys that act for them stop working with the account.
         (ApiToken, ApiToken.user_id),
+        (FormToken, FormToken.user_id),
     ):
         db.execute(delete(model).where(column == uid).execution_options(synchronize_session=False))
     # Mail to them: sent or not, it holds their address and what it said.

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from voorelkaar.forms import (
     BaseForm,
+    CreatingForm,
     FlexibleDateField,
     FlexibleTimeField,
     check_house_number,
@@ -39,7 +40,7 @@ def today() -> date:
     return datetime.now(AMSTERDAM).date()
 
 
-class RequestForm(BaseForm):
+class RequestForm(CreatingForm, BaseForm):
     posted_for = RadioField(
         _l("Voor wie is de hulp?"), default=PostedFor.SELF.value, validate_choice=False
     )

@@ -126,6 +126,13 @@ def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
 
 def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
     """Post a request: it waits for review, or opens at once without moderation."""
+    request = add_request(db, author, details)
+    db.commit()
+    return request
+
+
+def add_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
+    """post_request without the commit, for a step that posts a request as part of more."""
     if details.posted_for not in may_post_for(author):
         raise NotAllowed("may not post for this person")
     request = HelpRequest(author=author)
@@ -133,7 +140,6 @@ def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequ
     db.add(request)
     db.flush()
     submit_post(db, request, author)
-    db.commit()
     return request
 
 

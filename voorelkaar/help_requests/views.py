@@ -13,10 +13,11 @@ from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
 from voorelkaar.help_requests.forms import WEEKDAYS, BrowseForm, RequestForm
+from voorelkaar.idempotency import already_created
 from voorelkaar.matches import services as match_services
 from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
-from voorelkaar.models import Neighbourhood, RequestState, Role, ScheduleKind
+from voorelkaar.models import HelpRequest, Neighbourhood, RequestState, Role, ScheduleKind
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -55,7 +56,9 @@ def create():
         form.postcode.data = current_user.postcode
         form.house_number.data = current_user.house_number
     if form.validate_on_submit():
-        help_request = services.post_request(db, current_user, form.details())
+        help_request = already_created(db, current_user, HelpRequest) or services.post_request(
+            db, current_user, form.details()
+        )
         if help_request.state.value == "pending":
             flash(
                 _("Dank u wel. Uw hulpvraag wordt eerst bekeken door een coördinator."), "success"

@@ -11,6 +11,7 @@ from voorelkaar.account.jobs import apply_retention
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
+from voorelkaar.idempotency import forget_old_tokens
 from voorelkaar.matches.jobs import chase_offers, send_followups, send_reminders
 from voorelkaar.notify import dispatch_outbox
 from voorelkaar.referrals.jobs import expire_referrals
@@ -46,6 +47,12 @@ JOBS: tuple[Job, ...] = (
     Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),
     Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
     Job("bewaartermijn", apply_retention, 3600, "anonimiseert oude gegevens, waarschuwt vooraf"),
+    Job(
+        "formulieren",
+        forget_old_tokens,
+        3600,
+        "vergeet na 30 dagen welke formulieren al verstuurd zijn",
+    ),
     Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),
 )
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from voorelkaar.auth.access import is_staff, role_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.services import request_for
+from voorelkaar.idempotency import already_created
 from voorelkaar.matches import services
 from voorelkaar.matches.forms import (
     CancelMatchForm,
@@ -15,7 +16,7 @@ from voorelkaar.matches.forms import (
     InvitationForm,
     MessageForm,
 )
-from voorelkaar.models import Match, RequestState, Role, User
+from voorelkaar.models import Match, MatchMessage, RequestState, Role, User
 
 bp = Blueprint("matches", __name__, template_folder="templates")
 
@@ -201,7 +202,8 @@ def invite(request_id, volunteer_id):
     if item is None or volunteer is None or not services.may_confirm(current_user, item):
         abort(404)
     try:
-        services.invite_volunteer(db, current_user, item, volunteer)
+        if not already_created(db, current_user, Match):
+            services.invite_volunteer(db, current_user, item, volunteer)
     except services.MatchError:
         flash(_("Deze vrijwilliger kan nu niet worden uitgenodigd."), "info")
     else:
@@ -274,7 +276,8 @@ def message(match_id):
         _flash_first_error(form)
         return _back(match.request_id)
     try:
-        services.send_message(db, current_user, match, form.body.data)
+        if not already_created(db, current_user, MatchMessage):
+            services.send_message(db, current_user, match, form.body.data)
     except services.MatchError:
         flash(_("U kunt alleen berichten sturen als de hulp is bevestigd."), "info")
     else:

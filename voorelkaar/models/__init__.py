@@ -9,6 +9,7 @@ from voorelkaar.models.checkin import (
     CheckinAnswer,
 )
 from voorelkaar.models.contact_note import ContactKind, ContactNote
+from voorelkaar.models.form_token import FormToken
 from voorelkaar.models.help_request import (
     Category,
     HelpRequest,
@@ -38,6 +39,7 @@ __all__ = [
     "Scope",
     "ContactKind",
     "ContactNote",
+    "FormToken",
     "Referral",
     "ReferralStatus",
     "CADENCES_WEEKS",

@@ -5,12 +5,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
-from voorelkaar.forms import BaseForm, check_skills, message_field, skill_tags, text_field
+from voorelkaar.forms import (
+    BaseForm,
+    CreatingForm,
+    check_skills,
+    message_field,
+    skill_tags,
+    text_field,
+)
 from voorelkaar.help_requests.forms import BrowseForm
 from voorelkaar.offers.services import OfferDetails
 
 
-class OfferForm(BaseForm):
+class OfferForm(CreatingForm, BaseForm):
     category = SelectField(
         _l("Soort hulp"),
         validate_choice=False,
@@ -71,7 +78,7 @@ class OfferForm(BaseForm):
             self[name].data = getattr(offer, name)
 
 
-class ReplyForm(BaseForm):
+class ReplyForm(CreatingForm, BaseForm):
     message = message_field(
         _l("Uw bericht aan de vrijwilliger"),
         _l("Schrijf een kort bericht, bijvoorbeeld waarmee u hulp zoekt."),

@@ -9,7 +9,8 @@ from voorelkaar.auth.access import role_required
 from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm
 from voorelkaar.help_requests.services import active_categories, known_skills
-from voorelkaar.models import RequestState, Role
+from voorelkaar.idempotency import already_created
+from voorelkaar.models import Offer, OfferReply, RequestState, Role
 from voorelkaar.moderation.services import post_url
 from voorelkaar.offers import services
 from voorelkaar.offers.forms import OfferBrowseForm, OfferForm, ReplyForm
@@ -38,7 +39,9 @@ def create():
     db = get_session()
     form = OfferForm(categories=active_categories(db))
     if form.validate_on_submit():
-        offer = services.post_offer(db, current_user, form.details())
+        offer = already_created(db, current_user, Offer) or services.post_offer(
+            db, current_user, form.details()
+        )
         if offer.state == RequestState.PENDING:
             flash(_("Dank u wel. Uw aanbod wordt eerst bekeken door een coördinator."), "success")
         else:
@@ -124,7 +127,8 @@ def reply(offer_id):
         abort(403)
     form = ReplyForm()
     if form.validate_on_submit():
-        services.reply_to_offer(db, current_user, offer, form.message.data)
+        if not already_created(db, current_user, OfferReply):
+            services.reply_to_offer(db, current_user, offer, form.message.data)
         flash(_("Uw bericht is verstuurd. De vrijwilliger krijgt een e-mail."), "success")
         return redirect(url_for("offers.detail", offer_id=offer_id))
     return _detail_page(db, offer, form)

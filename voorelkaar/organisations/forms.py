@@ -6,6 +6,7 @@ from wtforms.validators import ValidationError
 
 from voorelkaar.forms import (
     BaseForm,
+    CreatingForm,
     check_house_number,
     check_postcode,
     check_skills,
@@ -18,7 +19,7 @@ from voorelkaar.models import RequestState
 from voorelkaar.organisations.services import VacancyDetails
 
 
-class OrganisationForm(BaseForm):
+class OrganisationForm(CreatingForm, BaseForm):
     name = text_field(
         _l("Naam van de organisatie"), _l("Vul de naam van uw organisatie in."), max_length=150
     )
@@ -30,7 +31,7 @@ class OrganisationForm(BaseForm):
     )
 
 
-class VacancyForm(BaseForm):
+class VacancyForm(CreatingForm, BaseForm):
     organisation = RadioField(_l("Voor welke organisatie?"), validate_choice=False)
     title = text_field(
         _l("Korte titel"),
@@ -104,7 +105,7 @@ class VacancyForm(BaseForm):
             self[name].data = getattr(vacancy, name)
 
 
-class ResponseForm(BaseForm):
+class ResponseForm(CreatingForm, BaseForm):
     message = message_field(
         _l("Uw reactie"),
         _l("Schrijf kort waarom u wilt helpen."),
@@ -114,7 +115,7 @@ class ResponseForm(BaseForm):
     )
 
 
-class AnswerForm(BaseForm):
+class AnswerForm(CreatingForm, BaseForm):
     answer = message_field(
         _l("Uw antwoord"),
         _l("Schrijf een antwoord aan de vrijwilliger."),

@@ -295,13 +295,13 @@ def responses_to(
 
 def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> VacancyResponse:
     """A volunteer's short message; every member of the organisation gets an email."""
-    if vacancy.state in CLOSED:
-        raise VacancyClosed("the vacancy is closed")
+    # Held first, so the checks below see what a member closing it (or this volunteer in
+    # another tab) did until now, and nobody changes that before this commits.
+    _hold_open(db, vacancy)
     if not may_respond(db, volunteer, vacancy):
         raise NotAllowed("may not respond to this vacancy")
     if responses_to(db, vacancy, volunteer):
         raise AlreadyResponded("one response per volunteer")
-    _hold_open(db, vacancy)
     response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message=message)
     db.add(response)
     db.flush()

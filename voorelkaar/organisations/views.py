@@ -10,7 +10,8 @@ from voorelkaar.auth.access import role_required, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm
 from voorelkaar.help_requests.services import known_skills
-from voorelkaar.models import Organisation, RequestState, Role, Vacancy
+from voorelkaar.idempotency import already_created
+from voorelkaar.models import Organisation, RequestState, Role, Vacancy, VacancyResponse
 from voorelkaar.moderation.services import post_url
 from voorelkaar.organisations import services
 from voorelkaar.organisations.forms import (
@@ -89,7 +90,9 @@ def create_vacancy():
     form = VacancyForm(organisations=organisations)
     if form.validate_on_submit():
         organisation = form.chosen_organisation()
-        item = services.post_vacancy(db, current_user, organisation, form.details())
+        item = already_created(db, current_user, Vacancy) or services.post_vacancy(
+            db, current_user, organisation, form.details()
+        )
         if organisation.verified_at is None:
             flash(
                 _(
@@ -145,7 +148,8 @@ def respond(vacancy_id):
     if not form.validate_on_submit():
         return _vacancy_page(db, item, form)
     try:
-        services.respond(db, current_user, item, form.message.data)
+        if not already_created(db, current_user, VacancyResponse):
+            services.respond(db, current_user, item, form.message.data)
     except services.VacancyClosed:
         flash(_("Deze vacature is gesloten. U kunt niet meer reageren."), "info")
     except services.NotAllowed:  # no longer public since the check above
@@ -234,7 +238,8 @@ def answer(response_id):
     form = AnswerForm(prefix=f"antwoord{response_id}")
     if not form.validate_on_submit():
         return _dashboard_page(db, form, response_id)
-    services.answer_response(db, current_user, response, form.answer.data)
+    if not already_created(db, current_user, VacancyResponse):
+        services.answer_response(db, current_user, response, form.answer.data)
     flash(_("Uw antwoord is verstuurd."), "success")
     return redirect(url_for("organisations.dashboard"))
 
@@ -246,9 +251,10 @@ def register():
     db = get_session()
     form = OrganisationForm()
     if form.validate_on_submit():
-        services.register_organisation(
-            db, current_user, form.name.data, form.description.data or ""
-        )
+        if not already_created(db, current_user, Organisation):
+            services.register_organisation(
+                db, current_user, form.name.data, form.description.data or ""
+            )
         flash(_("Uw organisatie is aangemeld. Een coördinator controleert de gegevens."), "success")
         return redirect(url_for("organisations.dashboard"))
     return render_template("organisations/register.html", form=form)

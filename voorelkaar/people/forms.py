@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectChoice
 from wtforms.validators import ValidationError
 
-from voorelkaar.forms import BaseForm, text_field
+from voorelkaar.forms import BaseForm, CreatingForm, text_field
 from voorelkaar.models import ContactKind
 from voorelkaar.people.services import CONTACT_NOTE_MAX
 
@@ -15,7 +15,7 @@ CONTACT_KIND_LABELS = {
 }
 
 
-class ContactNoteForm(BaseForm):
+class ContactNoteForm(CreatingForm, BaseForm):
     kind = RadioField(
         _l("Wat voor contact was het?"),
         choices=[SelectChoice(kind.value, label) for kind, label in CONTACT_KIND_LABELS.items()],

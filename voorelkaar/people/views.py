@@ -7,7 +7,8 @@ from flask_login import current_user
 from voorelkaar.admin.forms import ROLE_LABELS
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session
-from voorelkaar.models import ContactKind, User
+from voorelkaar.idempotency import already_created
+from voorelkaar.models import ContactKind, ContactNote, User
 from voorelkaar.people import services
 from voorelkaar.people.forms import CONTACT_KIND_LABELS, ContactNoteForm
 from voorelkaar.tasks.views import render_detail
@@ -56,9 +57,10 @@ def add_contact(user_id):
         if task is not None:
             return render_detail(task, contact_form=form)
         return _page(person, None, form)
-    services.add_contact_note(
-        db, current_user, person, ContactKind(form.kind.data), form.body.data, task
-    )
+    if not already_created(db, current_user, ContactNote):
+        services.add_contact_note(
+            db, current_user, person, ContactKind(form.kind.data), form.body.data, task
+        )
     flash(_("Het contact is opgeslagen."), "success")
     if task is not None:
         return redirect(url_for("tasks.detail", task_id=task.id, _anchor="contact"))

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from voorelkaar.auth.forms import RegisterForm, normalise_phone
 from voorelkaar.forms import (
     BaseForm,
+    CreatingForm,
     FlexibleDateField,
     check_house_number,
     check_postcode,
@@ -18,7 +19,7 @@ from voorelkaar.models import PostedFor
 from voorelkaar.referrals.services import CODE_LENGTH, ReferralDetails, normalise_code
 
 
-class ReferralForm(BaseForm):
+class ReferralForm(CreatingForm, BaseForm):
     resident_name = text_field(
         _l("Naam van de inwoner"), _l("Vul de naam van de inwoner in."), max_length=100
     )

@@ -13,7 +13,7 @@ from voorelkaar import geo
 from voorelkaar.auth.access import is_staff
 from voorelkaar.auth.services import NewAccount, register_user
 from voorelkaar.db import claim, utcnow
-from voorelkaar.help_requests.services import RequestDetails, may_post_for, post_request
+from voorelkaar.help_requests.services import RequestDetails, add_request, may_post_for
 from voorelkaar.models import (
     HelpRequest,
     PostedFor,
@@ -244,7 +244,7 @@ def post_from_referral(
     on_behalf = referral.account_id is None
     if on_behalf != (details.posted_for == PostedFor.RESIDENT):
         raise NotAllowed("posted for the wrong person")
-    help_request = post_request(db, author, details)
+    help_request = add_request(db, author, details)
     if not claim(
         db, Referral, referral.id, Referral.request_id.is_(None), request_id=help_request.id
     ):

@@ -23,7 +23,8 @@ from voorelkaar.extensions import limiter
 from voorelkaar.help_requests.services import active_categories, known_skills
 from voorelkaar.help_requests.views import state_label
 from voorelkaar.i18n import date_long
-from voorelkaar.models import ReferralStatus, RequestState, Role
+from voorelkaar.idempotency import already_created
+from voorelkaar.models import HelpRequest, Referral, ReferralStatus, RequestState, Role
 from voorelkaar.referrals import services
 from voorelkaar.referrals.forms import (
     CodeForm,
@@ -106,7 +107,9 @@ def create():
     db = get_session()
     form = ReferralForm(categories=active_categories(db))
     if form.validate_on_submit():
-        referral = services.create_referral(db, current_user, form.details())
+        referral = already_created(db, current_user, Referral) or services.create_referral(
+            db, current_user, form.details()
+        )
         if referral.email:
             flash(_("De verwijzing is opgeslagen. De inwoner krijgt een e-mail."), "success")
         else:
@@ -151,6 +154,10 @@ def post_for_resident(referral_id):
     """Staff post the referral's request for a resident who has no account."""
     db = get_session()
     referral = _followed(referral_id)
+    # Asked before may_post, which says no once this form's first POST has posted.
+    posted = request.method == "POST" and already_created(db, current_user, HelpRequest)
+    if posted:
+        return _posted_for_resident(referral, posted)
     if not services.may_post(current_user, referral):
         flash(_("Voor deze verwijzing kunt u geen hulpvraag (meer) plaatsen."), "info")
         return redirect(url_for("referrals.detail", referral_id=referral.id))
@@ -164,8 +171,7 @@ def post_for_resident(referral_id):
         except services.ReferralError:
             flash(_("Voor deze verwijzing is al een hulpvraag geplaatst."), "info")
             return redirect(url_for("referrals.detail", referral_id=referral.id))
-        flash(_("De hulpvraag is geplaatst voor %(name)s.", name=referral.resident_name), "success")
-        return redirect(url_for("help_requests.detail", request_id=help_request.id))
+        return _posted_for_resident(referral, help_request)
     return render_template(
         "referrals/request.html",
         form=form,
@@ -174,6 +180,11 @@ def post_for_resident(referral_id):
         referral=referral,
         on_behalf=True,
     )
+
+
+def _posted_for_resident(referral, help_request):
+    flash(_("De hulpvraag is geplaatst voor %(name)s.", name=referral.resident_name), "success")
+    return redirect(url_for("help_requests.detail", request_id=help_request.id))
 
 
 # ---------- The resident's side ----------
@@ -280,7 +291,9 @@ def resident_request(code):
         prefill_request(form, referral, on_behalf=False)
     if form.validate_on_submit():
         try:
-            help_request = services.post_from_referral(db, current_user, referral, form.details())
+            help_request = already_created(
+                db, current_user, HelpRequest
+            ) or services.post_from_referral(db, current_user, referral, form.details())
         except services.ReferralError:
             return redirect(url_for("referrals.invitation", code=referral.code))
         if help_request.state == RequestState.PENDING:

@@ -2,10 +2,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from voorelkaar.forms import BaseForm
+from voorelkaar.forms import BaseForm, CreatingForm
 
 
-class ReportForm(BaseForm):
+class ReportForm(CreatingForm, BaseForm):
     reason = TextAreaField(
         _l("Wat is er mis?"),
         validators=[

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session
+from voorelkaar.idempotency import already_created
 from voorelkaar.models import Report
 from voorelkaar.moderation.services import ModerationError
 from voorelkaar.reports import services
@@ -22,7 +23,8 @@ def create(kind, subject_id):
     subject = services.find_subject(db, kind, subject_id) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        services.file_report(db, current_user, subject, form.reason.data)
+        if not already_created(db, current_user, Report):
+            services.file_report(db, current_user, subject, form.reason.data)
         flash(_("Dank u wel. Een coördinator kijkt ernaar."), "success")
         return redirect(url_for("pages.home"))
     return render_template("reports/create.html", form=form, subject=subject)
