@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.db import utcnow
+from voorelkaar.demo.matches import seed_matches
 from voorelkaar.demo.requests import seed_requests
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
@@ -166,6 +167,8 @@ def seed_demo(db: Session) -> int:
     ).all()
     added += seed_requests(db, list(askers), datetime.now(AMSTERDAM).date())
     added += _seed_carer_checkins(db, datetime.now(AMSTERDAM).date())
+    db.flush()
+    added += seed_matches(db)
     db.commit()
     return added
 
