@@ -4,7 +4,10 @@ A route that is not in ACCESS fails the test, so a new page cannot be added
 without deciding who may open it.
 """
 
+import html
+import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +29,9 @@ from voorelkaar.models import (
     Vacancy,
     VacancyResponse,
 )
+from voorelkaar.models.user import SELF_CHOSEN_ROLES
 from voorelkaar.moderation.services import publish_post
+from voorelkaar.profiles.services import ROLE_SLUGS, ROLE_WORDS
 
 ROLES = (
     "anonymous",
@@ -102,6 +107,13 @@ ACCESS = {
     "moderation.user": ("GET", "/beheer/gebruikers/{author_id}", only(*STAFF)),
     "profiles.edit": ("GET", "/profiel", logged_in()),
     "profiles.show": ("GET", "/profiel/{author_id}", logged_in()),
+    # Who holds the role already goes on to where they were going; the others are asked.
+    "profiles.add_role": ("GET", "/profiel/rol/vrijwilliger", {**logged_in(), "volunteer": 302}),
+    "profiles.stop_role": (
+        "GET",
+        "/profiel/rol/vrijwilliger/stoppen",
+        {**logged_in(302), "volunteer": 200},
+    ),
     "reports.create": ("GET", "/melden/hulpvraag/{open_id}", logged_in()),
     "reports.queue": ("GET", "/beheer/meldingen", only(*STAFF)),
     "reports.handle": ("GET", "/beheer/meldingen/{report_id}", only(*STAFF)),
@@ -452,3 +464,44 @@ def test_nobody_else_can_change_or_withdraw_a_request_by_guessing_its_id(app, wo
             == 404
         )
     assert db.scalar(select(HelpRequest.title).where(HelpRequest.id == ids["open_id"])) == "Open"
+
+
+ADD_ROLE_LINK = re.compile(r'href="(/profiel/rol/[^"]+)"')
+
+
+def add_role_links(page: str) -> set[tuple[str, str]]:
+    """(slug, next) of every link on page that adds a role."""
+    links = set()
+    for href in ADD_ROLE_LINK.findall(page):
+        parts = urlsplit(html.unescape(href))
+        links.add((parts.path.rsplit("/", 1)[1], parse_qs(parts.query)["next"][0]))
+    return links
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_a_refused_page_says_whom_it_is_for_and_offers_the_roles_one_may_add(app, world, role):
+    people, ids = world
+    client = app.test_client()
+    AuthActions(Forms(client)).login(people[role].email)
+    refused = []
+    for rule in app.url_map.iter_rules():
+        method, path, _expected = ACCESS.get(rule.endpoint, ("", "", {}))
+        if method != "GET":
+            continue
+        url = path.format(**ids)
+        response = client.get(url)
+        if response.status_code != 403:
+            continue
+        refused.append(rule.endpoint)
+        page = response.get_data(as_text=True)
+        # A refusal that does not say for whom the page is, is a bare 403.
+        needed = getattr(app.view_functions[rule.endpoint], "roles", None)
+        assert needed, (rule.endpoint, role, "refused without naming the roles")
+        assert "Deze pagina is voor:" in page, (rule.endpoint, role)
+        for each in needed:
+            assert str(ROLE_WORDS[each].who) in page, (rule.endpoint, role, each)
+        addable = {ROLE_SLUGS[each] for each in needed if each in SELF_CHOSEN_ROLES}
+        assert add_role_links(page) == {(slug, url) for slug in addable}, (rule.endpoint, role)
+        if not addable:
+            assert "Vraag de" in page, (rule.endpoint, role, "no way in explained")
+    assert refused, f"{role} is refused nowhere: the walk tested nothing"

@@ -90,6 +90,15 @@ class CareSituationForm(BaseForm):
         description=_l("Een schatting is goed. Mag leeg blijven."),
     )
 
+    def situation(self) -> dict:
+        """The answers, as save_care_situation takes them."""
+        return {
+            "cared_for_name": self.cared_for_name.data,
+            "relation": self.relation.data,
+            "care_tasks": self.care_tasks.data,
+            "hours_per_week": self.care_hours_per_week.data,
+        }
+
 
 HEALTH_CONSENT_WORDING = _l(
     "Ik geef toestemming dat de medewerkers voor mantelzorgers deze notitie over gezondheid "

@@ -96,23 +96,43 @@ def add_missing_profiles(db: Session, now: datetime) -> int:
     return max(added, 0)
 
 
-def profile_for(db: Session, carer: User, now: datetime) -> CarerProfile:
-    """The carer's profile, made now if the scheduler has not made it yet."""
-    profile = db.get(CarerProfile, carer.id)
-    if profile is not None:
-        return profile
-    profile = CarerProfile(
+def _new_profile(carer: User, now: datetime) -> CarerProfile:
+    return CarerProfile(
         user_id=carer.id,
         cadence_weeks=DEFAULT_CADENCE_WEEKS,
         next_checkin_on=local_today(now) + timedelta(weeks=DEFAULT_CADENCE_WEEKS),
         created_at=now,
     )
+
+
+def profile_for(db: Session, carer: User, now: datetime) -> CarerProfile:
+    """The carer's profile, made now if the scheduler has not made it yet."""
+    profile = db.get(CarerProfile, carer.id)
+    if profile is not None:
+        return profile
+    profile = _new_profile(carer, now)
     try:
         with db.begin_nested():
             db.add(profile)
     except IntegrityError:  # made by the scheduler at this very moment
         profile = db.get(CarerProfile, carer.id)
     db.commit()
+    return profile
+
+
+def start_profile(db: Session, carer: User, now: datetime) -> CarerProfile:
+    """The profile of someone who becomes a carer (again), added with their role; no commit.
+
+    A returning carer keeps their cadence; check-ins missed meanwhile are not sent afterwards.
+    """
+    profile = db.get(CarerProfile, carer.id)
+    if profile is None:
+        profile = _new_profile(carer, now)
+        db.add(profile)
+    else:
+        profile.next_checkin_on = first_after(
+            profile.next_checkin_on, profile.cadence_weeks, local_today(now)
+        )
     return profile
 
 
@@ -293,6 +313,11 @@ class CareError(ValueError):
 
 class ConsentMissing(CareError):
     """A health note without the separate, explicit consent for it."""
+
+
+def cared_for_name(db: Session, carer: User) -> str | None:
+    """The first name of whom the carer cares for, if they told."""
+    return db.scalar(select(CarerProfile.cared_for_name).where(CarerProfile.user_id == carer.id))
 
 
 def save_care_situation(

@@ -139,10 +139,7 @@ def situation():
     services.save_care_situation(
         db,
         services.profile_for(db, current_user, utcnow()),
-        cared_for_name=form.cared_for_name.data,
-        relation=form.relation.data,
-        care_tasks=form.care_tasks.data,
-        hours_per_week=form.care_hours_per_week.data,
+        **form.situation(),
     )
     flash(_("Uw zorgsituatie is opgeslagen."), "success")
     return redirect(url_for("carers.situation"))

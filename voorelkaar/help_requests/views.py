@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from voorelkaar.auth.access import is_staff, role_required
+from voorelkaar.carers.services import cared_for_name
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
 from voorelkaar.help_requests.forms import WEEKDAYS, BrowseForm, RequestForm
@@ -17,7 +18,14 @@ from voorelkaar.idempotency import already_created
 from voorelkaar.matches import services as match_services
 from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
-from voorelkaar.models import HelpRequest, Neighbourhood, RequestState, Role, ScheduleKind
+from voorelkaar.models import (
+    HelpRequest,
+    Neighbourhood,
+    PostedFor,
+    RequestState,
+    Role,
+    ScheduleKind,
+)
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -55,6 +63,8 @@ def create():
     if request.method == "GET":
         form.postcode.data = current_user.postcode
         form.house_number.data = current_user.house_number
+        if request.args.get("voor") == "naaste":
+            _for_cared_for(db, form)
     if form.validate_on_submit():
         help_request = already_created(db, current_user, HelpRequest) or services.post_request(
             db, current_user, form.details()
@@ -69,6 +79,13 @@ def create():
     return render_template(
         "help_requests/form.html", form=form, skills=services.known_skills(db), editing=None
     )
+
+
+def _for_cared_for(db, form: RequestForm) -> None:
+    """A carer's "Hulp vragen voor mijn naaste": for them, with the first name they gave."""
+    if PostedFor.CARED_FOR in services.may_post_for(current_user):
+        form.posted_for.data = PostedFor.CARED_FOR.value
+        form.for_first_name.data = cared_for_name(db, current_user)
 
 
 @bp.route("/hulpvragen/<int:request_id>")

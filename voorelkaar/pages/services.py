@@ -1,10 +1,19 @@
 """What the home page offers each role."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
 from voorelkaar.models import Role
+
+
+class Link(NamedTuple):
+    label: str
+    endpoint: str
+    args: Mapping[str, str] = MappingProxyType({})  # query string: url_for(endpoint, **args)
 
 
 @dataclass(frozen=True)
@@ -12,7 +21,7 @@ class Section:
     role: Role
     title: str
     text: str
-    links: tuple[tuple[str, str], ...]  # (label, endpoint) of what is built
+    links: tuple[Link, ...]  # of what is built
     soon: tuple[str, ...] = ()  # what comes here; shown as text until it is built
 
 
@@ -22,8 +31,8 @@ SECTIONS = (
         _l("Hulp vragen"),
         _l("Vraag hulp bij een wandeling, boodschappen, vervoer, een klusje of gezelschap."),
         (
-            (_l("Een hulpvraag plaatsen"), "help_requests.create"),
-            (_l("Mijn hulpvragen"), "help_requests.mine"),
+            Link(_l("Een hulpvraag plaatsen"), "help_requests.create"),
+            Link(_l("Mijn hulpvragen"), "help_requests.mine"),
         ),
     ),
     Section(
@@ -31,11 +40,11 @@ SECTIONS = (
         _l("Helpen als vrijwilliger"),
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
         (
-            (_l("Hulpvragen bij mij in de buurt"), "volunteers.nearby"),
-            (_l("Mijn beschikbaarheid"), "volunteers.availability"),
-            (_l("Hulpvragen bekijken"), "help_requests.browse"),
-            (_l("Hulpaanbod plaatsen"), "offers.create"),
-            (_l("Vacatures bekijken"), "organisations.vacancies"),
+            Link(_l("Hulpvragen bij mij in de buurt"), "volunteers.nearby"),
+            Link(_l("Mijn beschikbaarheid"), "volunteers.availability"),
+            Link(_l("Hulpvragen bekijken"), "help_requests.browse"),
+            Link(_l("Hulpaanbod plaatsen"), "offers.create"),
+            Link(_l("Vacatures bekijken"), "organisations.vacancies"),
         ),
         (_l("Mijn inzet"),),
     ),
@@ -46,9 +55,9 @@ SECTIONS = (
             "Vind iemand die met uw naaste gaat wandelen. En vertel ons af en toe hoe het met u gaat."
         ),
         (
-            (_l("Hulp vragen voor mijn naaste"), "help_requests.create"),
-            (_l("Hoe gaat het met u?"), "carers.overview"),
-            (_l("Uw zorgsituatie"), "carers.situation"),
+            Link(_l("Hulp vragen voor mijn naaste"), "help_requests.create", {"voor": "naaste"}),
+            Link(_l("Hoe gaat het met u?"), "carers.overview"),
+            Link(_l("Uw zorgsituatie"), "carers.situation"),
         ),
     ),
     Section(
@@ -56,8 +65,8 @@ SECTIONS = (
         _l("Voor organisaties"),
         _l("Zet vacatures voor vrijwilligers online en bekijk wie reageert."),
         (
-            (_l("Mijn organisatie"), "organisations.dashboard"),
-            (_l("Vacature plaatsen"), "organisations.create_vacancy"),
+            Link(_l("Mijn organisatie"), "organisations.dashboard"),
+            Link(_l("Vacature plaatsen"), "organisations.create_vacancy"),
         ),
     ),
     Section(
@@ -65,15 +74,15 @@ SECTIONS = (
         _l("Coördinatie"),
         _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
         (
-            (_l("Takenlijst"), "tasks.queue"),
-            (_l("Te beoordelen"), "moderation.queue"),
-            (_l("Logboek"), "moderation.audit"),
-            (_l("Meldingen van misbruik"), "reports.queue"),
-            (_l("Gebruikers zoeken en blokkeren"), "moderation.users"),
-            (_l("Organisaties controleren"), "organisations.verification"),
-            (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
-            (_l("Verwijzingen van Wmo-consulenten"), "referrals.index"),
-            (_l("Cijfers per wijk"), "figures.index"),
+            Link(_l("Takenlijst"), "tasks.queue"),
+            Link(_l("Te beoordelen"), "moderation.queue"),
+            Link(_l("Logboek"), "moderation.audit"),
+            Link(_l("Meldingen van misbruik"), "reports.queue"),
+            Link(_l("Gebruikers zoeken en blokkeren"), "moderation.users"),
+            Link(_l("Organisaties controleren"), "organisations.verification"),
+            Link(_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
+            Link(_l("Verwijzingen van Wmo-consulenten"), "referrals.index"),
+            Link(_l("Cijfers per wijk"), "figures.index"),
         ),
     ),
     Section(
@@ -81,9 +90,9 @@ SECTIONS = (
         _l("Voor Wmo-consulenten"),
         _l("Verwijs inwoners naar burenhulp en zie wat ervan komt."),
         (
-            (_l("Een inwoner verwijzen"), "referrals.create"),
-            (_l("Mijn verwijzingen"), "referrals.index"),
-            (_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
+            Link(_l("Een inwoner verwijzen"), "referrals.create"),
+            Link(_l("Mijn verwijzingen"), "referrals.index"),
+            Link(_l("Een hulpvraag plaatsen voor een inwoner"), "help_requests.create"),
         ),
     ),
     Section(
@@ -91,9 +100,9 @@ SECTIONS = (
         _l("Beheer"),
         _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
         (
-            (_l("Categorieën"), "admin.categories"),
-            (_l("Instellingen"), "admin.settings"),
-            (_l("Gebruikers en rollen"), "moderation.users"),
+            Link(_l("Categorieën"), "admin.categories"),
+            Link(_l("Instellingen"), "admin.settings"),
+            Link(_l("Gebruikers en rollen"), "moderation.users"),
         ),
         (_l("Wijken"),),
     ),

@@ -3,7 +3,10 @@ from wtforms import BooleanField, StringField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from voorelkaar.auth.forms import normalise_phone
+from voorelkaar.carers.forms import CareSituationForm
 from voorelkaar.forms import BaseForm, check_house_number, check_postcode
+from voorelkaar.profiles.services import VolunteerStart
+from voorelkaar.volunteers.forms import AvailabilityForm
 
 
 class ProfileForm(BaseForm):
@@ -48,3 +51,31 @@ class ProfileForm(BaseForm):
     def validate_skills(self, field):
         if any(len(part.strip()) > 50 for part in (field.data or "").split(",")):
             raise ValidationError(_l("Houd elk woord kort: hoogstens 50 tekens."))
+
+
+# Adding a role asks what that role needs, in one step.
+
+
+class ResidentStartForm(BaseForm):
+    def start(self) -> None:
+        return None
+
+
+class VolunteerStartForm(AvailabilityForm):
+    available = paused_until = None  # a new volunteer is available; pausing comes later
+    intro = ProfileForm.intro
+    skills = ProfileForm.skills
+    validate_skills = ProfileForm.validate_skills
+
+    def start(self) -> VolunteerStart:
+        return VolunteerStart(
+            skills=tuple((self.skills.data or "").split(",")),
+            intro=self.intro.data or "",
+            parts=frozenset(self.chosen_parts()),
+            travel_km=float(self.travel_km.data),
+        )
+
+
+class CarerStartForm(CareSituationForm):
+    def start(self) -> dict:
+        return self.situation()
