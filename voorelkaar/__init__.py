@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from voorelkaar import routing
     from voorelkaar.account.views import bp as account_bp
     from voorelkaar.admin.views import bp as admin_bp
     from voorelkaar.answers.views import bp as answers_bp
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
 
+    routing.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(help_requests_bp)
