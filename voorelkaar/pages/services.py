@@ -12,8 +12,7 @@ class Section:
     role: Role
     title: str
     text: str
-    links: tuple[tuple[str, str], ...]  # (label, endpoint) of what is built
-    soon: tuple[str, ...] = ()  # what comes here; shown as text until it is built
+    links: tuple[tuple[str, str], ...]  # (label, endpoint)
 
 
 SECTIONS = (
@@ -32,12 +31,12 @@ SECTIONS = (
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
         (
             (_l("Hulpvragen bij mij in de buurt"), "volunteers.nearby"),
+            (_l("Mijn inzet"), "matches.mine"),
             (_l("Mijn beschikbaarheid"), "volunteers.availability"),
             (_l("Hulpvragen bekijken"), "help_requests.browse"),
             (_l("Hulpaanbod plaatsen"), "offers.create"),
             (_l("Vacatures bekijken"), "organisations.vacancies"),
         ),
-        (_l("Mijn inzet"),),
     ),
     Section(
         Role.CARER,
@@ -89,13 +88,12 @@ SECTIONS = (
     Section(
         Role.ADMIN,
         _l("Beheer"),
-        _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
+        _l("Beheer gebruikers, rollen, categorieën en instellingen."),
         (
             (_l("Categorieën"), "admin.categories"),
             (_l("Instellingen"), "admin.settings"),
             (_l("Gebruikers en rollen"), "moderation.users"),
         ),
-        (_l("Wijken"),),
     ),
 )
 
