@@ -39,12 +39,13 @@ def configure(app: Flask, config) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from voorelkaar import db, i18n, idempotency, security
+    from voorelkaar import db, i18n, idempotency, kept_forms, security
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
     db.init_app(app)
     idempotency.init_app(app)
+    kept_forms.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
