@@ -31,10 +31,9 @@ def open_form(client, page=FORM) -> dict:
     return {"csrf_token": csrf_token_from(html), **form_token_from(html, FORM)}
 
 
-def send(client, tokens: dict, *, action=FORM, headers=FROM_HERE, **changes):
-    return client.post(
-        action, data={**tokens, **request_data(description=STORY, **changes)}, headers=headers
-    )
+def send(client, tokens: dict, *, headers=FROM_HERE):
+    """The help-request form with STORY in it, as the browser sends it."""
+    return client.post(FORM, data={**tokens, **request_data(description=STORY)}, headers=headers)
 
 
 def revoke_sessions(db):
@@ -218,7 +217,7 @@ def test_what_was_kept_is_forgotten_after_an_hour(client, auth, db, in_app, resi
     db.commit()
     auth.login(resident.email)
     assert STORY not in client.get(FORM).get_data(as_text=True)
-    send(client, open_form(client), headers={**FROM_HERE})  # a new one, sent in time
+    send(client, open_form(client))  # a new one, sent in time
     assert requests_made(db) == 1 and kept_rows(db) == []
     tokens = open_form(client)
     revoke_sessions(db)
