@@ -39,12 +39,13 @@ def configure(app: Flask, config) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from voorelkaar import db, i18n, idempotency, security
+    from voorelkaar import db, i18n, idempotency, kept_forms, security
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
     db.init_app(app)
     idempotency.init_app(app)
+    kept_forms.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from voorelkaar import routing
     from voorelkaar.account.views import bp as account_bp
     from voorelkaar.admin.views import bp as admin_bp
     from voorelkaar.answers.views import bp as answers_bp
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
 
+    routing.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(help_requests_bp)

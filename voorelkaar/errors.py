@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from voorelkaar import kept_forms
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -48,9 +50,9 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_csrf_error(_error: CSRFError):
-    return render_error(
-        400,
-        _l("Het formulier was verlopen. Ga terug, vernieuw de pagina en probeer het opnieuw."),
+    """An expired form goes back to its page with what was typed; a forged one gets this page."""
+    return kept_forms.back_to_the_form() or render_error(
+        400, _l("Het formulier was verlopen. Open de pagina opnieuw en probeer het nog een keer.")
     )
 
 

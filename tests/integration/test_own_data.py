@@ -29,6 +29,7 @@ from voorelkaar.models import (
     ContactNote,
     FormToken,
     HelpRequest,
+    KeptForm,
     Match,
     MatchMessage,
     MatchState,
@@ -299,6 +300,11 @@ def world(db, riek, make_user):
             ),
             VolunteerSlot(user_id=riek.id, weekday=1, start_time=time(14), end_time=time(16)),
             UserSession(user_id=riek.id, token_hash="0" * 64),
+            KeptForm(
+                key_hash="4" * 64,
+                user_id=riek.id,
+                fields='[["description", "Graag hulp met de boodschappen."]]',
+            ),
             FormToken(
                 user_id=riek.id,
                 token="t" * 32,

@@ -9,6 +9,7 @@ staff did on other people's records is listed without those people's details.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -25,6 +26,7 @@ from voorelkaar.models import (
     ContactNote,
     FormToken,
     HelpRequest,
+    KeptForm,
     Match,
     MatchMessage,
     Notice,
@@ -281,6 +283,14 @@ def _form_tokens(db, user):
     return [_row(t, without=("token", "digest")) for t in found]
 
 
+def _kept_forms(db, user):
+    # What you typed in a form whose session had ended, kept an hour to give it back; never the key.
+    found = db.scalars(select(KeptForm).where(KeptForm.user_id == user.id))
+    return [
+        {**_row(k, without=("key_hash", "fields")), "velden": json.loads(k.fields)} for k in found
+    ]
+
+
 def _api_tokens(db, user):
     # Keys for other systems that act for you, or that you issued as an admin; never the hash.
     fields = ("id", "name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
@@ -360,6 +370,12 @@ SECTIONS: tuple[Section, ...] = (
         "Formulieren die u verstuurde, en wat elk maakte: zo maakt een dubbele klik niets dubbel.",
         ("user_id",),
         _form_tokens,
+    ),
+    Section(
+        "kept_forms",
+        "Wat u invulde toen uw sessie was verlopen: een uur bewaard, om het u terug te geven.",
+        ("user_id",),
+        _kept_forms,
     ),
     Section(
         "organisations",

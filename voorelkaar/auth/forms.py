@@ -115,6 +115,13 @@ class RegisterForm(BaseForm):
         default=[Role.RESIDENT.value],
     )
 
+    def choose_roles(self, values: list[str]) -> None:
+        """Tick the roles a link asked for (/registreren?rol=carer) instead of the default."""
+        allowed = {role.value for role in SELF_CHOSEN_ROLES}
+        chosen = [value for value in values if value in allowed]
+        if chosen:
+            self.roles.data = chosen
+
     def validate_email(self, field):
         taken = get_session().scalar(select(User.id).where(func.lower(User.email) == field.data))
         if taken:

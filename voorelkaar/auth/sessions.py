@@ -4,17 +4,20 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, flash, redirect, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import login_url, login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from voorelkaar import kept_forms
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.extensions import login_manager
 from voorelkaar.models import User, UserSession
 
 SESSION_KEY = "sid"
+# What outlives logging in: the language, and a form kept while the session had ended.
+CARRIED_OVER = ("locale", kept_forms.SESSION_KEY)
 # Writing last_seen_at on every request would cost a write per page view.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -30,10 +33,9 @@ def start_session(db: Session, user: User) -> None:
     db.add(UserSession(user_id=user.id, token_hash=digest_token(token)))
     user.last_login_at = utcnow()
     db.commit()
-    locale = session.get("locale")
+    carried = {key: session[key] for key in CARRIED_OVER if key in session}
     session.clear()
-    if locale:
-        session["locale"] = locale
+    session.update(carried)
     session[SESSION_KEY] = token
     session.permanent = True
     login_user(user)
@@ -93,9 +95,23 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def ask_to_log_in():
+    """To the login page and back; a POST refused for an ended session keeps what it typed."""
+    if request.method == "POST":
+        page, kept = kept_forms.keep_this_form(session_ended=True)
+        message = kept_forms.LOG_IN_KEPT if kept else kept_forms.LOG_IN_AGAIN
+    else:
+        page = request.url
+        waiting = kept_forms.waiting_for(request.path)
+        message = kept_forms.LOG_IN_KEPT if waiting else login_manager.login_message
+    flash(message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=page))
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(ask_to_log_in)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te zien.")
     login_manager.login_message_category = "info"

@@ -49,6 +49,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = RegisterForm()
+    if not form.is_submitted():
+        form.choose_roles(request.args.getlist("rol"))
     if form.validate_on_submit():
         account = services.NewAccount(
             name=form.name.data,

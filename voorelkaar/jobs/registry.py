@@ -12,6 +12,7 @@ from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
 from voorelkaar.idempotency import forget_old_tokens
+from voorelkaar.kept_forms import forget_kept_forms
 from voorelkaar.matches.jobs import chase_offers, send_followups, send_reminders
 from voorelkaar.notify import dispatch_outbox
 from voorelkaar.referrals.jobs import expire_referrals
@@ -52,6 +53,12 @@ JOBS: tuple[Job, ...] = (
         forget_old_tokens,
         3600,
         "vergeet na 30 dagen welke formulieren al verstuurd zijn",
+    ),
+    Job(
+        "bewaarde-invoer",
+        forget_kept_forms,
+        600,
+        "vergeet na een uur wat bewaard werd bij een verlopen sessie",
     ),
     Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),
 )

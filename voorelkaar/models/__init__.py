@@ -17,6 +17,7 @@ from voorelkaar.models.help_request import (
     RequestState,
     ScheduleKind,
 )
+from voorelkaar.models.kept_form import KeptForm
 from voorelkaar.models.match import Match, MatchMessage, MatchState
 from voorelkaar.models.moderation import AuditEvent
 from voorelkaar.models.notice import Notice
@@ -40,6 +41,7 @@ __all__ = [
     "ContactKind",
     "ContactNote",
     "FormToken",
+    "KeptForm",
     "Referral",
     "ReferralStatus",
     "CADENCES_WEEKS",

@@ -21,8 +21,7 @@ class Section:
     role: Role
     title: str
     text: str
-    links: tuple[Link, ...]  # of what is built
-    soon: tuple[str, ...] = ()  # what comes here; shown as text until it is built
+    links: tuple[Link, ...]
 
 
 SECTIONS = (
@@ -41,12 +40,12 @@ SECTIONS = (
         _l("Zie wie er bij u in de buurt hulp zoekt, en zeg wanneer u kunt helpen."),
         (
             Link(_l("Hulpvragen bij mij in de buurt"), "volunteers.nearby"),
+            Link(_l("Mijn inzet"), "matches.mine"),
             Link(_l("Mijn beschikbaarheid"), "volunteers.availability"),
             Link(_l("Hulpvragen bekijken"), "help_requests.browse"),
             Link(_l("Hulpaanbod plaatsen"), "offers.create"),
             Link(_l("Vacatures bekijken"), "organisations.vacancies"),
         ),
-        (_l("Mijn inzet"),),
     ),
     Section(
         Role.CARER,
@@ -98,13 +97,12 @@ SECTIONS = (
     Section(
         Role.ADMIN,
         _l("Beheer"),
-        _l("Beheer gebruikers, rollen, wijken, categorieën en instellingen."),
+        _l("Beheer gebruikers, rollen, categorieën en instellingen."),
         (
             Link(_l("Categorieën"), "admin.categories"),
             Link(_l("Instellingen"), "admin.settings"),
             Link(_l("Gebruikers en rollen"), "moderation.users"),
         ),
-        (_l("Wijken"),),
     ),
 )
 
