@@ -97,7 +97,7 @@ def test_an_offer_mails_the_asker_once_with_answer_links_and_waits_on_their_over
     auth.login("riek@example.nl")
     mine = client.get("/mijn-hulpvragen").get_data(as_text=True)
     assert "Sanne wil helpen. Mag dat?" in mine
-    assert "1 aanbod wacht op uw antwoord" in mine
+    assert "1 vrijwilliger wacht op uw antwoord" in mine
 
 
 @pytest.mark.parametrize("posted_for", [PostedFor.CARED_FOR, PostedFor.RESIDENT])

@@ -14,7 +14,7 @@ KIND_LABELS = {
     TaskKind.CHECKIN_SILENT: _l("Mantelzorger geeft geen antwoord"),
     TaskKind.MAIL_FAILED: _l("E-mail kwam niet aan"),
     TaskKind.REFERRAL_EXPIRED: _l("Verwijzing verlopen zonder reactie"),
-    TaskKind.MATCH_CANCELLED: _l("Afspraak gaat niet door: kan iemand anders?"),
+    TaskKind.MATCH_CANCELLED: _l("Afspraak vervalt: zoek iemand anders"),
     TaskKind.OFFER_UNANSWERED: _l("Aanbod 7 dagen zonder antwoord"),
 }
 
