@@ -43,13 +43,10 @@ def upgrade():
         batch_op.add_column(sa.Column('invited_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('offered_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('offer_reminded_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('refused_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_matches_invited_by_id_users'), 'users', ['invited_by_id'], ['id'], ondelete='SET NULL')
-    # Offers made before this migration count from when the match was made; they are not
-    # reminded (offer_reminded_at set), lest every old offer send a reminder at once.
-    op.execute(
-        "UPDATE matches SET offered_at = created_at, offer_reminded_at = created_at"
-        " WHERE state = 'offered'"
-    )
+    # Offers made before this migration keep offered_at empty: they show under "Actie nodig",
+    # but are not chased, lest every old offer send a reminder and open a task at once.
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paused_until', sa.Date(), nullable=True))
@@ -61,6 +58,7 @@ def downgrade():
 
     with op.batch_alter_table('matches', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_matches_invited_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('refused_at')
         batch_op.drop_column('offer_reminded_at')
         batch_op.drop_column('offered_at')
         batch_op.drop_column('invited_by_id')

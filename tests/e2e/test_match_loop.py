@@ -146,7 +146,7 @@ def test_an_offer_reaches_the_asker_whose_email_link_confirms_it_without_logging
     log_in(visit, "riek@example.nl")
     assert "Er wacht nu niets op u." in section(page, "actie-nodig")
     visit.goto("/mijn-hulpvragen")
-    assert "Sanne helpt. U heeft het afgesproken." in page.content()
+    assert "Sanne helpt. Dat is afgesproken." in page.content()
 
 
 def _confirmed(app, people, item, db, *, starts_in=None) -> int:

@@ -258,6 +258,7 @@ def test_withdrawing_a_matched_request_tells_every_volunteer_still_in(
     message = mail_to(db, "sanne@example.nl", "request_withdrawn")
     assert "U hoeft dus niet te komen." in message.body_text
     assert db.scalar(select(Match)).state == MatchState.CANCELLED
+    assert item.confirmed_count == 0  # a withdrawn request does not count as matched
 
 
 def test_an_invitation_answered_tells_whoever_invited_and_a_yes_asks_the_asker(
@@ -433,3 +434,122 @@ def test_staff_read_what_the_new_tasks_ask_of_them(
     auth.login("coordinator@example.nl")
     page = client.get(f"/taken/{task.id}").get_data(as_text=True)
     assert ("Kan een andere vrijwilliger helpen?" in page) or ("bood 7 dagen geleden" in page)
+
+
+def test_blocking_a_volunteer_ends_their_appointment_and_the_asker_hears_it_from_staff(
+    db, in_app, client, auth, riek, sanne, item, staff
+):
+    from voorelkaar.moderation.services import block_user
+
+    match = _confirmed(db, in_app, riek, sanne, item)
+    with time_machine.travel(item.starts_at - timedelta(hours=20), tick=False), in_app():
+        block_user(db, staff, sanne, "Meldingen van misbruik")
+    db.refresh(match)
+    db.refresh(item)
+    assert match.state == MatchState.CANCELLED
+    assert item.state == RequestState.OPEN and item.confirmed_count == 0
+    told = mail_to(db, "riek@example.nl", "match_cancelled").body_text
+    assert "Een coördinator heeft de afspraak afgezegd." in told
+    assert "Meldingen van misbruik" not in told  # why staff blocked someone is not the asker's
+    assert db.scalar(select(StaffTask)).kind == TaskKind.MATCH_CANCELLED
+
+
+def test_a_blocked_volunteers_offer_is_not_shown_or_chased(
+    db, in_app, client, auth, riek, sanne, item
+):
+    with time_machine.travel(utcnow() - timedelta(days=8), tick=False), in_app():
+        match = services.offer_help(db, sanne, item)
+    sanne.blocked_at = utcnow()  # blocked before blocking ended offers, say
+    db.commit()
+    with in_app():
+        assert chase_offers(db, utcnow()) == 0
+        with pytest.raises(services.MatchError):
+            services.confirm_match(db, riek, match)
+    assert "Sanne wil helpen" not in home_of(client, auth, "riek@example.nl")
+
+
+def test_a_volunteer_who_was_told_no_cannot_offer_again(
+    db, in_app, client, auth, riek, sanne, item
+):
+    with in_app():
+        match = services.offer_help(db, sanne, item)
+        services.decline_offer(db, riek, match)
+        with pytest.raises(services.Refused):
+            services.offer_help(db, sanne, item)
+    assert [kind for _to, kind in mails(db)] == ["offer_made", "offer_refused"]
+    auth.login("sanne@example.nl")
+    page = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    assert "deze keer niet nodig" in page and ">Ik help<" not in page
+
+
+def test_staff_saying_no_or_withdrawing_is_told_to_the_asker(db, in_app, riek, sanne, item, staff):
+    with in_app():
+        match = services.offer_help(db, sanne, item)
+        services.decline_offer(db, staff, match)
+        requests.cancel_request(db, staff, item)
+    assert mails(db)[1:] == [
+        ("sanne@example.nl", "offer_refused"),
+        ("riek@example.nl", "offer_refused"),
+        ("riek@example.nl", "request_withdrawn"),
+    ]
+    assert (
+        "Een coördinator heeft uw hulpvraag"
+        in mail_to(db, "riek@example.nl", "request_withdrawn").body_text
+    )
+
+
+def test_an_invitation_link_after_the_request_was_withdrawn_says_so_and_asks_nothing(
+    db, in_app, client, riek, sanne, item
+):
+    with in_app():
+        services.invite_volunteer(db, riek, item, sanne)
+        requests.cancel_request(db, riek, item)
+    yes = path_of(
+        mail_to(db, "sanne@example.nl", "volunteer_invited").body_text, "Ja, ik help graag"
+    )
+    page = client.get(yes).get_data(as_text=True)
+    assert "staat niet meer open" in page and "Antwoord versturen" not in page
+
+
+def test_an_offer_on_a_request_that_closed_meanwhile_is_refused(app, db, in_app, riek, sanne, item):
+    from voorelkaar.db import get_session
+
+    with in_app():
+        session = get_session()
+        stale = session.get(HelpRequest, item.id)  # the page was read while it was open
+        # The expiry job, in another process, closes it before "Ik help" is handled.
+        db.execute(HelpRequest.__table__.update().values(state=RequestState.EXPIRED.value))
+        db.commit()
+        assert stale.state == RequestState.OPEN
+        with pytest.raises(services.RequestFull):
+            services.offer_help(session, session.get(User, sanne.id), stale)
+    assert db.scalar(select(Match)) is None and mails(db) == []
+
+
+def test_offers_from_before_the_reminders_existed_are_not_chased(db, in_app, riek, sanne, item):
+    db.add(
+        Match(
+            request_id=item.id,
+            volunteer_id=sanne.id,
+            state=MatchState.OFFERED,
+            created_at=utcnow() - timedelta(days=30),
+        )
+    )
+    db.commit()
+    with in_app():
+        assert chase_offers(db, utcnow()) == 0
+
+
+def test_a_nee_to_nog_nodig_just_after_expiry_is_answered_politely(app, db, riek, item):
+    from voorelkaar.db import get_session
+    from voorelkaar.help_requests.answers import STILL_NEEDED
+
+    with app.test_request_context():
+        session = get_session()
+        stale = session.get(HelpRequest, item.id)  # the link's page was read while open
+        db.execute(HelpRequest.__table__.update().values(state=RequestState.EXPIRED.value))
+        db.commit()
+        thanks = STILL_NEEDED.apply(session, stale, session.get(User, riek.id), "nee", "")
+    assert "niet meer open" in thanks
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.EXPIRED

@@ -1,7 +1,8 @@
 """Demo matches, so that each demo role finds something waiting on them at first login.
 
 The resident has an offer to answer, the demo volunteer an invitation, and the carer a
-volunteer who walks with Gerrit every week. Rows only: the demo sends no email.
+volunteer who walks with Gerrit every week. Seeding sends no email; from then on the
+scheduler treats them as any other (the resident is reminded of the offer after three days).
 """
 
 from datetime import timedelta

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import Answered, Question, answered_since, register_question
 from voorelkaar.db import claim, utcnow
-from voorelkaar.help_requests.services import cancel_request
+from voorelkaar.help_requests.services import NotAllowed, cancel_request
 from voorelkaar.models import HelpRequest, RequestState, User
 from voorelkaar.moderation.services import record
 
@@ -58,7 +58,10 @@ def _apply(db: Session, request: HelpRequest, user: User, answer: str, _note: st
         record(db, user, "help_requests.still_needed", request)
         db.commit()
         return _("Dank u wel. Uw hulpvraag blijft online en we zoeken verder.")
-    cancel_request(db, user, request)
+    try:
+        cancel_request(db, user, request)
+    except NotAllowed:  # expired (or withdrawn) since it was loaded
+        return no_longer_open
     return _("Dank u wel. We hebben uw hulpvraag van de site gehaald.")
 
 

@@ -37,7 +37,9 @@ def withdrawn(event: Event, person: User) -> dict:
 def register() -> None:
     """Fill the table of consequences for a request's events (called at app start)."""
     events.register(
-        "request_withdrawn", Tell(ended_volunteers, "request_withdrawn", context=withdrawn)
+        "request_withdrawn",
+        Tell(ended_volunteers, "request_withdrawn", context=withdrawn),
+        Tell(asker, "request_withdrawn_asker", context=links),  # when staff withdrew it
     )
     events.register(
         "request_expired",

@@ -169,16 +169,28 @@ def withdraw_request(db: Session, actor: User, request: HelpRequest) -> None:
         raise NotAllowed("may not cancel this request")
     # Conditional: an expiry or a confirmation may have committed since the request was read.
     cancellable = HelpRequest.state.in_(CANCELLABLE)
-    if not claim(db, HelpRequest, request.id, cancellable, state=RequestState.CANCELLED):
+    withdrawn = {"state": RequestState.CANCELLED, "confirmed_count": 0}
+    if not claim(db, HelpRequest, request.id, cancellable, **withdrawn):
         db.rollback()
         raise NotAllowed("changed meanwhile")
     now = utcnow()
     ended = end_matches(db, request, (MatchState.INVITED, MatchState.OFFERED), now)
     ended += end_matches(db, request, (MatchState.CONFIRMED,), now, MatchState.CANCELLED)
-    request.confirmed_count = 0
     db.refresh(request)
     audit = record(db, actor, "help_requests.cancelled", request)
     emit(db, "request_withdrawn", audit, actor=actor, request=request, ended=ended)
+
+
+def hold_open(db: Session, request: HelpRequest) -> bool:
+    """Whether the request is still open, holding it so until the caller commits.
+
+    A conditional UPDATE that changes nothing: it waits for (PostgreSQL) or excludes
+    (SQLite) an expiry, withdrawal or confirmation in flight, so an offer made now cannot
+    land on a request that closed meanwhile.
+    """
+    still_open = HelpRequest.state == RequestState.OPEN
+    # updated_at set to itself: an offer is not a change of the request.
+    return claim(db, HelpRequest, request.id, still_open, updated_at=HelpRequest.updated_at)
 
 
 def end_matches(

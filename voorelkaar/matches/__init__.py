@@ -2,9 +2,11 @@
 
 
 def init_app(_app) -> None:
-    """Register the match's questions, events and waiting actions with their mechanisms."""
-    from voorelkaar.matches import actions, answers, events
+    """Register the match's questions, events, waiting actions and what a block ends."""
+    from voorelkaar.matches import actions, answers, events, services
+    from voorelkaar.moderation.services import when_blocked
 
     answers.register()
     events.register()
     actions.register()
+    when_blocked("matches", services.release_blocked_volunteer)

@@ -33,8 +33,9 @@ def offers_to_answer(db: Session, user: User) -> list[Action]:
             HelpRequest.author_id == user.id,
             HelpRequest.state == RequestState.OPEN,
             Match.state == MatchState.OFFERED,
+            Match.volunteer.has(User.blocked_at.is_(None)),
         )
-        .order_by(Match.offered_at, Match.id)
+        .order_by(Match.created_at, Match.id)
     )
     found = []
     for match in matches:

@@ -141,7 +141,11 @@ def register() -> None:
         Tell(asker, "match_confirmed_asker", context=appointment),
         Tell(ended_volunteers, "offer_not_needed", context=nearby_link),
     )
-    events.register("offer_refused", Tell(volunteer, "offer_refused", context=nearby_link))
+    events.register(
+        "offer_refused",
+        Tell(volunteer, "offer_refused", context=nearby_link),
+        Tell(asker, "offer_refused_asker", context=request_link),  # when staff said no
+    )
     events.register("offer_withdrawn", Tell(asker, "offer_withdrawn", context=request_link))
     events.register(
         "match_cancelled",

@@ -136,45 +136,57 @@ OFFER_TASK_AFTER = timedelta(days=7)
 
 def chase_offers(db: Session, now: datetime) -> int:
     """Remind askers of offers waiting 3 days for their answer; a staff task at 7 days."""
-    waiting = (
+    return remind_of_offers(db, now) + task_for_offers(db, now)
+
+
+def _waiting():
+    """Offers still waiting for an answer on open requests, from volunteers not blocked."""
+    return (
         Match.state == MatchState.OFFERED,
         HelpRequest.state == RequestState.OPEN,
+        Match.volunteer.has(User.blocked_at.is_(None)),
     )
-    to_remind = (
-        *waiting,
-        Match.offered_at <= now - REMIND_OFFER_AFTER,
-        or_(Match.offer_reminded_at.is_(None), Match.offer_reminded_at < Match.offered_at),
+
+
+def remind_of_offers(db: Session, now: datetime) -> int:
+    """The asker hears again of an offer nobody answered for 3 days; once per offer."""
+    not_reminded = or_(
+        Match.offer_reminded_at.is_(None), Match.offer_reminded_at < Match.offered_at
     )
+    due = (*_waiting(), Match.offered_at <= now - REMIND_OFFER_AFTER, not_reminded)
     done = 0
-    for match_id in _ids(db, to_remind):
+    for match_id in _ids(db, due):
         # Claimed first: a second scheduler process finds it reminded and moves on.
-        reminded = or_(
-            Match.offer_reminded_at.is_(None), Match.offer_reminded_at < Match.offered_at
-        )
-        if not claim(
-            db, Match, match_id, Match.state == MatchState.OFFERED, reminded, offer_reminded_at=now
-        ):
+        offered = Match.state == MatchState.OFFERED
+        if not claim(db, Match, match_id, offered, not_reminded, offer_reminded_at=now):
             db.rollback()
             continue
-        match = db.get(Match, match_id, populate_existing=True)
-        emit(
-            db,
-            "offer_waiting",
-            record(db, None, "matches.offer_reminded", match),
-            actor=None,
-            match=match,
-        )
+        match = db.get(Match, match_id, populate_existing=True)  # as the claim left it
+        audit = record(db, None, "matches.offer_reminded", match)
+        emit(db, "offer_waiting", audit, actor=None, match=match)
         db.commit()
         done += 1
-    to_task = (
-        *waiting,
-        Match.offered_at <= now - OFFER_TASK_AFTER,
+    return done
+
+
+def task_for_offers(db: Session, now: datetime) -> int:
+    """Staff look at an offer nobody answered for 7 days, even after the reminder."""
+    no_task_yet = (
         ~select(StaffTask.id)
-        .where(StaffTask.match_id == Match.id, StaffTask.kind == TaskKind.OFFER_UNANSWERED)
-        .exists(),
+        .where(
+            StaffTask.match_id == Match.id,
+            StaffTask.kind == TaskKind.OFFER_UNANSWERED,
+            StaffTask.created_at >= Match.offered_at,  # a new offer is a new cause
+        )
+        .exists()
     )
-    for match_id in _ids(db, to_task):
-        match = db.get(Match, match_id)
+    due = (*_waiting(), Match.offered_at <= now - OFFER_TASK_AFTER, no_task_yet)
+    done = 0
+    for match_id in _ids(db, due):
+        match = db.get(Match, match_id, populate_existing=True)
+        if match.state != MatchState.OFFERED:  # answered since it was found
+            continue
+        # The task's key names the offer, so a second process adds no second task.
         audit = record(db, None, "matches.offer_unanswered", match)
         emit(db, "offer_unanswered", audit, actor=None, match=match)
         db.commit()

@@ -20,6 +20,7 @@ from voorelkaar.help_requests.services import (
     CANCELLABLE,
     NotAllowed,
     end_matches,
+    hold_open,
     may_manage,
     publicly_visible,
     withdraw_request,
@@ -217,6 +218,10 @@ class RequestFull(MatchError):
     pass
 
 
+class Refused(MatchError):
+    """The asker (or staff) said no to this volunteer's offer: offering again changes nothing."""
+
+
 # A volunteer with a match in one of these states is in already: not asked or suggested again.
 IN = (MatchState.INVITED, MatchState.OFFERED, MatchState.CONFIRMED, MatchState.DONE)
 ENDED = (MatchState.DECLINED, MatchState.CANCELLED)
@@ -236,6 +241,10 @@ def offer_help(db: Session, volunteer: User, request: HelpRequest) -> Match:
         return match
     if match is not None and match.state not in ENDED:
         return match  # pressed again: already offered or helping
+    if match is not None and match.refused_at is not None:
+        raise Refused("the asker said no")
+    if not hold_open(db, request):
+        raise RequestFull("request not open")
     now = utcnow()
     if match is None:
         match = Match(request_id=request.id, volunteer_id=volunteer.id, offered_at=now)
@@ -254,7 +263,7 @@ def offer_help(db: Session, volunteer: User, request: HelpRequest) -> Match:
     return match
 
 
-_UNENDED = {"ended_at": None, "end_reason": None, "offer_reminded_at": None}
+_UNENDED = {"ended_at": None, "end_reason": None, "offer_reminded_at": None, "refused_at": None}
 
 
 def _added(db: Session, match: Match) -> bool:
@@ -297,7 +306,7 @@ def confirm_match(db: Session, actor: User, match: Match) -> None:
     request = match.request
     if not may_confirm(actor, request):
         raise MatchError("may not confirm")
-    if match.state != MatchState.OFFERED:
+    if match.state != MatchState.OFFERED or match.volunteer.blocked_at is not None:
         raise MatchError("not an open offer")
     # One conditional UPDATE claims a place; PostgreSQL re-checks the WHERE after
     # waiting for a competing transaction, so two confirmations cannot both win.
@@ -344,7 +353,9 @@ def decline_offer(db: Session, actor: User, match: Match) -> None:
     """The asker (or staff) says "Nee, liever niet" to an offer; the volunteer is thanked."""
     if not may_confirm(actor, match.request):
         raise MatchError("may not decline")
-    if not _moved(db, match, (MatchState.OFFERED,), state=MatchState.DECLINED, ended_at=utcnow()):
+    now = utcnow()
+    refused = {"state": MatchState.DECLINED, "ended_at": now, "refused_at": now}
+    if not _moved(db, match, (MatchState.OFFERED,), **refused):
         raise MatchError("not an open offer")
     emit(db, "offer_refused", record(db, actor, "matches.refused", match), actor=actor, match=match)
     db.commit()
@@ -361,12 +372,33 @@ def cancel_match(
     request = match.request
     if not may_cancel(actor, match):
         raise MatchError("may not cancel")
-    was = match.state
-    if was not in (MatchState.OFFERED, MatchState.CONFIRMED):
+    if match.state not in (MatchState.OFFERED, MatchState.CONFIRMED):
         raise MatchError("nothing to cancel")
-    now = utcnow()
-    if not _moved(db, match, (was,), state=MatchState.CANCELLED, ended_at=now, end_reason=reason):
+    ended = _call_off(db, actor, match, reason)
+    if ended is None:
+        db.rollback()
+        db.refresh(match)
         raise MatchError("changed meanwhile")
+    if withdraw and may_manage(actor, request) and request.state in CANCELLABLE:
+        try:
+            withdraw_request(db, actor, request)
+        except NotAllowed:  # changed meanwhile; withdraw_request rolled everything back
+            raise MatchError("changed meanwhile") from None
+    _tell_called_off(db, ended, actor, match, reason)
+    db.commit()
+
+
+def _call_off(db: Session, actor: User | None, match: Match, reason: str | None):
+    """End a live match in the caller's transaction; return (state it had, audit row).
+
+    None when it changed meanwhile (the caller decides whether to roll back). A confirmed
+    match gives its place back, and a full request opens again.
+    """
+    was, request = match.state, match.request
+    ended = {"state": MatchState.CANCELLED, "ended_at": utcnow(), "end_reason": reason}
+    if not claim(db, Match, match.id, Match.state == was, **ended):
+        return None
+    db.refresh(match)
     if was == MatchState.CONFIRMED:
         claim(
             db,
@@ -378,15 +410,30 @@ def cancel_match(
         reopen = HelpRequest.state == RequestState.MATCHED
         claim(db, HelpRequest, request.id, reopen, state=RequestState.OPEN)
         db.refresh(request)
-    audit = record(db, actor, "matches.cancelled", match, reason)
-    if withdraw and may_manage(actor, request) and request.state in CANCELLABLE:
-        try:
-            withdraw_request(db, actor, request)
-        except NotAllowed:  # changed meanwhile; withdraw_request rolled everything back
-            raise MatchError("changed meanwhile") from None
+    return was, record(db, actor, "matches.cancelled", match, reason)
+
+
+def _tell_called_off(db: Session, ended, actor: User | None, match: Match, reason) -> None:
+    was, audit = ended
     kind = "match_cancelled" if was == MatchState.CONFIRMED else "offer_withdrawn"
     emit(db, kind, audit, actor=actor, match=match, reason=reason)
-    db.commit()
+
+
+def release_blocked_volunteer(db: Session, actor: User, volunteer: User) -> None:
+    """A blocked account helps nobody: its offers and appointments end, in the block's
+    transaction, and each asker hears it (staff get a task when the appointment is near).
+    An invitation nobody answered yet just ends: no asker was waiting on it."""
+    live = (MatchState.INVITED, MatchState.OFFERED, MatchState.CONFIRMED)
+    for match in db.scalars(
+        select(Match).where(Match.volunteer_id == volunteer.id, Match.state.in_(live))
+    ).all():
+        if match.state == MatchState.INVITED:
+            invited = Match.state == MatchState.INVITED
+            claim(db, Match, match.id, invited, state=MatchState.DECLINED, ended_at=utcnow())
+            continue
+        ended = _call_off(db, actor, match, None)
+        if ended is not None:
+            _tell_called_off(db, ended, actor, match, None)
 
 
 def complete_match(db: Session, actor: User, match: Match, hours: float | None) -> None:
@@ -511,9 +558,11 @@ def match_for_invitation(db: Session, token: str) -> Match | None:
 
 def answer_invitation(db: Session, match: Match, accept: bool) -> None:
     """The volunteer's yes (an offer the asker then confirms) or no; whoever invited hears it."""
+    if match.request.state != RequestState.OPEN:
+        raise RequestFull("request not open")  # filled, withdrawn or expired meanwhile
     if match.state != MatchState.INVITED:
         raise MatchError("already answered")
-    if accept and match.request.state != RequestState.OPEN:
+    if accept and not hold_open(db, match.request):
         raise RequestFull("request not open")
     now = utcnow()
     answer = (

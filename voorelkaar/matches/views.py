@@ -16,7 +16,7 @@ from voorelkaar.matches.forms import (
     InvitationForm,
     MessageForm,
 )
-from voorelkaar.models import Match, MatchMessage, RequestState, Role, User
+from voorelkaar.models import Match, MatchMessage, MatchState, RequestState, Role, User
 
 bp = Blueprint("matches", __name__, template_folder="templates")
 
@@ -35,6 +35,8 @@ def offer(request_id):
         services.offer_help(db, current_user, item)
     except services.RequestFull:
         flash(_("Er is al een vrijwilliger gevonden voor deze hulpvraag. Dank u wel!"), "info")
+    except services.Refused:
+        flash(_("De vrager heeft laten weten dat het deze keer niet nodig is. Dank u wel!"), "info")
     except services.MatchError:
         flash(_("U kunt bij deze hulpvraag niet helpen. Er is bijvoorbeeld een VOG nodig."), "info")
     else:
@@ -221,12 +223,16 @@ def invitation(token):
     if match is None:
         return render_template("matches/invitation_invalid.html"), 400
     form = InvitationForm(data={"antwoord": request.args.get("antwoord", "ja")})
+    still_open = match.state == MatchState.INVITED and match.request.state == RequestState.OPEN
+    if not still_open and request.method == "GET":
+        # Answered, or the request filled or ended meanwhile: say so, ask nothing.
+        return render_template("matches/invitation.html", form=None, match=match)
     if form.validate_on_submit():
         accept = form.antwoord.data == "ja"
         try:
             services.answer_invitation(db, match, accept)
         except services.RequestFull:
-            flash(_("Er is intussen al iemand anders gevonden. Dank u wel!"), "info")
+            flash(_no_longer_open(), "info")
         except services.MatchError:
             flash(_("U heeft deze uitnodiging al beantwoord."), "info")
         else:
@@ -249,12 +255,18 @@ def answer_invitation(match_id):
     try:
         services.answer_invitation(db, match, accept)
     except services.RequestFull:
-        flash(_("Er is intussen al iemand anders gevonden. Dank u wel!"), "info")
+        flash(_no_longer_open(), "info")
     except services.MatchError:
         flash(_("U heeft deze uitnodiging al beantwoord."), "info")
     else:
         flash(_invitation_thanks(accept), "success")
     return _back_to(match)
+
+
+def _no_longer_open() -> str:
+    return _(
+        "Deze hulpvraag staat niet meer open: er is al iemand gevonden, of de hulp is niet meer nodig. Dank u wel!"
+    )
 
 
 def _invitation_thanks(accept: bool) -> str:

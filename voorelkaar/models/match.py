@@ -42,6 +42,8 @@ class Match(Base):
     # was reminded of that offer; an offer unanswered for days is chased (matches.jobs).
     offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     offer_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the asker (or staff) said "Nee, liever niet": the volunteer cannot offer again.
+    refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     end_reason: Mapped[str | None] = mapped_column(Text)

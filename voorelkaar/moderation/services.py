@@ -5,6 +5,7 @@ state, a reject_reason and a published_at. A post waits for review when the
 municipality moderates (the default), and is public once approved.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -161,6 +162,16 @@ def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
     )
 
 
+# What other features do when an account is blocked, in the same transaction (registered
+# at app start): a blocked volunteer's appointments end, and their askers are told.
+_WHEN_BLOCKED: dict[str, Callable[[Session, User, User], None]] = {}
+
+
+def when_blocked(name: str, step: Callable[[Session, User, User], None]) -> None:
+    """Run step(db, actor, blocked_user) whenever staff block an account."""
+    _WHEN_BLOCKED[name] = step
+
+
 def block_user(db: Session, actor: User, user: User, reason: str) -> None:
     """Block an account: it cannot log in, its sessions end and its posts are hidden."""
     from voorelkaar.models import UserSession
@@ -176,6 +187,8 @@ def block_user(db: Session, actor: User, user: User, reason: str) -> None:
         ):
             session.revoked_at = utcnow()
         record(db, actor, "users.blocked", user, reason)
+        for step in _WHEN_BLOCKED.values():
+            step(db, actor, user)
     db.commit()
 
 
