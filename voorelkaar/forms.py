@@ -69,6 +69,17 @@ def check_postcode(field) -> geo.Area:
     return area
 
 
+def street_field(required=True):
+    """The street of an address; a volunteer gets it only once an appointment is made."""
+    validators = [Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))]
+    if required:
+        validators.insert(0, InputRequired(_l("Vul de straat in, bijvoorbeeld Kerkstraat.")))
+    return StringField(
+        _l("Straat") if required else _l("Straat (niet verplicht)"),
+        validators=validators,
+    )
+
+
 def check_house_number(field) -> None:
     if not HOUSE_NUMBER.match(field.data or ""):
         raise ValidationError(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))

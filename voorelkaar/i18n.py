@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from voorelkaar import geo
 from voorelkaar.extensions import babel
 from voorelkaar.matching import Reason
 from voorelkaar.urls import absolute_url
@@ -107,6 +108,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_date_long"] = date_long
     app.jinja_env.filters["dict_without"] = dict_without
     app.jinja_env.filters["reason"] = reason_text
+    app.jinja_env.filters["address"] = geo.address_line
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["format_decimal"] = format_decimal
     # Links in emails, which the scheduler renders outside any request.

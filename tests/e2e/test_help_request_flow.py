@@ -29,6 +29,7 @@ def fill_request(page, *, category, title, description, start="14:00", end="16:0
     page.get_by_label("Soort hulp").select_option(category)
     page.get_by_label("Korte titel").fill(title)
     page.get_by_label("Beschrijving").fill(description)
+    page.get_by_label("Straat").fill("Kerkstraat")
     page.get_by_label("Begintijd").fill(start)
     page.get_by_label("Eindtijd").fill(end)
 

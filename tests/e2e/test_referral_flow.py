@@ -23,6 +23,7 @@ def refer(visit, *, email: str = ""):
         page.get_by_label("E-mailadres van de inwoner (niet verplicht)").fill(email)
     page.get_by_label("Postcode").fill("7941 BK")
     page.get_by_label("Huisnummer").fill("12")
+    page.get_by_label("Straat (niet verplicht)").fill("Kerkstraat")
     page.get_by_label("Soort hulp").select_option("boodschappen")
     page.get_by_label("Korte titel").fill("Boodschappen doen")
     page.get_by_label("Welke hulp zoekt de inwoner?").fill(

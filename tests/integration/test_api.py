@@ -356,6 +356,24 @@ def test_staff_s_system_posts_a_request_for_a_resident_through_the_site_s_servic
     assert response.json["pc4"] == "7941"
 
 
+def test_the_street_may_be_sent_and_may_be_left_out(
+    client, db, meppel, staff, consultant, make_token
+):
+    secret = make_token(staff, Scope.REQUESTS)
+    with_street = call(
+        client, "POST", "/api/v1/requests", request_body(street="Kerkstraat"), secret
+    )
+    assert db.get(HelpRequest, with_street.json["id"]).street == "Kerkstraat"
+    referrer = make_token(consultant, Scope.CREATE_REFERRALS)
+    referral = call(
+        client, "POST", "/api/v1/referrals", referral_body(street="Kerkstraat"), referrer
+    )
+    assert referral.status_code == 201, referral.json
+    assert db.get(Referral, referral.json["id"]).street == "Kerkstraat"
+    without = call(client, "POST", "/api/v1/requests", request_body(), secret)
+    assert without.status_code == 201 and db.get(HelpRequest, without.json["id"]).street is None
+
+
 def test_a_weekly_request_can_be_posted(client, db, meppel, staff, make_token):
     secret = make_token(staff, Scope.REQUESTS)
     body = request_body(schedule="weekly", weekday=1, until=in_days(60))

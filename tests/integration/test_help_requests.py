@@ -31,6 +31,7 @@ def request_data(**changes):
         "end_time": "16:00",
         "postcode": "7941 BK",
         "house_number": "12",
+        "street": "Kerkstraat",
         "volunteers_needed": "1",
     }
     data.update(changes)
@@ -54,6 +55,24 @@ def test_a_resident_posts_a_request_that_waits_for_review(post_request, db, resi
     assert item.starts_at.hour == 13  # 14:00 in Amsterdam in winter is 13:00 UTC
     assert item.skill_list == ["boodschappen", "fietsen"]
     assert item.neighbourhood.name == "Centrum"
+
+
+def test_the_street_is_kept_with_the_request_and_filled_in_the_next_time(
+    post_request, client, db, resident
+):
+    # The address the resident gave when registering: the street is new to their profile.
+    assert post_request(postcode="7941 AB", house_number="1").status_code == 302
+    item = db.scalar(select(HelpRequest))
+    assert (item.street, item.house_number, item.postcode) == ("Kerkstraat", "1", "7941 AB")
+    db.refresh(resident)
+    assert resident.street == "Kerkstraat"
+    assert 'value="Kerkstraat"' in client.get("/hulpvragen/nieuw").get_data(as_text=True)
+
+
+def test_a_street_for_another_address_is_not_taken_for_ones_own(post_request, db, resident):
+    assert post_request(postcode="7941 BK", house_number="12").status_code == 302
+    db.refresh(resident)
+    assert resident.street is None
 
 
 def test_staff_approves_and_the_request_appears_in_the_list(
@@ -112,6 +131,7 @@ def test_a_rejected_author_gets_the_reason_by_email(
         ({"schedule": "weekly", "until": ""}, "until", "tot wanneer"),
         ({"postcode": "1005 AB"}, "postcode", "kennen wij niet"),
         ({"posted_for": "resident"}, "posted_for", "Kies voor wie"),
+        ({"street": "   "}, "street", "Vul de straat in"),
     ],
 )
 def test_bad_request_input_is_explained_and_nothing_is_saved(

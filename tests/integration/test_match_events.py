@@ -144,7 +144,7 @@ def test_the_yes_link_confirms_without_logging_in_and_the_volunteer_gets_the_det
     again = client.get(yes).get_data(as_text=True)
     assert "al beantwoord" in again  # the same link a second time changes nothing
     home = home_of(client, auth, "sanne@example.nl")
-    assert "Het gaat door: u helpt bij &#34;Boodschappen doen&#34;" in home
+    assert 'Het gaat door: u helpt bij "Boodschappen doen"' in home
 
 
 def test_the_no_link_declines_and_thanks_the_volunteer(db, in_app, client, riek, sanne, item):

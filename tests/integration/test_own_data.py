@@ -58,6 +58,7 @@ EMAIL = "riek@example.nl"
 PHONE = "+31612345678"
 POSTCODE = "7943 XQ"  # nobody else in these tests lives here
 HOUSE_NUMBER = "12A"
+STREET = "Zuiderboslaan"
 
 
 def user_fk_columns() -> dict[str, list[str]]:
@@ -103,6 +104,7 @@ def riek(db, make_user):
     )
     user.phone = PHONE
     user.house_number = HOUSE_NUMBER
+    user.street = STREET
     db.commit()
     return user
 
@@ -116,6 +118,7 @@ def _request(author, *, title, state=RequestState.OPEN, postcode="7941 AB", hous
         description=f"Graag hulp. Bel {author.name}.",
         postcode=postcode,
         house_number=house,
+        street=author.street,
         pc4=postcode[:4],
         lat=52.7,
         lon=6.2,
@@ -505,7 +508,7 @@ def test_after_deleting_nothing_of_me_is_left_and_counterparts_are_told(
     # The name, email, phone and address are gone from every text column of every table.
     db.expire_all()
     for table, column, value in text_values(db):
-        for gone in (NAME, FIRST_NAME, EMAIL, PHONE, POSTCODE, POSTCODE.replace(" ", "")):
+        for gone in (NAME, FIRST_NAME, EMAIL, PHONE, POSTCODE, POSTCODE.replace(" ", ""), STREET):
             assert gone.lower() not in value.lower(), f"{gone!r} still in {table}.{column}"
 
     user = db.get(User, riek.id)

@@ -120,6 +120,24 @@ def test_the_volunteer_is_reminded_the_day_before_once_with_an_ics_file(
     assert str(event["location"]) == "7941 BK 12"  # the match is confirmed
 
 
+def test_the_reminder_names_the_street_and_links_to_the_request(
+    smtp, app, db, in_app, resident, volunteer
+):
+    item = a_request(db, resident, street="Kerkstraat")
+    confirmed(db, in_app, resident, volunteer, item, local(2026, 11, 27, 12))
+    assert run(in_app, db, send_reminders, local(2026, 11, 30, 9, 0)) == 1
+    (message,) = smtp.wait_for(1)
+    text = message.get_body(("plain",)).get_content()
+    assert "Adres: Kerkstraat 12, 7941 BK" in text
+    # The one click to cancel, when it does not work out after all.
+    assert re.search(rf"af op de site:\s+http://localhost/hulpvragen/{item.id}\s", text)
+    html = message.get_body(("html",)).get_content()
+    assert f'href="http://localhost/hulpvragen/{item.id}"' in html
+    (attachment,) = list(message.iter_attachments())
+    event = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+    assert str(event["location"]) == "Kerkstraat 12, 7941 BK"
+
+
 def test_a_weekly_appointment_is_reminded_every_week_and_not_after_its_end(
     smtp, app, db, in_app, resident, volunteer
 ):

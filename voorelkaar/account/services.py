@@ -143,6 +143,8 @@ def _identifying_strings(user: User) -> list[str]:
         compact = user.postcode.replace(" ", "")
         for postcode in {user.postcode, compact}:
             strings.append(f"{postcode} {user.house_number}")
+    if user.street:
+        strings.append(f"{user.street} {user.house_number}")
     return [s for s in strings if s and len(s) >= 4]
 
 
@@ -248,6 +250,7 @@ def erase_request_fields(db: Session, request_ids: Iterable[int]) -> None:
             description="",
             postcode="",
             house_number="",
+            street=None,
             for_first_name=None,
             resident_name=None,
             resident_contact=None,
@@ -308,6 +311,7 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
             phone=None,
             postcode="",
             house_number="",
+            street=None,
             description="",
             wanted_when="",
         )
@@ -327,6 +331,7 @@ def _erase_user_row(db: Session, user: User, now: datetime) -> None:
     user.password_changed_at = now
     user.postcode = ""
     user.house_number = ""
+    user.street = None
     user.phone = None
     user.intro = ""
     user.skills = ""

@@ -1,4 +1,4 @@
-"""Admin forms for API tokens: issue one, revoke one."""
+"""Admin forms for API tokens (issue one, revoke one), and the request form over JSON."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectMultipleField
@@ -7,7 +7,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from voorelkaar.auth.services import find_user_by_email
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm, text_field
+from voorelkaar.forms import BaseForm, street_field, text_field
+from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.models import User
 from voorelkaar.models.api_token import Scope
 
@@ -65,3 +66,9 @@ class IssueTokenForm(BaseForm):
 
 class RevokeForm(BaseForm):
     """Only the CSRF token: revoking is one button."""
+
+
+class ApiRequestForm(RequestForm):
+    """The site's request form over JSON; the street may be left out (API version 1 had none)."""
+
+    street = street_field(required=False)

@@ -63,6 +63,7 @@ REFERRAL_INPUT = {
         "phone": _nullable(_string(20)),
         "postcode": _string(7, min_length=1, examples=["7941 AB"]),
         "house_number": _string(10, min_length=1, examples=["12a"]),
+        "street": _nullable(_string(100, examples=["Kerkstraat"])),
         "category": _string(50, min_length=1, description="Slug of a category of help."),
         "title": _string(100, min_length=1),
         "description": _string(2000, min_length=1),
@@ -129,6 +130,12 @@ REQUEST_INPUT = {
         "end_time": _string(5, pattern=TIME_PATTERN),
         "postcode": _string(7, min_length=1),
         "house_number": _string(10, min_length=1),
+        "street": _nullable(
+            _string(
+                100,
+                description="Given only to a volunteer once the appointment is confirmed.",
+            )
+        ),
         "volunteers_needed": {"type": "integer", "minimum": 1, "maximum": 10},
         "vulnerable": {"type": "boolean"},
         "requires_vog": {"type": "boolean"},

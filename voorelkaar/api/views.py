@@ -24,14 +24,13 @@ from werkzeug.exceptions import HTTPException
 
 from voorelkaar import errors
 from voorelkaar.api import services, tokens
-from voorelkaar.api.forms import IssueTokenForm, RevokeForm
+from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
 from voorelkaar.api.openapi import DOCUMENT
 from voorelkaar.api.validation import Invalid, as_formdata, check_body, check_form
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests import services as help_requests
-from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.referrals import services as referrals
@@ -278,7 +277,7 @@ def create_request():
     formdata["posted_for"] = PostedFor.RESIDENT.value
     formdata.setdefault("schedule", "once")
     formdata.setdefault("volunteers_needed", "1")
-    form = RequestForm(
+    form = ApiRequestForm(
         formdata=formdata,
         categories=help_requests.active_categories(db),
         posted_for_options=[PostedFor.RESIDENT],

@@ -138,6 +138,24 @@ REQUESTS = (
     ),
 )
 PC4S = ("7941", "7942", "7943", "7944", "7948")
+# Streets of Meppel, for demo addresses (not matched to the postcodes: it is a demo).
+DEMO_STREETS = (
+    "Kerkstraat",
+    "Hoofdstraat",
+    "Prinsengracht",
+    "Woldstraat",
+    "Zuideinde",
+    "Groenmarkt",
+    "Wilhelminapark",
+    "Stationsweg",
+    "Noordersingel",
+    "Steenwijkerstraatweg",
+)
+
+
+def demo_street(number: int) -> str:
+    """A street for the number-th demo address; the same every run."""
+    return DEMO_STREETS[number % len(DEMO_STREETS)]
 
 
 def seed_requests(db: Session, authors: list[User], today: date) -> int:
@@ -161,6 +179,7 @@ def seed_requests(db: Session, authors: list[User], today: date) -> int:
             skills=skills,
             postcode=postcode,
             house_number=str(rng.randint(1, 80)),
+            street=demo_street(number),
             pc4=area.pc4,
             lat=area.lat,
             lon=area.lon,

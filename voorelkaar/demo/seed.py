@@ -11,7 +11,7 @@ from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.db import utcnow
 from voorelkaar.demo.matches import seed_matches
-from voorelkaar.demo.requests import seed_requests
+from voorelkaar.demo.requests import demo_street, seed_requests
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     CarerProfile,
@@ -143,6 +143,7 @@ LAST_NAMES = (
     "Peters",
 )
 DEMO_PC4S = ("7941", "7942", "7943", "7944", "7948")
+
 VOLUNTEER_COUNT = 40
 
 
@@ -212,6 +213,7 @@ def _user(db: Session, account: DemoAccount, password_hash: str) -> User:
         password_hash=password_hash,
         postcode=account.postcode,
         house_number=account.house_number,
+        street=demo_street(len(account.email)),
         pc4=area.pc4,
         lat=area.lat,
         lon=area.lon,

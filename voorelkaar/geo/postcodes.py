@@ -46,6 +46,17 @@ def normalise_postcode(text: str) -> str:
         raise MalformedPostcode(text, f"not a Dutch postcode: {text!r}") from exc
 
 
+def address_line(place) -> str:
+    """The address of a person, request or referral as Dutch post writes it.
+
+    "Kerkstraat 1, 7941 BK"; without a street (addresses from before streets were asked)
+    "7941 BK 1", so nobody is sent to a house number alone.
+    """
+    if getattr(place, "street", None):
+        return f"{place.street} {place.house_number}, {place.postcode}"
+    return f"{place.postcode} {place.house_number}"
+
+
 def lookup_pc4(pc4: str) -> Area | None:
     """Return the area of a four-digit postcode like "7941", or None if we do not know it."""
     return _areas().get(pc4)

@@ -22,6 +22,7 @@ from voorelkaar.forms import (
     FlexibleTimeField,
     check_house_number,
     check_postcode,
+    street_field,
 )
 from voorelkaar.help_requests.services import RequestDetails
 from voorelkaar.i18n import AMSTERDAM, WEEKDAYS
@@ -124,6 +125,7 @@ class RequestForm(CreatingForm, BaseForm):
         _l("Huisnummer"),
         validators=[InputRequired(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))],
     )
+    street = street_field()
     volunteers_needed = IntegerField(
         _l("Hoeveel vrijwilligers zijn nodig?"),
         default=1,
@@ -236,6 +238,7 @@ class RequestForm(CreatingForm, BaseForm):
             description=self.description.data,
             postcode=self.postcode.data,
             house_number=self.house_number.data,
+            street=self.street.data,
             skills=self.skill_list(),
             schedule=schedule,
             starts_at=starts_at,
@@ -278,6 +281,7 @@ class RequestForm(CreatingForm, BaseForm):
             self.end_time.data = request.end_time
         self.postcode.data = request.postcode
         self.house_number.data = request.house_number
+        self.street.data = request.street
         self.volunteers_needed.data = request.volunteers_needed
         self.vulnerable.data = request.vulnerable
         self.requires_vog.data = request.requires_vog

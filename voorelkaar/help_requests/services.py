@@ -48,6 +48,7 @@ class RequestDetails:
     description: str
     postcode: str
     house_number: str
+    street: str | None = None
     skills: list[str] = field(default_factory=list)
     schedule: ScheduleKind = ScheduleKind.ONCE
     starts_at: datetime | None = None
@@ -108,6 +109,7 @@ def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
     request.until = None if once else details.until
     request.postcode = postcode
     request.house_number = details.house_number.upper()
+    request.street = details.street or None
     request.pc4, request.lat, request.lon = area.pc4, area.lat, area.lon
     request.neighbourhood = neighbourhood_for(db, postcode)
     request.volunteers_needed = details.volunteers_needed
@@ -137,10 +139,23 @@ def add_request(db: Session, author: User, details: RequestDetails) -> HelpReque
         raise NotAllowed("may not post for this person")
     request = HelpRequest(author=author)
     _apply(request, details, db)
+    _remember_street(author, request)
     db.add(request)
     db.flush()
     submit_post(db, request, author)
     return request
+
+
+def _remember_street(author: User, request: HelpRequest) -> None:
+    """A street typed for one's own address is kept, so the next request has it filled in."""
+    own_address = (request.postcode, request.house_number) == (author.postcode, author.house_number)
+    if (
+        request.posted_for == PostedFor.SELF
+        and own_address
+        and request.street
+        and not author.street
+    ):
+        author.street = request.street
 
 
 def update_request(db: Session, actor: User, request: HelpRequest, details: RequestDetails):

@@ -63,6 +63,7 @@ def create():
     if request.method == "GET":
         form.postcode.data = current_user.postcode
         form.house_number.data = current_user.house_number
+        form.street.data = current_user.street
         if request.args.get("voor") == "naaste":
             _for_cared_for(db, form)
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from voorelkaar import geo
 from voorelkaar.db import utcnow
 from voorelkaar.models import Match
 
@@ -32,7 +33,7 @@ def appointment_ics(match: Match, start: datetime, end: datetime) -> str:
     event.add("dtend", end)
     event.add("summary", request.title)
     # The match is confirmed, so the volunteer may know the address (DESIGN.md, privacy).
-    event.add("location", f"{request.postcode} {request.house_number}")
+    event.add("location", geo.address_line(request))
     with force_locale(match.volunteer.locale or "nl"):
         event.add(
             "description",

@@ -25,6 +25,7 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
+from voorelkaar.urls import absolute_url
 
 # Reminders go out in the daytime the day before, never in the middle of the night.
 REMIND_FROM = time(9)
@@ -80,6 +81,7 @@ def send_reminders(db: Session, now: datetime) -> int:
             item=match.request,
             start=start,
             end=end,
+            request_link=absolute_url("help_requests.detail", request_id=match.request_id),
         )
         if queued and queued % BATCH == 0:
             db.commit()

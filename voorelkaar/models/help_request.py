@@ -96,6 +96,8 @@ class HelpRequest(PostMixin, Base):
     # The address stays on the server; others see the wijk and the PC4 area.
     postcode: Mapped[str] = mapped_column(String(7))
     house_number: Mapped[str] = mapped_column(String(10))
+    # Empty for requests from before streets were asked (migration 0018).
+    street: Mapped[str | None] = mapped_column(String(100))
 
     volunteers_needed: Mapped[int] = mapped_column(Integer, default=1)
     # Raised only by a conditional UPDATE, so it never passes volunteers_needed.

@@ -40,6 +40,7 @@ class Referral(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     postcode: Mapped[str] = mapped_column(String(7))
     house_number: Mapped[str] = mapped_column(String(10))
+    street: Mapped[str | None] = mapped_column(String(100))
     consent_date: Mapped[date] = mapped_column(Date)
     # What help is wanted: becomes the pre-filled request.
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))

@@ -51,6 +51,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     postcode: Mapped[str] = mapped_column(String(7))
     house_number: Mapped[str] = mapped_column(String(10))
+    street: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     # The PC4 centroid, never the address itself: enough for distances.
     pc4: Mapped[str] = mapped_column(String(4), index=True)

@@ -4,7 +4,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from voorelkaar.auth.forms import normalise_phone
 from voorelkaar.carers.forms import CareSituationForm
-from voorelkaar.forms import BaseForm, check_house_number, check_postcode
+from voorelkaar.forms import BaseForm, check_house_number, check_postcode, street_field
 from voorelkaar.profiles.services import VolunteerStart
 from voorelkaar.volunteers.forms import AvailabilityForm
 
@@ -25,6 +25,7 @@ class ProfileForm(BaseForm):
         _l("Huisnummer"),
         validators=[InputRequired(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))],
     )
+    street = street_field(required=False)
     intro = TextAreaField(
         _l("Over mij (niet verplicht)"),
         validators=[Length(max=1000, message=_l("Maak het korter: hoogstens 1000 tekens."))],

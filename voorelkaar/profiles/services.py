@@ -36,6 +36,7 @@ class ProfileChanges:
     phone: str | None
     postcode: str
     house_number: str
+    street: str | None = None
     intro: str = ""
     skills: tuple[str, ...] = ()
     available: bool = True
@@ -49,6 +50,7 @@ def update_profile(db: Session, user: User, changes: ProfileChanges) -> None:
     user.phone = changes.phone or None
     user.postcode = postcode
     user.house_number = changes.house_number.upper()
+    user.street = changes.street or None
     user.pc4, user.lat, user.lon = area.pc4, area.lat, area.lon
     user.neighbourhood = neighbourhood_for(db, postcode)
     if user.has_role(Role.VOLUNTEER):

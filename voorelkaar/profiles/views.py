@@ -43,6 +43,7 @@ def edit():
             phone=form.phone.data or None,
             postcode=form.postcode.data,
             house_number=form.house_number.data,
+            street=form.street.data,
             intro=form.intro.data or "",
             skills=tuple((form.skills.data or "").split(",")),
             available=form.available.data,

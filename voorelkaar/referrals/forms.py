@@ -12,6 +12,7 @@ from voorelkaar.forms import (
     FlexibleDateField,
     check_house_number,
     check_postcode,
+    street_field,
     text_field,
 )
 from voorelkaar.help_requests.forms import RequestForm, today
@@ -48,6 +49,7 @@ class ReferralForm(CreatingForm, BaseForm):
         _l("Huisnummer"),
         validators=[InputRequired(_l("Vul het huisnummer in, bijvoorbeeld 12 of 12a."))],
     )
+    street = street_field(required=False)
     category = SelectField(
         _l("Soort hulp"),
         validate_choice=False,
@@ -112,6 +114,7 @@ class ReferralForm(CreatingForm, BaseForm):
             phone=self.phone.data or None,
             postcode=self.postcode.data,
             house_number=self.house_number.data,
+            street=self.street.data or None,
             consent_date=self.consent_date.data,
             category_id=self._category_ids[self.category.data],
             title=self.title.data,
@@ -171,6 +174,7 @@ def prefill_request(form: RequestForm, referral, *, on_behalf: bool) -> None:
     form.description.data = referral.description
     form.postcode.data = referral.postcode
     form.house_number.data = referral.house_number
+    form.street.data = referral.street
     if on_behalf:
         form.resident_name.data = referral.resident_name
         form.resident_contact.data = referral.email or referral.phone

@@ -67,6 +67,7 @@ class ReferralDetails:
     title: str
     description: str
     wanted_when: str = ""
+    street: str | None = None
 
 
 def normalise_code(text: str | None) -> str:
@@ -100,6 +101,7 @@ def create_referral(
         phone=details.phone or None,
         postcode=geo.normalise_postcode(details.postcode),
         house_number=details.house_number.upper(),
+        street=details.street or None,
         consent_date=details.consent_date,
         category_id=details.category_id,
         title=details.title,
@@ -219,6 +221,7 @@ def request_details(referral: Referral, *, on_behalf: bool) -> RequestDetails:
         description=referral.description,
         postcode=referral.postcode,
         house_number=referral.house_number,
+        street=referral.street,
         posted_for=PostedFor.RESIDENT if on_behalf else PostedFor.SELF,
         resident_name=referral.resident_name if on_behalf else None,
         resident_contact=(referral.email or referral.phone) if on_behalf else None,
