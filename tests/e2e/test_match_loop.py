@@ -313,6 +313,49 @@ def test_an_offer_left_for_three_days_reminds_the_asker_whose_no_link_thanks_the
     assert "gaat het deze keer niet door" in section(page, "nieuw")
 
 
+def test_an_offer_unanswered_for_a_week_is_a_staff_task_and_an_expiry_tells_both_sides(
+    mailbox, visit, live_server, people, item, db
+):
+    app, _ = live_server
+    from voorelkaar.db import utcnow
+    from voorelkaar.help_requests.jobs import chase_open_requests
+    from voorelkaar.matches import services
+    from voorelkaar.matches.jobs import chase_offers
+
+    in_site(app, lambda s: services.offer_help(s, s.merge(people["sanne"]), s.merge(item)))
+    mailbox.one_for("riek@example.nl")
+    match = db.scalar(select(Match))
+    match.offered_at = utcnow() - timedelta(days=7, minutes=1)
+    match.offer_reminded_at = utcnow() - timedelta(days=4)  # reminded already, in vain
+    db.commit()
+    assert in_site(app, lambda s: chase_offers(s, utcnow())) == 1
+    (task,) = db.scalars(select(StaffTask)).all()
+    assert task.kind == TaskKind.OFFER_UNANSWERED and task.person_id == people["riek"].id
+    page = visit.page
+    log_in(visit, "staf@example.nl")
+    assert "Er wacht 1 taak op iemand die hem oppakt." in section(page, "actie-nodig")
+    log_out(visit)
+
+    # Nobody answered "nog nodig?" either: after 30 quiet days the request expires.
+    request = db.get(HelpRequest, item.id)
+    request.published_at = utcnow() - timedelta(days=31)
+    request.still_needed_asked_at = utcnow() - timedelta(days=17)
+    db.commit()
+    in_site(app, lambda s: chase_open_requests(s, utcnow()))
+    told = {m["To"]: m for m in mailbox.new(2)}
+    assert told["riek@example.nl"]["Subject"] == "Uw hulpvraag is van de site gehaald: " + (
+        "Boodschappen doen"
+    )
+    assert told["sanne@example.nl"]["Subject"] == "Verlopen: Boodschappen doen"
+    db.refresh(match)
+    assert match.state != MatchState.OFFERED
+    log_in(visit, "sanne@example.nl")
+    assert "is verlopen. U hoeft niets te doen." in section(page, "nieuw")
+    log_out(visit)
+    log_in(visit, "riek@example.nl")
+    assert "Sanne wil helpen" not in section(page, "actie-nodig")
+
+
 def test_the_overview_with_three_waiting_actions_reads_well_on_a_phone(
     visit, live_server, people, item, db, tmp_path
 ):
