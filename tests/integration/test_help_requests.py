@@ -189,3 +189,45 @@ def test_a_title_of_only_spaces_counts_as_empty(post_request, db, resident):
     html = post_request(title="     ").get_data(as_text=True)
     assert "Geef uw hulpvraag een korte titel." in html
     assert db.scalar(select(HelpRequest)) is None
+
+
+REVIEW_NOTICE = "Na het opslaan kijkt een coördinator eerst opnieuw naar uw hulpvraag."
+
+
+@pytest.mark.parametrize(
+    ("editor", "state", "moderation", "reviewed"),
+    [
+        ("inwoner@example.nl", RequestState.OPEN, True, True),
+        ("inwoner@example.nl", RequestState.REJECTED, True, True),
+        ("inwoner@example.nl", RequestState.OPEN, False, False),
+        ("inwoner@example.nl", RequestState.PENDING, True, False),
+        ("coordinator@example.nl", RequestState.OPEN, True, False),
+    ],
+    ids=["open", "rejected", "no-moderation", "pending", "staff"],
+)
+def test_the_edit_form_says_a_change_goes_back_for_review_exactly_when_it_does(
+    forms,
+    auth,
+    client,
+    db,
+    meppel,
+    resident,
+    staff,
+    make_request,
+    editor,
+    state,
+    moderation,
+    reviewed,
+):
+    item = make_request(resident, title="Boodschappen", postcode="7941 BK")
+    item.state = state
+    meppel.moderation = moderation
+    db.commit()
+    auth.login(editor)
+    page = f"/hulpvragen/{item.id}/bewerken"
+    assert (REVIEW_NOTICE in client.get(page).get_data(as_text=True)) is reviewed
+    response = forms.post(page, request_data(title="Boodschappen bij de Jumbo"))
+    assert response.status_code == 302
+    db.refresh(item)
+    assert item.title == "Boodschappen bij de Jumbo"
+    assert (item.state == RequestState.PENDING) is (reviewed or state == RequestState.PENDING)

@@ -141,6 +141,7 @@ def edit(request_id):
         form=form,
         skills=services.known_skills(db),
         editing=help_request,
+        goes_to_review=services.edit_goes_to_review(db, current_user, help_request),
     )
 
 
