@@ -356,6 +356,15 @@ def test_staff_s_system_posts_a_request_for_a_resident_through_the_site_s_servic
     assert response.json["pc4"] == "7941"
 
 
+def test_a_request_outside_the_municipality_is_taken_as_before_the_site_asked_about_it(
+    client, db, meppel, staff, make_token
+):
+    secret = make_token(staff, Scope.REQUESTS)
+    response = call(client, "POST", "/api/v1/requests", request_body(postcode="1012 AB"), secret)
+    assert response.status_code == 201, response.json
+    assert response.json["pc4"] == "1012" and response.json["wijk"] is None
+
+
 def test_a_weekly_request_can_be_posted(client, db, meppel, staff, make_token):
     secret = make_token(staff, Scope.REQUESTS)
     body = request_body(schedule="weekly", weekday=1, until=in_days(60))

@@ -26,7 +26,7 @@ from voorelkaar import errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import IssueTokenForm, RevokeForm
 from voorelkaar.api.openapi import DOCUMENT
-from voorelkaar.api.validation import Invalid, as_formdata, check_body, check_form
+from voorelkaar.api.validation import Invalid, check_body, check_form, site_formdata
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
@@ -220,7 +220,7 @@ def create_referral():
     body = check_body(json_body(), "ReferralInput")
     db = get_session()
     form = ReferralForm(
-        formdata=as_formdata(body),
+        formdata=site_formdata(body),
         categories=help_requests.active_categories(db),
         meta={"csrf": False},
     )
@@ -274,7 +274,7 @@ def create_request():
         raise ApiError(403, "Deze sleutel mag geen hulpvraag plaatsen voor een inwoner.")
     body = check_body(json_body(), "RequestInput")
     db = get_session()
-    formdata = as_formdata(body)
+    formdata = site_formdata(body)
     formdata["posted_for"] = PostedFor.RESIDENT.value
     formdata.setdefault("schedule", "once")
     formdata.setdefault("volunteers_needed", "1")

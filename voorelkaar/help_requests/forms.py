@@ -20,6 +20,7 @@ from voorelkaar.forms import (
     CreatingForm,
     FlexibleDateField,
     FlexibleTimeField,
+    MunicipalPostcode,
     check_house_number,
     check_postcode,
 )
@@ -40,7 +41,7 @@ def today() -> date:
     return datetime.now(AMSTERDAM).date()
 
 
-class RequestForm(CreatingForm, BaseForm):
+class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     posted_for = RadioField(
         _l("Voor wie is de hulp?"), default=PostedFor.SELF.value, validate_choice=False
     )
@@ -215,7 +216,7 @@ class RequestForm(CreatingForm, BaseForm):
             raise ValidationError(_l("Kies één keer of elke week."))
 
     def validate_postcode(self, field):
-        check_postcode(field)
+        self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         check_house_number(field)

@@ -129,6 +129,7 @@ def edit(request_id):
     form = RequestForm(
         categories=services.active_categories(db),
         posted_for_options=services.may_post_for(help_request.author),
+        known_postcode=help_request.postcode,
     )
     if request.method == "GET":
         form.fill_from(help_request)
