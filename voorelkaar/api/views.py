@@ -31,7 +31,7 @@ from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests import services as help_requests
-from voorelkaar.help_requests.forms import RequestForm
+from voorelkaar.help_requests.forms import RequestForm, vog_answer
 from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.referrals import services as referrals
@@ -278,6 +278,9 @@ def create_request():
     formdata["posted_for"] = PostedFor.RESIDENT.value
     formdata.setdefault("schedule", "once")
     formdata.setdefault("volunteers_needed", "1")
+    formdata["vog"] = vog_answer(
+        vulnerable=body.get("vulnerable", False), requires_vog=body.get("requires_vog", False)
+    )
     form = RequestForm(
         formdata=formdata,
         categories=help_requests.active_categories(db),
