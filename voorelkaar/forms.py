@@ -5,11 +5,21 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from voorelkaar import geo
+from voorelkaar.db import get_session
 from voorelkaar.idempotency import new_token
+from voorelkaar.places.services import outside_municipality
 
 HOUSE_NUMBER = re.compile(r"^\d{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
 POSTCODE_SHAPE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
@@ -78,6 +88,38 @@ def street_field(required=True):
         _l("Straat") if required else _l("Straat (niet verplicht)"),
         validators=validators,
     )
+
+
+class MunicipalPostcode:
+    """A postcode that lies in the municipality, or that the person confirmed lies outside it.
+
+    Its validate_postcode calls check_municipal_postcode; the template shows the box with
+    confirm_outside(form) from _macros.html. known_postcode (one already on file, such as an
+    edited request's or a referral's) was confirmed before and is not asked about again.
+    """
+
+    outside_municipality = BooleanField(_l("Ja, dit klopt: het adres ligt buiten de gemeente"))
+    asked_outside = False
+
+    def __init__(self, *args, known_postcode: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_postcode = known_postcode
+
+    def check_municipal_postcode(self, field) -> geo.Area:
+        """check_postcode, then: outside the municipality only with the box ticked."""
+        area = check_postcode(field)
+        if field.data == self.known_postcode:
+            return area
+        municipality = outside_municipality(get_session(), area.pc4)
+        self.asked_outside = municipality is not None
+        if municipality is not None and not self.outside_municipality.data:
+            raise ValidationError(
+                _l(
+                    "Deze postcode ligt niet in de gemeente %(name)s. Klopt de postcode?",
+                    name=municipality.name,
+                )
+            )
+        return area
 
 
 def check_house_number(field) -> None:

@@ -107,7 +107,7 @@ def test_a_carer_asks_for_a_weekly_walk_with_their_partner(visit, make_user, db,
     page.get_by_label("Elke week").check()
     page.get_by_label("Dag van de week").select_option("2")
     page.get_by_label("Tot en met").fill((next_weekday(2) + timedelta(weeks=12)).isoformat())
-    page.get_by_label("De hulp is voor iemand die kwetsbaar is (bijvoorbeeld met dementie)").check()
+    page.get_by_label("Ja, want de hulp is voor iemand die kwetsbaar is").check()
     visit.submit("Hulpvraag plaatsen")
     assert "elke woensdag, 10:00–11:30" in page.content()
     item = db.scalar(select(HelpRequest))

@@ -130,8 +130,8 @@ def _fill(scope, data: dict) -> None:
     for name, value in data.items():
         field = scope.locator(f'[name="{name}"]')
         kind = field.first.evaluate("element => element.type")
-        if kind == "hidden":
-            continue
+        if kind == "hidden" or not field.first.is_visible():
+            continue  # nor can a person type into a part the page hides, like 'Elke week'
         if kind == "radio":
             scope.locator(f'[name="{name}"][value="{value}"]').check()
         elif kind == "checkbox":

@@ -374,6 +374,28 @@ def test_the_street_may_be_sent_and_may_be_left_out(
     assert without.status_code == 201 and db.get(HelpRequest, without.json["id"]).street is None
 
 
+def test_a_request_outside_the_municipality_is_taken_as_before_the_site_asked_about_it(
+    client, db, meppel, staff, make_token
+):
+    secret = make_token(staff, Scope.REQUESTS)
+    response = call(client, "POST", "/api/v1/requests", request_body(postcode="1012 AB"), secret)
+    assert response.status_code == 201, response.json
+    assert response.json["pc4"] == "1012" and response.json["wijk"] is None
+
+
+def test_a_request_for_someone_vulnerable_needs_a_vog(client, db, meppel, staff, make_token):
+    secret = make_token(staff, Scope.REQUESTS)
+    for flags, expected in [
+        ({"vulnerable": True}, (True, True)),
+        ({"requires_vog": True}, (False, True)),
+        ({"vulnerable": False, "requires_vog": False}, (False, False)),
+    ]:
+        response = call(client, "POST", "/api/v1/requests", request_body(**flags), secret)
+        assert response.status_code == 201, response.json
+        item = db.get(HelpRequest, response.json["id"])
+        assert (item.vulnerable, item.requires_vog) == expected
+
+
 def test_a_weekly_request_can_be_posted(client, db, meppel, staff, make_token):
     secret = make_token(staff, Scope.REQUESTS)
     body = request_body(schedule="weekly", weekday=1, until=in_days(60))

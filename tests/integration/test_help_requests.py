@@ -1,5 +1,6 @@
 """Asking for help, reviewing it, and finding it in the list."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -172,7 +173,7 @@ def test_a_carer_posts_a_weekly_walk_for_their_partner(post_request, db, make_us
         weekday="2",
         until=(today() + timedelta(days=90)).isoformat(),
         day="",
-        vulnerable="y",
+        vog="vulnerable",
     )
     assert response.status_code == 302
     item = db.scalar(select(HelpRequest))
@@ -209,3 +210,89 @@ def test_a_title_of_only_spaces_counts_as_empty(post_request, db, resident):
     html = post_request(title="     ").get_data(as_text=True)
     assert "Geef uw hulpvraag een korte titel." in html
     assert db.scalar(select(HelpRequest)) is None
+
+
+REVIEW_NOTICE = "Na het opslaan kijkt een coördinator eerst opnieuw naar uw hulpvraag."
+
+
+@pytest.mark.parametrize(
+    ("editor", "state", "moderation", "reviewed"),
+    [
+        ("inwoner@example.nl", RequestState.OPEN, True, True),
+        ("inwoner@example.nl", RequestState.REJECTED, True, True),
+        ("inwoner@example.nl", RequestState.OPEN, False, False),
+        ("inwoner@example.nl", RequestState.PENDING, True, False),
+        ("coordinator@example.nl", RequestState.OPEN, True, False),
+    ],
+    ids=["open", "rejected", "no-moderation", "pending", "staff"],
+)
+def test_the_edit_form_says_a_change_goes_back_for_review_exactly_when_it_does(
+    forms,
+    auth,
+    client,
+    db,
+    meppel,
+    resident,
+    staff,
+    make_request,
+    editor,
+    state,
+    moderation,
+    reviewed,
+):
+    item = make_request(resident, title="Boodschappen", postcode="7941 BK")
+    item.state = state
+    meppel.moderation = moderation
+    db.commit()
+    auth.login(editor)
+    page = f"/hulpvragen/{item.id}/bewerken"
+    assert (REVIEW_NOTICE in client.get(page).get_data(as_text=True)) is reviewed
+    response = forms.post(page, request_data(title="Boodschappen bij de Jumbo"))
+    assert response.status_code == 302
+    db.refresh(item)
+    assert item.title == "Boodschappen bij de Jumbo"
+    assert (item.state == RequestState.PENDING) is (reviewed or state == RequestState.PENDING)
+
+
+VOG_QUESTION = "Moet de vrijwilliger een VOG hebben?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "vulnerable", "requires_vog"),
+    [("no", False, False), ("yes", False, True), ("vulnerable", True, True)],
+)
+def test_one_vog_question_sets_both_what_the_volunteer_needs_and_who_is_helped(
+    post_request, db, resident, answer, vulnerable, requires_vog
+):
+    response = post_request(vog=answer)
+    assert response.status_code == 302
+    item = db.scalar(select(HelpRequest))
+    assert (item.vulnerable, item.requires_vog) == (vulnerable, requires_vog)
+
+
+def test_the_form_asks_about_the_vog_once_and_says_which_part_of_wanneer_is_which(
+    auth, client, resident
+):
+    auth.login("inwoner@example.nl")
+    html = client.get("/hulpvragen/nieuw").get_data(as_text=True)
+    assert VOG_QUESTION in html
+    assert "De vrijwilliger moet een VOG hebben" not in html  # the second box is gone
+    assert re.search(r'<input[^>]*checked[^>]*value="no"', html)  # "Nee" until chosen
+    assert "Alleen bij 'Eén keer': de datum" in html
+    assert "Alleen bij 'Elke week': de dag en tot wanneer" in html
+
+
+@pytest.mark.parametrize(
+    ("vulnerable", "requires_vog", "answer"),
+    [(False, False, "no"), (False, True, "yes"), (True, True, "vulnerable")],
+)
+def test_editing_a_stored_request_fills_in_its_vog_answer(
+    auth, client, db, resident, make_request, vulnerable, requires_vog, answer
+):
+    item = make_request(resident, title="Wandelen", postcode="7941 BK")
+    item.vulnerable, item.requires_vog = vulnerable, requires_vog
+    db.commit()
+    auth.login("inwoner@example.nl")
+    html = client.get(f"/hulpvragen/{item.id}/bewerken").get_data(as_text=True)
+    checked = re.findall(r'<input[^>]*checked[^>]*name="vog"[^>]*value="(\w+)"', html)
+    assert checked == [answer]

@@ -26,11 +26,12 @@ from voorelkaar import errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
 from voorelkaar.api.openapi import DOCUMENT
-from voorelkaar.api.validation import Invalid, as_formdata, check_body, check_form
+from voorelkaar.api.validation import Invalid, check_body, check_form, site_formdata
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests import services as help_requests
+from voorelkaar.help_requests.forms import vog_answer
 from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.referrals import services as referrals
@@ -219,7 +220,7 @@ def create_referral():
     body = check_body(json_body(), "ReferralInput")
     db = get_session()
     form = ReferralForm(
-        formdata=as_formdata(body),
+        formdata=site_formdata(body),
         categories=help_requests.active_categories(db),
         meta={"csrf": False},
     )
@@ -273,10 +274,13 @@ def create_request():
         raise ApiError(403, "Deze sleutel mag geen hulpvraag plaatsen voor een inwoner.")
     body = check_body(json_body(), "RequestInput")
     db = get_session()
-    formdata = as_formdata(body)
+    formdata = site_formdata(body)
     formdata["posted_for"] = PostedFor.RESIDENT.value
     formdata.setdefault("schedule", "once")
     formdata.setdefault("volunteers_needed", "1")
+    formdata["vog"] = vog_answer(
+        vulnerable=body.get("vulnerable", False), requires_vog=body.get("requires_vog", False)
+    )
     form = ApiRequestForm(
         formdata=formdata,
         categories=help_requests.active_categories(db),

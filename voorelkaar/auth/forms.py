@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from voorelkaar.auth import passwords
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm, check_house_number, check_postcode
+from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number
 from voorelkaar.models import User
 from voorelkaar.models.user import SELF_CHOSEN_ROLES, Role
 
@@ -85,7 +85,7 @@ def _repeat_field():
     )
 
 
-class RegisterForm(BaseForm):
+class RegisterForm(MunicipalPostcode, BaseForm):
     name = StringField(
         _l("Uw naam"),
         validators=[
@@ -135,7 +135,7 @@ class RegisterForm(BaseForm):
         _check_not_common(field)
 
     def validate_postcode(self, field):
-        self.area = check_postcode(field)
+        self.area = self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         check_house_number(field)

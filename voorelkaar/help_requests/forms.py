@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -20,6 +19,7 @@ from voorelkaar.forms import (
     CreatingForm,
     FlexibleDateField,
     FlexibleTimeField,
+    MunicipalPostcode,
     check_house_number,
     check_postcode,
     street_field,
@@ -37,11 +37,21 @@ POSTED_FOR_LABELS = {
 }
 
 
+VOG_NO, VOG_YES, VOG_VULNERABLE = "no", "yes", "vulnerable"
+
+
+def vog_answer(*, vulnerable: bool, requires_vog: bool) -> str:
+    """The answer to "Moet de vrijwilliger een VOG hebben?" that a request's two flags give."""
+    if vulnerable:
+        return VOG_VULNERABLE
+    return VOG_YES if requires_vog else VOG_NO
+
+
 def today() -> date:
     return datetime.now(AMSTERDAM).date()
 
 
-class RequestForm(CreatingForm, BaseForm):
+class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     posted_for = RadioField(
         _l("Voor wie is de hulp?"), default=PostedFor.SELF.value, validate_choice=False
     )
@@ -134,13 +144,23 @@ class RequestForm(CreatingForm, BaseForm):
             NumberRange(min=1, max=10, message=_l("Vraag om 1 tot 10 vrijwilligers.")),
         ],
     )
-    vulnerable = BooleanField(
-        _l("De hulp is voor iemand die kwetsbaar is (bijvoorbeeld met dementie)"),
+    # One question for the two flags of a request: someone vulnerable always needs a VOG.
+    vog = RadioField(
+        _l("Moet de vrijwilliger een VOG hebben?"),
+        choices=[
+            SelectChoice(VOG_NO, _l("Nee, dat is niet nodig")),
+            SelectChoice(VOG_YES, _l("Ja, een VOG is nodig")),
+            SelectChoice(
+                VOG_VULNERABLE,
+                _l("Ja, want de hulp is voor iemand die kwetsbaar is (bijvoorbeeld met dementie)"),
+            ),
+        ],
+        default=VOG_NO,
+        validate_choice=False,
         description=_l(
-            "Dan helpen alleen vrijwilligers met een VOG (Verklaring Omtrent het Gedrag)."
+            "Een VOG is een Verklaring Omtrent het Gedrag. Is een VOG nodig? Dan helpen alleen vrijwilligers die er een hebben."
         ),
     )
-    requires_vog = BooleanField(_l("De vrijwilliger moet een VOG hebben"))
 
     def __init__(self, *args, categories=(), posted_for_options=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,12 +232,16 @@ class RequestForm(CreatingForm, BaseForm):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError(_l("De eindtijd moet later zijn dan de begintijd."))
 
+    def validate_vog(self, field):
+        if field.data not in {VOG_NO, VOG_YES, VOG_VULNERABLE}:
+            raise ValidationError(_l("Kies of de vrijwilliger een VOG moet hebben."))
+
     def validate_schedule(self, field):
         if field.data not in {ScheduleKind.ONCE.value, ScheduleKind.WEEKLY.value}:
             raise ValidationError(_l("Kies één keer of elke week."))
 
     def validate_postcode(self, field):
-        check_postcode(field)
+        self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         check_house_number(field)
@@ -248,8 +272,8 @@ class RequestForm(CreatingForm, BaseForm):
             end_time=self.end_time.data,
             until=self.until.data if schedule == ScheduleKind.WEEKLY else None,
             volunteers_needed=self.volunteers_needed.data,
-            vulnerable=self.vulnerable.data,
-            requires_vog=self.requires_vog.data,
+            vulnerable=self.vog.data == VOG_VULNERABLE,
+            requires_vog=self.vog.data in (VOG_YES, VOG_VULNERABLE),
             posted_for=PostedFor(self.posted_for.data),
             for_first_name=self.for_first_name.data or None,
             resident_name=self.resident_name.data or None,
@@ -283,8 +307,7 @@ class RequestForm(CreatingForm, BaseForm):
         self.house_number.data = request.house_number
         self.street.data = request.street
         self.volunteers_needed.data = request.volunteers_needed
-        self.vulnerable.data = request.vulnerable
-        self.requires_vog.data = request.requires_vog
+        self.vog.data = vog_answer(vulnerable=request.vulnerable, requires_vog=request.requires_vog)
 
 
 def _utc(day: date, moment) -> datetime:

@@ -21,7 +21,7 @@ from voorelkaar.models import (
     ScheduleKind,
     User,
 )
-from voorelkaar.moderation.services import record, submit_post
+from voorelkaar.moderation.services import moderates, record, submit_post
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 
@@ -29,6 +29,8 @@ from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # n
 EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
 # A matched request may be withdrawn too: its volunteers then hear they need not come.
 CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.MATCHED}
+# An author's change of these is submitted again (staff's changes never are).
+RESUBMITTED_ON_EDIT = {RequestState.OPEN, RequestState.REJECTED}
 
 
 class RequestError(Exception):
@@ -164,12 +166,25 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
         raise NotAllowed("may not change this request")
     if details.posted_for not in may_post_for(request.author) and not is_staff(actor):
         raise NotAllowed("may not post for this person")
+    resubmitted = _resubmitted_on_edit(actor, request)
     _apply(request, details, db)
-    if is_staff(actor):
-        record(db, actor, "help_requests.edited", request)
-    elif request.state in (RequestState.OPEN, RequestState.REJECTED):
+    if resubmitted:
         submit_post(db, request, actor)
+    elif is_staff(actor):
+        record(db, actor, "help_requests.edited", request)
     db.commit()
+
+
+def _resubmitted_on_edit(actor: User, request: HelpRequest) -> bool:
+    return not is_staff(actor) and request.state in RESUBMITTED_ON_EDIT
+
+
+def edit_goes_to_review(db: Session, actor: User, request: HelpRequest) -> bool:
+    """Whether saving actor's change takes the request offline until a coordinator looks again.
+
+    The edit form says so beforehand; update_request follows the same rule.
+    """
+    return _resubmitted_on_edit(actor, request) and moderates(db)
 
 
 def cancel_request(db: Session, actor: User, request: HelpRequest) -> None:

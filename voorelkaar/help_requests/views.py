@@ -130,6 +130,7 @@ def edit(request_id):
     form = RequestForm(
         categories=services.active_categories(db),
         posted_for_options=services.may_post_for(help_request.author),
+        known_postcode=help_request.postcode,
     )
     if request.method == "GET":
         form.fill_from(help_request)
@@ -142,6 +143,7 @@ def edit(request_id):
         form=form,
         skills=services.known_skills(db),
         editing=help_request,
+        goes_to_review=services.edit_goes_to_review(db, current_user, help_request),
     )
 
 

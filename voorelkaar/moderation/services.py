@@ -77,11 +77,16 @@ def publish_post(post) -> None:
     post.reject_reason = None
 
 
+def moderates(db: Session) -> bool:
+    """Whether new and changed posts wait for staff review (without a municipality: yes)."""
+    municipality = current_municipality(db)
+    return municipality is None or municipality.moderation
+
+
 def submit_post(db: Session, post, actor: User) -> None:
     """Send a new or changed post for review, or publish it when there is no moderation."""
-    municipality = current_municipality(db)
     name = type(post).__tablename__
-    if municipality is None or municipality.moderation:
+    if moderates(db):
         post.state = RequestState.PENDING
         record(db, actor, f"{name}.submitted", post)
     else:

@@ -15,6 +15,26 @@ def current_municipality(db: Session) -> Municipality | None:
     )
 
 
+def outside_municipality(db: Session, pc4: str) -> Municipality | None:
+    """The municipality this site serves, when the PC4 area lies outside it; else None.
+
+    A municipality's area is the PC4 areas of its wijken (neighbourhood_areas), which staff
+    keep up to date. A PC4 split by PC6 ranges counts as inside as a whole: a range only
+    says which wijk. Without any wijk the site cannot tell, so nothing is outside.
+    """
+    municipality = current_municipality(db)
+    if municipality is None:
+        return None
+    pc4s = set(
+        db.scalars(
+            select(NeighbourhoodArea.pc4)
+            .join(Neighbourhood)
+            .where(Neighbourhood.municipality_id == municipality.id)
+        )
+    )
+    return municipality if pc4s and pc4 not in pc4s else None
+
+
 def neighbourhood_for(db: Session, postcode: str) -> Neighbourhood | None:
     """The wijk a normalised postcode ("7941 AB") lies in; a PC6 range wins over its PC4."""
     pc6 = postcode.replace(" ", "").upper()

@@ -4,12 +4,12 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from voorelkaar.auth.forms import normalise_phone
 from voorelkaar.carers.forms import CareSituationForm
-from voorelkaar.forms import BaseForm, check_house_number, check_postcode, street_field
+from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number, street_field
 from voorelkaar.profiles.services import VolunteerStart
 from voorelkaar.volunteers.forms import AvailabilityForm
 
 
-class ProfileForm(BaseForm):
+class ProfileForm(MunicipalPostcode, BaseForm):
     name = StringField(
         _l("Uw naam"),
         validators=[
@@ -41,7 +41,7 @@ class ProfileForm(BaseForm):
     available = BooleanField(_l("Ik ben nu beschikbaar om te helpen"))
 
     def validate_postcode(self, field):
-        check_postcode(field)
+        self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         check_house_number(field)

@@ -36,7 +36,10 @@ def role_words():
 @login_required
 def edit():
     """Change my contact details and what I like to do."""
-    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    form = ProfileForm(
+        obj=current_user if request.method == "GET" else None,
+        known_postcode=current_user.postcode,
+    )
     if form.validate_on_submit():
         changes = services.ProfileChanges(
             name=form.name.data,

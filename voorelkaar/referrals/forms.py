@@ -10,8 +10,8 @@ from voorelkaar.forms import (
     BaseForm,
     CreatingForm,
     FlexibleDateField,
+    MunicipalPostcode,
     check_house_number,
-    check_postcode,
     street_field,
     text_field,
 )
@@ -20,7 +20,7 @@ from voorelkaar.models import PostedFor
 from voorelkaar.referrals.services import CODE_LENGTH, ReferralDetails, normalise_code
 
 
-class ReferralForm(CreatingForm, BaseForm):
+class ReferralForm(CreatingForm, MunicipalPostcode, BaseForm):
     resident_name = text_field(
         _l("Naam van de inwoner"), _l("Vul de naam van de inwoner in."), max_length=100
     )
@@ -96,7 +96,7 @@ class ReferralForm(CreatingForm, BaseForm):
         field.data = normalise_phone(field.data)
 
     def validate_postcode(self, field):
-        check_postcode(field)
+        self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         check_house_number(field)
@@ -159,11 +159,12 @@ class InvitedAccountForm(RegisterForm):
         self.house_number.data = referral.house_number
 
 
-def referral_request_form(db_categories, *, on_behalf: bool) -> RequestForm:
+def referral_request_form(db_categories, referral, *, on_behalf: bool) -> RequestForm:
     """The ordinary request form, for the resident themself or for staff posting for them."""
     return RequestForm(
         categories=db_categories,
         posted_for_options=[PostedFor.RESIDENT if on_behalf else PostedFor.SELF],
+        known_postcode=referral.postcode,
     )
 
 

@@ -161,7 +161,7 @@ def post_for_resident(referral_id):
     if not services.may_post(current_user, referral):
         flash(_("Voor deze verwijzing kunt u geen hulpvraag (meer) plaatsen."), "info")
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    form = referral_request_form(active_categories(db), on_behalf=True)
+    form = referral_request_form(active_categories(db), referral, on_behalf=True)
     if request.method == "GET":
         services.record_view(db, current_user, referral, SHOWN_POSTING)
         prefill_request(form, referral, on_behalf=True)
@@ -228,7 +228,7 @@ def invitation(code):
         return redirect(url_for("referrals.resident_request", code=referral.code))
     if referral.account_id is not None or current_user.is_authenticated:
         return render_template("referrals/use_account.html", referral=referral)
-    form = InvitedAccountForm()
+    form = InvitedAccountForm(known_postcode=referral.postcode)
     if request.method == "GET":
         form.fill_from(referral)
     if form.validate_on_submit():
@@ -286,7 +286,7 @@ def resident_request(code):
         abort(404)
     if referral.request_id is not None:
         return redirect(url_for("help_requests.detail", request_id=referral.request_id))
-    form = referral_request_form(active_categories(db), on_behalf=False)
+    form = referral_request_form(active_categories(db), referral, on_behalf=False)
     if request.method == "GET":
         prefill_request(form, referral, on_behalf=False)
     if form.validate_on_submit():

@@ -59,3 +59,24 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// A part of a form that only one answer needs (data-shown-for="schedule=weekly") shows only
+// while that answer is chosen. Without this file every part stays, its legend saying when.
+(function () {
+  function update(form) {
+    form.querySelectorAll("[data-shown-for]").forEach(function (part) {
+      var rule = part.dataset.shownFor.split("=");
+      var chosen = form.querySelector("input[name='" + rule[0] + "']:checked");
+      part.hidden = Boolean(chosen) && chosen.value !== rule[1];
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-shown-for]")) {
+        update(form);
+        form.addEventListener("change", function () { update(form); });
+      }
+    });
+  });
+})();
