@@ -134,3 +134,66 @@ def test_bad_profile_input_keeps_what_was_typed(forms, auth, db, volunteer):
     assert "Deze postcode bestaat niet" in html and "Hallo" in html
     db.refresh(volunteer)
     assert volunteer.name == "Sanne de Vries"
+
+
+def test_a_post_that_is_not_online_cannot_be_seen_through_the_report_page(
+    forms, auth, client, db, make_user, volunteer
+):
+    # Issue 13: the report page showed the title of a pending or refused post to anyone.
+    author, item = open_request(db, make_user)
+    for state in (RequestState.PENDING, RequestState.REJECTED):
+        item.state = state
+        db.commit()
+        auth.login("vrijwilliger@example.nl")
+        response = client.get(f"/melden/hulpvraag/{item.id}")
+        assert response.status_code == 404
+        assert "Wie helpt met de tuin?" not in response.get_data(as_text=True)
+        assert (
+            forms.post(f"/melden/hulpvraag/{item.id}", {"reason": "x"}, page="/").status_code == 404
+        )
+        auth.logout()
+        auth.login("schrijver@example.nl")  # the author still sees their own post
+        assert client.get(f"/melden/hulpvraag/{item.id}").status_code == 200
+        auth.logout()
+    assert db.scalar(select(Report)) is None
+
+
+def test_a_coordinator_cannot_block_an_admin_or_a_colleague(
+    forms, auth, client, db, make_user, staff, admin
+):
+    # Issue 13: a coordinator could block the administrator and lock them out.
+    colleague = make_user(Role.STAFF, email="collega@example.nl")
+    consultant = make_user(Role.CONSULTANT, email="consulent2@example.nl")
+    resident = make_user(Role.RESIDENT, email="gewoon@example.nl")
+    auth.login("coordinator@example.nl")
+    for account in (admin, colleague, consultant):
+        page = client.get(f"/beheer/gebruikers/{account.id}").get_data(as_text=True)
+        assert "Alleen een beheerder kan het blokkeren" in page
+        forms.post(
+            f"/beheer/gebruikers/{account.id}",
+            {"reason": "Zomaar"},
+            page=f"/beheer/gebruikers/{account.id}",
+        )
+        db.refresh(account)
+        assert account.blocked_at is None
+    forms.post(f"/beheer/gebruikers/{resident.id}", {"reason": "Reclame"})
+    db.refresh(resident)
+    assert resident.blocked_at is not None
+    auth.logout()
+
+    auth.login(admin.email)
+    forms.post(f"/beheer/gebruikers/{colleague.id}", {"reason": "Vertrokken"})
+    db.refresh(colleague)
+    assert colleague.blocked_at is not None  # an admin may
+    page = client.get(f"/beheer/gebruikers/{admin.id}").get_data(as_text=True)
+    assert "eigen account niet blokkeren" in page
+
+
+def test_nobody_blocks_the_last_admin(db, make_user, admin):
+    from voorelkaar.moderation.services import may_block
+
+    second = make_user(Role.ADMIN, email="beheer2@example.nl")
+    assert may_block(db, second, admin)
+    second.blocked_at = utcnow()  # the other admin is blocked already
+    db.commit()
+    assert not may_block(db, second, admin)

@@ -9,12 +9,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
-from voorelkaar.models import AuditEvent, HelpRequest, Offer, RequestState, User, Vacancy
+from voorelkaar.models import (
+    AuditEvent,
+    HelpRequest,
+    Offer,
+    RequestState,
+    Role,
+    User,
+    UserRole,
+    Vacancy,
+)
 from voorelkaar.notify import enqueue_email
 from voorelkaar.places.services import current_municipality
 
@@ -177,11 +186,35 @@ def when_blocked(name: str, step: Callable[[Session, User, User], None]) -> None
     _WHEN_BLOCKED[name] = step
 
 
+# Accounts that work in the back office; only an admin may block or unblock them.
+BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
+
+
+def may_block(db: Session, actor: User, user: User) -> bool:
+    """Whether actor may block (or unblock) user: never oneself, never the last admin,
+    and someone of the back office only by an admin, so a coordinator cannot lock out
+    the administrator."""
+    if not is_staff(actor) or user.id == actor.id:
+        return False
+    if user.has_role(*BACK_OFFICE) and not actor.has_role(Role.ADMIN):
+        return False
+    return not (user.has_role(Role.ADMIN) and _last_admin(db, user))
+
+
+def _last_admin(db: Session, user: User) -> bool:
+    others = db.scalar(
+        select(func.count(User.id))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.id != user.id, User.blocked_at.is_(None))
+    )
+    return not others
+
+
 def block_user(db: Session, actor: User, user: User, reason: str) -> None:
     """Block an account: it cannot log in, its sessions end and its posts are hidden."""
     from voorelkaar.models import UserSession
 
-    if not is_staff(actor) or user.id == actor.id:
+    if not may_block(db, actor, user):
         raise ModerationError("may not block this account")
     if user.blocked_at is None:
         user.blocked_at = utcnow()
@@ -199,8 +232,8 @@ def block_user(db: Session, actor: User, user: User, reason: str) -> None:
 
 def unblock_user(db: Session, actor: User, user: User, reason: str) -> None:
     """Give a blocked account its access back; its open posts show again."""
-    if not is_staff(actor):
-        raise ModerationError("may not unblock")
+    if not may_block(db, actor, user):
+        raise ModerationError("may not unblock this account")
     if user.blocked_at is not None:
         user.blocked_at = None
         record(db, actor, "users.unblocked", user, reason)
@@ -209,7 +242,7 @@ def unblock_user(db: Session, actor: User, user: User, reason: str) -> None:
 
 def find_users(db: Session, text: str | None, limit: int = 50) -> list[User]:
     """Accounts whose name or email contains text (for staff)."""
-    from sqlalchemy import func, or_
+    from sqlalchemy import or_
 
     query = select(User).order_by(User.name, User.id).limit(limit)
     if text:

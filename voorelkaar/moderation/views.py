@@ -101,8 +101,25 @@ def user(user_id):
                 services.unblock_user(db, current_user, account, form.reason.data)
                 flash(_("Het account is niet meer geblokkeerd."), "success")
         except services.ModerationError:
-            flash(_("U kunt uw eigen account niet blokkeren."), "info")
+            flash(_refusal(account), "info")
         return redirect(url_for("moderation.user", user_id=user_id))
     return render_template(
-        "moderation/user.html", account=account, form=form, admin_role=Role.ADMIN
+        "moderation/user.html",
+        account=account,
+        form=form,
+        admin_role=Role.ADMIN,
+        may_block=services.may_block(db, current_user, account),
+        refusal=_refusal(account),
+    )
+
+
+def _refusal(account: User) -> str:
+    """Why this account cannot be blocked (or unblocked) by the current user."""
+    if account.id == current_user.id:
+        return _("U kunt uw eigen account niet blokkeren.")
+    if account.has_role(Role.ADMIN) and current_user.has_role(Role.ADMIN):
+        return _("Dit is de laatste beheerder. Maak eerst iemand anders beheerder.")
+    return _(
+        "Dit account werkt mee in het beheer. Alleen een beheerder kan het blokkeren of "
+        "de blokkade opheffen."
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
+from voorelkaar.help_requests.services import request_for
 from voorelkaar.models import Report, RequestState, User
 from voorelkaar.moderation.services import (
     POST_KINDS,
@@ -18,6 +19,8 @@ from voorelkaar.moderation.services import (
     record,
 )
 from voorelkaar.notify import enqueue_email
+from voorelkaar.offers.services import offer_for
+from voorelkaar.organisations.services import vacancy_for
 
 PROFILE = "profiel"
 
@@ -42,12 +45,23 @@ class Subject:
         return post_url(self.item)
 
 
-def find_subject(db: Session, kind: str, subject_id: int) -> Subject | None:
-    """What may be reported: a post of a known kind, or a profile."""
+# A post may be reported by whoever may open its page: the same rule as that page, so the
+# report form shows no title of a pending, refused or closed post to anyone else.
+VISIBLE_TO = {"hulpvraag": request_for, "aanbod": offer_for, "vacature": vacancy_for}
+
+
+def find_subject(
+    db: Session, kind: str, subject_id: int, viewer: User | None = None
+) -> Subject | None:
+    """What may be reported: a post of a known kind, or a profile; as viewer may see it."""
     if kind == PROFILE:
         user = db.get(User, subject_id)
         return Subject(kind, user) if user else None
-    post = find_post(db, kind, subject_id)
+    if viewer is not None:
+        visible_to = VISIBLE_TO.get(kind)
+        post = visible_to(db, viewer, subject_id) if visible_to else None
+    else:
+        post = find_post(db, kind, subject_id)
     return Subject(kind, post) if post else None
 
 

@@ -20,7 +20,7 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 def create(kind, subject_id):
     """Report a post or a profile to the coordinators."""
     db = get_session()
-    subject = services.find_subject(db, kind, subject_id) or abort(404)
+    subject = services.find_subject(db, kind, subject_id, current_user) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
         if not already_created(db, current_user, Report):
