@@ -45,6 +45,9 @@ class Defaults:
     OUTBOX_GIVE_UP_AFTER_HOURS = 72  # mail the server has not taken by then is given up
     MAX_TRAVEL_KM = 25  # the SQL prefilter for suggestions: nobody travels further
     API_RATE_LIMIT = "60 per minute"  # per API token (per IP without one)
+    # Refused tokens per address, counted before any token is looked up: made-up tokens
+    # cannot each get a counter of their own.
+    API_REFUSED_LIMIT_PER_IP = "20 per 10 minutes"
     RETENTION_MONTHS = 24  # closed requests and inactive accounts are anonymised after this
 
 
@@ -91,4 +94,9 @@ def check_production(config: dict) -> None:
     if len(config.get("SECRET_KEY") or "") < 32:
         raise RuntimeError("SECRET_KEY moet in productie minstens 32 tekens lang zijn.")
     config["SESSION_COOKIE_SECURE"] = True
+    # __Host-: the browser takes the cookie only over HTTPS, for the whole site and this host
+    # alone, so no other host under the same domain can set or overwrite it.
+    config["SESSION_COOKIE_NAME"] = "__Host-voorelkaar_session"
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["SESSION_COOKIE_DOMAIN"] = None
     config["PREFERRED_URL_SCHEME"] = "https"

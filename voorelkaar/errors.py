@@ -1,10 +1,13 @@
 """Error pages in the site's own layout: never a traceback."""
 
 import logging
+import secrets
 
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from voorelkaar import kept_forms
@@ -27,20 +30,40 @@ MESSAGES = {
             "Dit is niet uw fout. Probeer het later nog eens. Blijft het misgaan? Neem contact met ons op."
         ),
     ),
+    503: (
+        _l("De site is even niet bereikbaar"),
+        _l("Dit is niet uw fout. We werken eraan. Probeer het over een paar minuten opnieuw."),
+    ),
 }
+# How long a browser or a proxy should wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 60
 
 
-def render_error(status: int, message=None):
-    """The error page for status, in the normal layout."""
+def render_error(status: int, message=None, incident: str | None = None):
+    """The error page for status, in the normal layout.
+
+    incident: the id under which the log holds what went wrong, so that a person who calls
+    can name it and support can find the log line.
+    """
     title, default_message = MESSAGES.get(status, MESSAGES[500])
+    message = message or default_message
     try:
         body = render_template(
-            "errors/error.html", status=status, title=title, message=message or default_message
+            "errors/error.html", status=status, title=title, message=message, incident=incident
         )
-    except Exception:  # the layout itself failed: still no traceback
-        log.exception("rendering the error page failed")
-        body = f"<!doctype html><html lang=nl><title>{status}</title><h1>{status}</h1>"
+    except Exception:  # the layout itself failed (the database may be away): still no traceback
+        log.warning("rendering the error page in the layout failed", exc_info=True)
+        body = (
+            f"<!doctype html><html lang=nl><title>{escape(title)}</title>"
+            f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+            + (f"<p>Foutcode: {status}-{incident}</p>" if incident else "")
+        )
     return body, status
+
+
+def new_incident() -> str:
+    """A short id for one failure, shown on the page and written in the log."""
+    return secrets.token_hex(4)
 
 
 def handle_http_error(error: HTTPException):
@@ -56,17 +79,41 @@ def handle_csrf_error(_error: CSRFError):
     )
 
 
-def handle_unexpected(error: Exception):
+def _roll_back() -> None:
     session = g.get("db_session")
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except Exception:  # the connection is gone with the database
+            log.warning("rollback failed", exc_info=True)
+
+
+def handle_unexpected(error: Exception):
+    _roll_back()
+    incident = new_incident()
     # The path only: query strings may carry tokens.
-    log.exception("unexpected error on %s %s", request.method, request.path)
-    return render_error(500)
+    log.exception("unexpected error on %s %s (incident %s)", request.method, request.path, incident)
+    return render_error(500, incident=incident)
+
+
+def handle_database_away(error: OperationalError):
+    """The database cannot be reached: 503 and "try again in a minute", not a 500."""
+    _roll_back()
+    incident = new_incident()
+    log.error(
+        "database unavailable on %s %s (incident %s): %s",
+        request.method,
+        request.path,
+        incident,
+        type(error.orig).__name__ if error.orig is not None else type(error).__name__,
+    )
+    body, status = render_error(503, incident=incident)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(OperationalError, handle_database_away)
     app.register_error_handler(Exception, handle_unexpected)

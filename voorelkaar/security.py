@@ -4,7 +4,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -79,7 +79,26 @@ def _redacted(match: re.Match) -> str:
     return (match.group(1) or "?") + "[verborgen]"
 
 
+# Control characters (a NUL breaks PostgreSQL); tab, newline and carriage return are text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters():
+    """A query string with a control character is a 400, before any view reads it.
+
+    Forms clean what is posted (forms.clean_text); what is read from the address is
+    refused here, once for every page, so no search or filter passes a NUL to the database.
+    The API checks its parameters itself, answering 422 with the field named.
+    """
+    if request.blueprint == "api":
+        return
+    for key, value in request.args.items(multi=True):
+        if CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactSecrets) for f in werkzeug_log.filters):

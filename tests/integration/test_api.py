@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import checks
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from voorelkaar.api import tokens
 from voorelkaar.db import utcnow
@@ -197,6 +197,18 @@ def test_a_body_that_is_not_json_is_a_400(client, consultant, make_token):
 
 
 # ---------- Figures ----------
+
+
+@pytest.mark.parametrize("depth", [50_000, 11])
+def test_a_deeply_nested_body_is_a_400_not_a_500(client, consultant, make_token, depth):
+    secret = make_token(consultant)
+    body = "[" * depth + "]" * depth
+    response = client.post(
+        "/api/v1/referrals",
+        data=body,
+        headers={**bearer(secret), "Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "bad_request")
 
 
 def test_figures_count_requests_per_wijk_and_hide_small_numbers(
@@ -405,10 +417,42 @@ def test_a_weekly_request_can_be_posted(client, db, meppel, staff, make_token):
     assert db.get(HelpRequest, response.json["id"]).weekday == 1
 
 
-def test_a_resident_s_token_may_not_post_for_someone_else(client, resident, make_token):
-    secret = make_token(resident, Scope.REQUESTS)
-    response = call(client, "POST", "/api/v1/requests", request_body(), secret)
-    assert_error(response, 403, "forbidden")
+def test_a_token_works_only_for_someone_of_the_back_office(
+    client, db, admin, resident, consultant, make_token
+):
+    # Issue 13: an admin could issue a requests:write token to a plain resident.
+    with pytest.raises(ValueError, match="only staff"):
+        tokens.issue_token(db, admin, name="x", user=resident, scopes=[Scope.REQUESTS])
+    secret = make_token(consultant, Scope.CREATE_REFERRALS)
+    assert call(client, "GET", "/api/v1/referrals/999", secret=secret).status_code == 404
+    consultant.roles.clear()  # their work for the municipality ended; the token with it
+    db.commit()
+    assert_error(call(client, "GET", "/api/v1/referrals/999", secret=secret), 401, "unauthorized")
+
+
+def test_the_admin_page_explains_why_a_resident_gets_no_token(forms, auth, db, admin, resident):
+    auth.login(admin.email)
+    response = forms.post(
+        "/beheer/api-sleutels",
+        {"name": "Proef", "email": resident.email, "scopes": [Scope.REQUESTS.value]},
+    )
+    assert "Een sleutel werkt alleen namens een medewerker" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_made_up_tokens_share_one_counter_per_address(app_config, db, consultant):
+    # Issue 13: each made-up token had a counter of its own, so no 429 ever came.
+    app_config["API_REFUSED_LIMIT_PER_IP"] = "5 per 10 minutes"
+    from voorelkaar import create_app
+
+    app = create_app(app_config)
+    client = app.test_client()
+    for number in range(5):
+        response = call(client, "GET", "/api/v1/referrals/1", secret=f"verzonnen-{number}")
+        assert response.status_code == 401
+    response = call(client, "GET", "/api/v1/referrals/1", secret="nog-een-verzonnen")
+    assert response.status_code == 429
+    app.extensions["voorelkaar.engine"].dispose()
 
 
 @pytest.mark.parametrize(

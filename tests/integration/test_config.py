@@ -60,4 +60,9 @@ def test_production_sets_secure_cookies_and_hsts(tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/healthz")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
+    # The session cookie carries the __Host- prefix, with what the prefix demands.
+    login = app.test_client().get("/login", base_url="https://localhost")
+    cookie = login.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-voorelkaar_session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
     app.extensions["voorelkaar.engine"].dispose()

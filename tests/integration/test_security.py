@@ -1,6 +1,7 @@
 """Headers, CSRF, error pages, rate limits and roles: safe from the first page."""
 
 import os
+import re
 
 import pytest
 
@@ -76,6 +77,49 @@ def test_error_pages_use_the_site_layout_and_never_show_a_traceback(app, status)
     assert "riek@example.nl" not in html
 
 
+def test_an_unexpected_error_has_an_incident_id_on_the_page_and_in_the_log(app, caplog):
+    @app.route("/test-incident")
+    def crash():
+        raise RuntimeError("boom")
+
+    html = app.test_client().get("/test-incident").get_data(as_text=True)
+    incident = re.search(r"Foutcode: 500-([0-9a-f]{8})", html).group(1)
+    assert f"incident {incident}" in caplog.text
+
+
+def test_with_the_database_away_every_page_is_a_503_that_says_when_to_try_again(
+    app_config, tmp_path, caplog
+):
+    from voorelkaar import create_app
+
+    # A database that cannot be opened: as a server that is down or restarting.
+    app_config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'weg' / 'niet-hier.db'}"
+    app = create_app(app_config)
+    client = app.test_client()
+    for path in ("/hulpvragen", "/vacatures/1"):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "60"
+        assert "De site is even niet bereikbaar" in html and "Traceback" not in html
+        incident = re.search(r"Foutcode: 503-([0-9a-f]{8})", html).group(1)
+        assert f"incident {incident}" in caplog.text
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_a_nul_in_a_search_is_a_polite_400_not_a_500(client, auth, staff):
+    auth.login("coordinator@example.nl")
+    for path in (
+        "/beheer/gebruikers?q=%00",
+        "/hulpvragen?q=a%00b",
+        "/hulpvragen?postcode=%01",
+        "/hulpvragen?q=ok&q=%00",  # a second value of the same name
+    ):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "Er ging iets mis" in response.get_data(as_text=True)
+
+
 def test_an_unknown_page_says_so_in_dutch(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
@@ -106,6 +150,20 @@ def test_too_many_failed_logins_for_one_account_are_slowed_down(app_config, resi
     assert "Even wachten" in response.get_data(as_text=True)
     # Another account from the same address is not blocked by this one.
     assert auth.login("ander@example.nl", "fout fout fout fout").status_code == 422
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_a_control_character_in_the_email_counts_against_the_same_account(app_config, resident):
+    # Issue 13: the limiter's key was the raw field, the lookup the cleaned one.
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 10 minutes"
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+
+    app = create_app(app_config)
+    auth = AuthActions(Forms(app.test_client()))
+    for disguise in ("inwo\x01ner@example.nl", "INWONER@example.nl\x7f", " inwoner@example.nl"):
+        assert auth.login(disguise, "fout fout fout fout").status_code == 422
+    assert auth.login("inwo\x02ner@example.nl", PASSWORD).status_code == 429
     app.extensions["voorelkaar.engine"].dispose()
 
 

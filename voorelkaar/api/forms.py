@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectChoice, SelectMultipleField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from voorelkaar.api.tokens import may_hold_token
 from voorelkaar.auth.services import find_user_by_email
 from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm, street_field, text_field
@@ -56,6 +57,13 @@ class IssueTokenForm(BaseForm):
         self.user = find_user_by_email(get_session(), field.data or "")
         if self.user is None:
             raise ValidationError(_l("Er is geen account met dit e-mailadres."))
+        if not may_hold_token(self.user):
+            raise ValidationError(
+                _l(
+                    "Een sleutel werkt alleen namens een medewerker, een Wmo-consulent of een "
+                    "beheerder. Geef dit account eerst zo'n rol."
+                )
+            )
 
     def validate_scopes(self, field):
         if not field.data:

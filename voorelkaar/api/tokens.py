@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.auth.sessions import digest_token as hash_token
 from voorelkaar.db import claim, utcnow
-from voorelkaar.models import ApiToken, User
+from voorelkaar.models import ApiToken, Role, User
 from voorelkaar.models.api_token import Scope
 from voorelkaar.moderation.services import record
 
@@ -40,6 +40,8 @@ def issue_token(
     chosen = sorted({Scope(scope).value for scope in scopes})
     if not chosen:
         raise ValueError("a token needs at least one scope")
+    if not may_hold_token(user):
+        raise ValueError("only staff, consultants and admins hold API tokens")
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,
@@ -54,6 +56,11 @@ def issue_token(
     record(db, creator, "api.token_issued", token, token.name)
     db.commit()
     return IssuedToken(token=token, secret=secret)
+
+
+def may_hold_token(user: User) -> bool:
+    """A system acts for someone of the back office, never for a resident or volunteer."""
+    return user.has_role(Role.STAFF, Role.CONSULTANT, Role.ADMIN)
 
 
 def bearer_secret(header: str | None) -> str | None:
@@ -74,6 +81,8 @@ def verify_token(db: Session, secret: str | None, now: datetime | None = None) -
         raise TokenError("unknown or revoked")
     if token.user.blocked_at is not None:
         raise TokenError("the token's user is blocked")
+    if not may_hold_token(token.user):  # their back-office role ended
+        raise TokenError("the token's user has no back-office role")
     now = now or utcnow()
     last = token.last_used_at
     if last is None or (now - last).total_seconds() >= TOUCH_EVERY_SECONDS:

@@ -122,6 +122,18 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
+def _refused_limit() -> str:
+    return current_app.config["API_REFUSED_LIMIT_PER_IP"]
+
+
+def _address_key() -> str:
+    return "api-refused-ip:" + get_remote_address()
+
+
+def _refused(response) -> bool:
+    return response.status_code == 401
+
+
 def token_required(scope: Scope):
     """Let a call through with a live token that has scope; g.api_token is that token."""
 
@@ -138,16 +150,34 @@ def token_required(scope: Scope):
             g.api_token = token
             return view(*args, **kwargs)
 
-        return limiter.limit(_rate_limit, key_func=token_key)(wrapped)
+        limited = limiter.limit(_rate_limit, key_func=token_key)(wrapped)
+        # The outer check runs first: an address that sent too many bad tokens gets 429
+        # before any lookup.
+        return limiter.limit(_refused_limit, key_func=_address_key, deduct_when=_refused)(limited)
 
     return decorator
 
 
+# No input of this API nests deeper than an object holding a list; 10 leaves room.
+MAX_JSON_DEPTH = 10
+
+
 def json_body() -> object:
-    body = request.get_json(silent=True)
-    if body is None:
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # thousands of nested brackets: refused, not a 500
+        body = None
+    if body is None or _depth(body) > MAX_JSON_DEPTH:
         raise ApiError(400)
     return body
+
+
+def _depth(value, limit: int = MAX_JSON_DEPTH + 1) -> int:
+    """How deeply value nests, counted up to limit (so a deep value costs little)."""
+    if limit <= 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
 
 
 def _month(name: str, fields: dict) -> date | None:

@@ -18,6 +18,7 @@ from voorelkaar.auth.forms import (
 from voorelkaar.auth.sessions import end_session, start_session
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
+from voorelkaar.forms import clean_text
 from voorelkaar.models import Role
 from voorelkaar.security import safe_next
 
@@ -33,8 +34,9 @@ def _login_account_limit():
 
 
 def _account_key() -> str:
-    # Hashed, so rate-limit storage holds no email addresses.
-    email = (request.form.get("email") or "").strip().lower()
+    # Cleaned as the form cleans it before the lookup, so "inwo\x01ner@..." counts against
+    # the same account as "inwoner@...". Hashed, so rate-limit storage holds no addresses.
+    email = (clean_text(request.form.get("email")) or "").lower()
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
