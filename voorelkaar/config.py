@@ -38,7 +38,13 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set True below outside development
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # How long a login lasts (OWASP ASVS 3.3.2 at level 2): at most 12 hours however busy,
+    # and for the back office (staff, consultants, admins, who see addresses and notes) 30
+    # minutes without a page. Residents and volunteers may stay idle up to the 12 hours: they
+    # see only their own data, type slowly, and a form sent after the end is kept anyway.
+    SESSION_ABSOLUTE_LIFETIME = 60 * 60 * 12
+    SESSION_IDLE_BACK_OFFICE = 60 * 30
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12  # idle, for residents and volunteers; the cookie
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SCHEDULER_OUTBOX_SECONDS = 30
     OUTBOX_CLAIM_SECONDS = 300  # a dispatcher that dies holds its batch this long

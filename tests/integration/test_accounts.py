@@ -4,9 +4,10 @@ import email
 import email.policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.conftest import PASSWORD
+from voorelkaar.db import utcnow
 from voorelkaar.models import Role, User, UserSession
 
 VALID = {
@@ -248,3 +249,53 @@ def test_a_tampered_reset_link_is_refused_politely(client, meppel):
     response = client.get("/wachtwoord-herstellen/niet-echt")
     assert response.status_code == 400
     assert "Deze link werkt niet meer" in response.get_data(as_text=True)
+
+
+def _shift_session(db, **ago):
+    """Make the one login look older: started and last used some time ago."""
+    from datetime import timedelta
+
+    row = db.scalar(select(UserSession))
+    for column, delta in ago.items():
+        setattr(row, column, utcnow() - timedelta(**delta))
+    db.commit()
+
+
+def test_a_login_ends_twelve_hours_after_it_began_however_busy(client, auth, db, resident):
+    # Issue 13: a session made 30 days ago and used within 12 hours was still valid.
+    auth.login("inwoner@example.nl")
+    _shift_session(db, created_at={"hours": 11, "minutes": 50}, last_seen_at={"minutes": 1})
+    assert client.get("/wachtwoord-wijzigen").status_code == 200
+    _shift_session(db, created_at={"days": 30}, last_seen_at={"minutes": 1})
+    assert client.get("/wachtwoord-wijzigen").status_code == 302
+
+
+def test_the_back_office_is_logged_out_after_thirty_idle_minutes_residents_later(
+    app, db, resident, staff
+):
+    from tests.conftest import AuthActions, Forms
+
+    for person, idle_ok in ((staff, False), (resident, True)):
+        client = app.test_client()
+        AuthActions(Forms(client)).login(person.email)
+        db.execute(delete(UserSession))
+        db.commit()
+        AuthActions(Forms(client)).login(person.email)
+        _shift_session(db, created_at={"minutes": 40}, last_seen_at={"minutes": 31})
+        expected = 200 if idle_ok else 302
+        assert client.get("/wachtwoord-wijzigen").status_code == expected, person.email
+
+
+def test_after_restoring_a_backup_no_ended_login_comes_back(app, client, auth, db, resident):
+    auth.login("inwoner@example.nl")
+    cookie = client.get_cookie("voorelkaar_session").value
+    auth.logout()
+    # What a restore of last night's backup does: the logout is undone in the database.
+    for row in db.scalars(select(UserSession)):
+        row.revoked_at = None
+    db.commit()
+    replay = app.test_client()
+    replay.set_cookie("voorelkaar_session", cookie)
+    result = app.test_cli_runner().invoke(args=["end-all-sessions"])  # the restore's last step
+    assert result.exit_code == 0 and "iedereen logt opnieuw in" in result.output
+    assert replay.get("/wachtwoord-wijzigen").status_code == 302

@@ -4,7 +4,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import click
 from flask import Flask, current_app, flash, redirect, request, session
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_url, login_user, logout_user
 from sqlalchemy import select, update
@@ -13,13 +15,15 @@ from sqlalchemy.orm import Session
 from voorelkaar import kept_forms
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.extensions import login_manager
-from voorelkaar.models import User, UserSession
+from voorelkaar.models import Role, User, UserSession
 
 SESSION_KEY = "sid"
 # What outlives logging in: the language, and a form kept while the session had ended.
 CARRIED_OVER = ("locale", kept_forms.SESSION_KEY)
-# Writing last_seen_at on every request would cost a write per page view.
-LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# Writing last_seen_at on every request would cost a write per page view; once a minute
+# keeps the 30-minute idle limit of the back office within a minute.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
 
 
 def digest_token(token: str) -> str:
@@ -82,17 +86,45 @@ def load_user(user_id: str) -> User | None:
             UserSession.revoked_at.is_(None),
         )
     ).first()
-    now = utcnow()
-    lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    if found is None or found.UserSession.last_seen_at + lifetime < now:
+    if found is None:
         return None
     row, user = found
-    if not user.is_active:
+    if not user.is_active or has_ended(row, user, utcnow()):
         return None
+    now = utcnow()
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         db.commit()
     return user
+
+
+def has_ended(row: UserSession, user: User, now) -> bool:
+    """A login ends 12 hours after it began, or after an idle time that depends on the role."""
+    config = current_app.config
+    absolute = timedelta(seconds=config["SESSION_ABSOLUTE_LIFETIME"])
+    idle_key = (
+        "SESSION_IDLE_BACK_OFFICE" if user.has_role(*BACK_OFFICE) else "PERMANENT_SESSION_LIFETIME"
+    )
+    idle = timedelta(seconds=config[idle_key])
+    return row.created_at + absolute < now or row.last_seen_at + idle < now
+
+
+def end_all_sessions(db: Session) -> int:
+    """End every open login. A step of restoring a backup: the restored database does not
+    know of logins ended after the backup was made, and must not let them in again."""
+    ended = db.execute(
+        update(UserSession).where(UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+    ).rowcount
+    db.commit()
+    return ended
+
+
+@click.command("end-all-sessions")
+@with_appcontext
+def end_all_sessions_command():
+    """Log everyone out (after restoring a backup)."""
+    ended = end_all_sessions(get_session())
+    click.echo(f"{ended} sessies beëindigd: iedereen logt opnieuw in.")
 
 
 def ask_to_log_in():
@@ -109,6 +141,7 @@ def ask_to_log_in():
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(end_all_sessions_command)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(ask_to_log_in)
