@@ -1,15 +1,17 @@
 """The JSON API: tokens, scopes, every endpoint, and the OpenAPI contract (schemathesis)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import schemathesis
+import time_machine
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import checks
 from sqlalchemy import func, select
 
 from voorelkaar.api import tokens
 from voorelkaar.db import utcnow
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import ApiToken, HelpRequest, PostedFor, Referral, RequestState, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.places.services import neighbourhood_for
@@ -437,6 +439,76 @@ def test_the_admin_page_explains_why_a_resident_gets_no_token(forms, auth, db, a
         {"name": "Proef", "email": resident.email, "scopes": [Scope.REQUESTS.value]},
     )
     assert "Een sleutel werkt alleen namens een medewerker" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_a_token_stops_working_after_its_last_day(client, db, admin, consultant):
+    # Issue 13: tokens never expired.
+    today = datetime.now(AMSTERDAM).date()
+    with pytest.raises(ValueError, match="within a year"):
+        tokens.issue_token(
+            db,
+            admin,
+            name="x",
+            user=consultant,
+            scopes=[Scope.CREATE_REFERRALS],
+            expires_on=today + timedelta(days=400),
+        )
+    issued = tokens.issue_token(
+        db,
+        admin,
+        name="Zaaksysteem",
+        user=consultant,
+        scopes=[Scope.CREATE_REFERRALS],
+        expires_on=today + timedelta(days=30),
+    )
+    path = "/api/v1/referrals/999"
+    assert call(client, "GET", path, secret=issued.secret).status_code == 404
+    with time_machine.travel(utcnow() + timedelta(days=32)):
+        assert_error(call(client, "GET", path, secret=issued.secret), 401, "unauthorized")
+
+
+def test_whom_a_token_acts_for_and_its_maker_are_warned_two_weeks_before(
+    app, db, admin, consultant
+):
+    from voorelkaar.models import OutboxMessage
+
+    today = datetime.now(AMSTERDAM).date()
+    issued = tokens.issue_token(
+        db,
+        admin,
+        name="Zaaksysteem",
+        user=consultant,
+        scopes=[Scope.CREATE_REFERRALS],
+        expires_on=today + timedelta(days=20),
+    )
+    with app.app_context():
+        assert tokens.warn_of_expiry(db, utcnow()) == 0  # not yet
+        later = utcnow() + timedelta(days=7)
+        assert tokens.warn_of_expiry(db, later) == 1
+        assert tokens.warn_of_expiry(db, later + timedelta(hours=1)) == 0  # once
+    told = {(m.to_address, m.kind) for m in db.scalars(select(OutboxMessage))}
+    assert told == {
+        (consultant.email, "api_token_expiring"),
+        (admin.email, "api_token_expiring"),
+    }
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == admin.email))
+    assert "Zaaksysteem" in mail.subject and issued.token.prefix in mail.body_text
+    assert "/beheer/api-sleutels" in mail.body_text
+
+
+def test_the_admin_page_asks_until_when_a_token_works(forms, auth, db, admin, consultant):
+    auth.login(admin.email)
+    page = forms.post(
+        "/beheer/api-sleutels",
+        {
+            "name": "Proef",
+            "email": consultant.email,
+            "scopes": [Scope.CREATE_REFERRALS.value],
+            "expires_on": "1-1-2099",
+        },
+    ).get_data(as_text=True)
+    assert "Een sleutel werkt hoogstens een jaar" in page
     assert db.scalar(select(func.count(ApiToken.id))) == 0
 
 

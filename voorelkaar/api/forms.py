@@ -1,15 +1,18 @@
 """Admin forms for API tokens (issue one, revoke one), and the request form over JSON."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectMultipleField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from voorelkaar.api.tokens import may_hold_token
+from voorelkaar.api.tokens import latest_expiry, may_hold_token
 from voorelkaar.auth.services import find_user_by_email
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm, street_field, text_field
+from voorelkaar.forms import BaseForm, FlexibleDateField, street_field, text_field
 from voorelkaar.help_requests.forms import RequestForm
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import User
 from voorelkaar.models.api_token import Scope
 
@@ -51,7 +54,26 @@ class IssueTokenForm(BaseForm):
         validate_choice=False,
     )
 
+    expires_on = FlexibleDateField(
+        _l("Werkt tot en met"),
+        default=lambda: latest_expiry(datetime.now(AMSTERDAM).date()),
+        description=_l("Hoogstens een jaar. Twee weken ervoor krijgt u een e-mail."),
+    )
+
     user: User | None = None
+
+    def validate_expires_on(self, field):
+        today = datetime.now(AMSTERDAM).date()
+        if field.data is None:
+            raise ValidationError(
+                _l("Vul in tot wanneer de sleutel werkt, bijvoorbeeld 1-12-2027.")
+            )
+        if field.data <= today:
+            raise ValidationError(_l("Kies een datum na vandaag."))
+        if field.data > latest_expiry(today):
+            raise ValidationError(
+                _l("Een sleutel werkt hoogstens een jaar. Kies een eerdere datum.")
+            )
 
     def validate_email(self, field):
         self.user = find_user_by_email(get_session(), field.data or "")

@@ -5,20 +5,27 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar.auth.sessions import digest_token as hash_token
 from voorelkaar.db import claim, utcnow
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import ApiToken, Role, User
 from voorelkaar.models.api_token import Scope
 from voorelkaar.moderation.services import record
+from voorelkaar.notify import enqueue_once
+from voorelkaar.urls import absolute_url
 
 PREFIX_LENGTH = 8
 # Stored last_used_at is refreshed at most this often, so a busy token costs no write per call.
 TOUCH_EVERY_SECONDS = 60
+
+MAX_LIFETIME = timedelta(days=365)
+# Who made the token and whom it acts for hear this long before it stops working.
+WARN_BEFORE = timedelta(days=14)
 
 
 class TokenError(Exception):
@@ -33,10 +40,26 @@ class IssuedToken:
     secret: str
 
 
+def latest_expiry(today: date) -> date:
+    """A token runs for at most a year."""
+    return today + MAX_LIFETIME
+
+
 def issue_token(
-    db: Session, creator: User, *, name: str, user: User, scopes: Iterable[Scope | str]
+    db: Session,
+    creator: User,
+    *,
+    name: str,
+    user: User,
+    scopes: Iterable[Scope | str],
+    expires_on: date | None = None,
 ) -> IssuedToken:
-    """Make a token acting for user with scopes; commits. The secret is returned once."""
+    """Make a token acting for user with scopes, working up to and including expires_on
+    (default and at most: a year from today); commits. The secret is returned once."""
+    today = datetime.now(AMSTERDAM).date()
+    expires_on = expires_on or latest_expiry(today)
+    if not today < expires_on <= latest_expiry(today):
+        raise ValueError("a token expires after today and within a year")
     chosen = sorted({Scope(scope).value for scope in scopes})
     if not chosen:
         raise ValueError("a token needs at least one scope")
@@ -50,6 +73,8 @@ def issue_token(
         scopes=" ".join(chosen),
         user_id=user.id,
         created_by_id=creator.id,
+        # Through the whole last day, in the time of the Netherlands.
+        expires_at=datetime.combine(expires_on + timedelta(days=1), time(0), AMSTERDAM),
     )
     db.add(token)
     db.flush()
@@ -77,13 +102,15 @@ def verify_token(db: Session, secret: str | None, now: datetime | None = None) -
     if not secret:
         raise TokenError("missing")
     token = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    now = now or utcnow()
     if token is None or token.revoked_at is not None:
         raise TokenError("unknown or revoked")
+    if token.expires_at <= now:
+        raise TokenError("expired")
     if token.user.blocked_at is not None:
         raise TokenError("the token's user is blocked")
     if not may_hold_token(token.user):  # their back-office role ended
         raise TokenError("the token's user has no back-office role")
-    now = now or utcnow()
     last = token.last_used_at
     if last is None or (now - last).total_seconds() >= TOUCH_EVERY_SECONDS:
         token.last_used_at = now
@@ -116,3 +143,45 @@ def all_tokens(db: Session) -> list[ApiToken]:
             )
         )
     )
+
+
+def warn_of_expiry(db: Session, now: datetime) -> int:
+    """Tell whom a live token acts for, and the admin who made it, 14 days before it ends."""
+    due = db.scalars(
+        select(ApiToken)
+        .where(
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expiry_warned_at.is_(None),
+            ApiToken.expires_at > now,
+            ApiToken.expires_at <= now + WARN_BEFORE,
+        )
+        .order_by(ApiToken.expires_at, ApiToken.id)
+    ).all()
+    warned = 0
+    for token in due:
+        # Claimed first: a second scheduler process finds nothing left to do.
+        if not claim(
+            db, ApiToken, token.id, ApiToken.expiry_warned_at.is_(None), expiry_warned_at=now
+        ):
+            db.rollback()
+            continue
+        people = {token.user_id: token.user}
+        if token.created_by is not None:
+            people[token.created_by.id] = token.created_by
+        for person in people.values():
+            enqueue_once(
+                db,
+                key=f"token-expiry:{token.id}:{person.id}",
+                user=person,
+                template="api_token_expiring",
+                kind="api_token_expiring",
+                token=token,
+                last_day=(token.expires_at - timedelta(seconds=1)).astimezone(AMSTERDAM).date(),
+                # Only an admin can open the page; others ask one.
+                tokens_link=absolute_url("api_tokens.index")
+                if person.has_role(Role.ADMIN)
+                else None,
+            )
+        db.commit()
+        warned += 1
+    return warned

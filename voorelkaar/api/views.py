@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 
 from flask import (
@@ -28,7 +28,7 @@ from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
 from voorelkaar.api.openapi import DOCUMENT
 from voorelkaar.api.validation import Invalid, check_body, check_form, site_formdata
 from voorelkaar.auth.access import admin_required
-from voorelkaar.db import get_session
+from voorelkaar.db import get_session, utcnow
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests import services as help_requests
 from voorelkaar.help_requests.forms import vog_answer
@@ -354,7 +354,12 @@ def index():
     issued = None
     if form.validate_on_submit():
         issued = tokens.issue_token(
-            db, current_user, name=form.name.data, user=form.user, scopes=form.scopes.data
+            db,
+            current_user,
+            name=form.name.data,
+            user=form.user,
+            scopes=form.scopes.data,
+            expires_on=form.expires_on.data,
         )
         form = IssueTokenForm(formdata=None)
     return render_template(
@@ -364,6 +369,8 @@ def index():
         tokens=tokens.all_tokens(db),
         revoke_form=RevokeForm(),
         scope_labels=dict(IssueTokenForm.SCOPE_CHOICES),
+        now=utcnow(),
+        last_second=timedelta(seconds=1),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from voorelkaar.account.jobs import apply_retention
+from voorelkaar.api.tokens import warn_of_expiry
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
@@ -47,6 +48,7 @@ JOBS: tuple[Job, ...] = (
     Job("overzicht", send_digests, 900, "wekelijks overzicht van nieuwe hulpvragen in de buurt"),
     Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),
     Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
+    Job("api-sleutels", warn_of_expiry, 3600, "waarschuwt twee weken voor een API-sleutel stopt"),
     Job("bewaartermijn", apply_retention, 3600, "anonimiseert oude gegevens, waarschuwt vooraf"),
     Job(
         "formulieren",

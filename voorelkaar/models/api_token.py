@@ -37,8 +37,12 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A token works until then (at most a year after it was made); its people are warned first.
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    expiry_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     @property
     def scope_set(self) -> frozenset[str]:
