@@ -54,3 +54,35 @@ def test_a_volunteer_s_own_pages_pass_axe(visit, make_user):
     log_in(visit, "sanne@example.nl")
     for path in ("/mijn-inzet", "/mijn-aanbod", "/hulpaanbod/nieuw", "/vacatures", "/profiel"):
         visit.goto(path)
+
+
+def test_no_back_office_page_is_wider_than_a_phone(visit, make_user, make_request, db):
+    # Issue 13: /beheer/organisaties was 813 px wide at 320: a visually hidden text in a
+    # table cell escaped the table's scroll box.
+    from voorelkaar.models import Organisation, OrganisationMember
+
+    member = make_user(Role.ORGANISATION, email="coordinator.zorgcentrum@voorbeeld.nl")
+    organisation = Organisation(
+        name="Stichting Welzijn Meppel en omstreken",
+        description="Een lange beschrijving van wat deze organisatie in de wijk doet.",
+    )
+    db.add(organisation)
+    db.flush()
+    db.add(OrganisationMember(organisation_id=organisation.id, user_id=member.id))
+    db.commit()
+    make_request(member, title="Boodschappen", postcode="7941 AB")
+    make_user(Role.ADMIN, Role.STAFF, email="beheer@example.nl")
+    visit.page.set_viewport_size({"width": 320, "height": 800})
+    log_in(visit, "beheer@example.nl")
+    for path in (
+        "/beheer/organisaties",
+        "/beheer/api-sleutels",
+        "/beheer/logboek",
+        "/beheer/categorieen",
+        "/beheer/gebruikers?q=a",
+        "/taken",
+        "/verwijzingen",
+    ):
+        visit.goto(path)
+        width = visit.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, (path, width)
