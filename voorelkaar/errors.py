@@ -69,6 +69,8 @@ def new_incident() -> str:
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # made for this case, such as the guarded login page
+        return error.response
     return render_error(error.code)
 
 

@@ -232,6 +232,8 @@ def test_a_forgotten_password_is_reset_by_an_emailed_link_that_works_once(
 
     new = "mijn nieuwe lange wachtwoord"
     assert forms.post(path, {"password": new, "password_repeat": new}).status_code == 302
+    assert "Welkom" in forms.client.get("/").get_data(as_text=True)  # in at once
+    auth.logout()
     assert auth.login("inwoner@example.nl", new).status_code == 302
     auth.logout()
     assert forms.client.get(path).status_code == 400  # used once, now worthless

@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD, missing
 from voorelkaar.auth.access import role_required, staff_required
@@ -147,7 +148,7 @@ def test_too_many_failed_logins_for_one_account_are_slowed_down(app_config, resi
         assert auth.login("inwoner@example.nl", "fout fout fout fout").status_code == 422
     response = auth.login("inwoner@example.nl", PASSWORD)
     assert response.status_code == 429
-    assert "Even wachten" in response.get_data(as_text=True)
+    assert "controleren we het wachtwoord een paar minuten niet" in response.get_data(as_text=True)
     # Another account from the same address is not blocked by this one.
     assert auth.login("ander@example.nl", "fout fout fout fout").status_code == 422
     app.extensions["voorelkaar.engine"].dispose()
@@ -164,6 +165,64 @@ def test_a_control_character_in_the_email_counts_against_the_same_account(app_co
     for disguise in ("inwo\x01ner@example.nl", "INWONER@example.nl\x7f", " inwoner@example.nl"):
         assert auth.login(disguise, "fout fout fout fout").status_code == 422
     assert auth.login("inwo\x02ner@example.nl", PASSWORD).status_code == 429
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_guessing_does_not_lock_the_owner_out_they_get_a_link_and_are_in(
+    app_config, resident, db, outbox_dir
+):
+    # Issue 13: five wrong guesses by anyone made the owner's right password a 429, renewable
+    # forever. Now at most 5 guesses are checked; the owner is told and gets in by email.
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "5 per 10 minutes"
+    import email
+    import email.policy
+
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+    from voorelkaar.db import get_session, utcnow
+    from voorelkaar.notify import dispatch_outbox
+
+    app = create_app(app_config)
+    attacker = AuthActions(Forms(app.test_client()))
+    for _ in range(5):
+        assert attacker.login("inwoner@example.nl", "fout fout fout fout").status_code == 422
+    for guess in ("nog een gok gok", PASSWORD):  # not even the right one is checked now
+        response = attacker.login("inwoner@example.nl", guess)
+        assert response.status_code == 429
+        assert "controleren we het wachtwoord een paar minuten niet" in response.get_data(
+            as_text=True
+        )
+    owner = Forms(app.test_client())
+    assert AuthActions(owner).login("inwoner@example.nl", PASSWORD).status_code == 429
+    with app.app_context():
+        assert dispatch_outbox(get_session(), utcnow()) == 1  # one mail, however many tries
+    (mail,) = outbox_dir.glob("*.eml")
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "inwoner@example.nl"
+    assert message["Subject"] == "Iemand probeerde in te loggen met uw e-mailadres"
+    body = message.get_body(("plain",)).get_content()
+    link = next(line for line in body.splitlines() if "/wachtwoord-herstellen/" in line)
+    new = "een nieuwe lange zin als wachtwoord"
+    path = link.strip().removeprefix("http://localhost")
+    assert owner.post(path, {"password": new, "password_repeat": new}).status_code == 302
+    assert "Welkom" in owner.client.get("/").get_data(as_text=True)
+    app.extensions["voorelkaar.engine"].dispose()
+
+
+def test_guessing_at_an_unknown_address_looks_the_same_and_sends_nothing(app_config, db, meppel):
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 10 minutes"
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+    from voorelkaar.models import OutboxMessage
+
+    app = create_app(app_config)
+    auth = AuthActions(Forms(app.test_client()))
+    for _ in range(2):
+        auth.login("niemand@example.nl", "fout fout fout fout")
+    response = auth.login("niemand@example.nl", "fout fout fout fout")
+    assert response.status_code == 429
+    assert "Hoort het account bij u?" in response.get_data(as_text=True)
+    assert db.scalar(select(OutboxMessage)) is None
     app.extensions["voorelkaar.engine"].dispose()
 
 

@@ -13,7 +13,7 @@ from voorelkaar.auth import passwords
 from voorelkaar.auth.sessions import revoke_all_sessions
 from voorelkaar.db import utcnow
 from voorelkaar.models import Role, User, UserRole
-from voorelkaar.notify import enqueue_email
+from voorelkaar.notify import enqueue_email, enqueue_once
 from voorelkaar.places.services import neighbourhood_for
 
 
@@ -122,6 +122,31 @@ def request_password_reset(db: Session, email: str) -> None:
         template="password_reset",
         kind="password_reset",
         link=link,
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    db.commit()
+
+
+def warn_of_guessing(db: Session, email: str) -> None:
+    """Many wrong passwords for this address: its owner gets a link to choose a new password
+    and be logged in at once, at most once per quarter of an hour; silent for unknown ones.
+
+    The per-account limit stops checking passwords for a while, so guessing gets nowhere;
+    this link is how the real owner still gets in meanwhile.
+    """
+    user = find_user_by_email(db, email)
+    if user is None or not user.is_active:
+        return
+    quarter = int(utcnow().timestamp() // 900)
+    token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+    enqueue_once(
+        db,
+        key=f"login-guarded:{user.id}:{quarter}",
+        user=user,
+        template="login_guarded",
+        kind="login_guarded",
+        link=current_app.config["BASE_URL"].rstrip("/")
+        + url_for("auth.reset_password", token=token),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
     db.commit()

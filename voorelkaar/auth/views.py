@@ -2,7 +2,16 @@
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -78,7 +87,13 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(
+    _login_account_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    on_breach=lambda _limit: _account_guarded(),
+)
 def login():
     """Log in with email and password."""
     next_page = safe_next(request.args.get("next"))
@@ -101,6 +116,17 @@ def login():
             flash(_("U bent ingelogd."), "success")
             return redirect(next_page or url_for("pages.home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+def _account_guarded():
+    """Too many wrong passwords for one address: no password is checked for a while, and the
+    owner gets a link by email to get in anyway. The page says the same for any address."""
+    email = (clean_text(request.form.get("email")) or "").lower()
+    services.warn_of_guessing(get_session(), email)
+    form = LoginForm()
+    form.password.data = ""
+    body = render_template("auth/login.html", form=form, guarded=True)
+    return make_response(body, 429)
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -161,7 +187,10 @@ def reset_password(token):
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(db, token, form.password.data)
-        flash(_("Uw nieuwe wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
-        return redirect(url_for("auth.login"))
+        user = services.reset_password(db, token, form.password.data)
+        # The link proved who this is: in at once, also while the login page guards the
+        # account against guessing.
+        start_session(db, user)
+        flash(_("Uw nieuwe wachtwoord is opgeslagen. U bent ingelogd."), "success")
+        return redirect(url_for("pages.home"))
     return render_template("auth/reset_password.html", form=form)
