@@ -12,11 +12,15 @@ ENVIRONMENT_KEYS = (
     "BASE_URL",
     "RATELIMIT_STORAGE_URI",
     "VOORELKAAR_ENV",
+    "TRUSTED_PROXIES",
 )
 
 
 class Defaults:
     VOORELKAAR_ENV = "development"  # "production" turns on the strict checks
+    # How many proxies (load balancer, TLS terminator) stand before the app. 0: forwarded
+    # headers are ignored, so nobody can pick the address the per-address limits count.
+    TRUSTED_PROXIES = 0
     SITE_NAME = "Meppel voor elkaar"
     MUNICIPALITY = "Meppel"
     BASE_URL = "http://127.0.0.1:5000"

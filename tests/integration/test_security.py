@@ -226,6 +226,29 @@ def test_guessing_at_an_unknown_address_looks_the_same_and_sends_nothing(app_con
     app.extensions["voorelkaar.engine"].dispose()
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_address_limit_counts_the_client_behind_a_trusted_proxy_only(
+    app_config, resident, proxies
+):
+    app_config["LOGIN_LIMIT_PER_IP"] = "3 per 10 minutes"
+    app_config["TRUSTED_PROXIES"] = proxies
+    from tests.conftest import AuthActions, Forms
+    from voorelkaar import create_app
+
+    app = create_app(app_config)
+    for number in range(3):  # three clients, each one guess, all through the same proxy
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"198.51.100.{number}"
+        AuthActions(Forms(client)).login(f"persoon{number}@example.nl", "fout fout fout fout")
+    fourth = app.test_client()
+    fourth.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.99"
+    status = AuthActions(Forms(fourth)).login("inwoner@example.nl", PASSWORD).status_code
+    # Trusting the proxy, each client has its own count; without, the header is ignored
+    # (anyone could write it) and all share the proxy's.
+    assert status == (302 if proxies else 429)
+    app.extensions["voorelkaar.engine"].dispose()
+
+
 def test_too_many_logins_from_one_address_are_slowed_down(app_config, resident):
     app_config["LOGIN_LIMIT_PER_IP"] = "4 per 10 minutes"
     from tests.conftest import AuthActions, Forms
