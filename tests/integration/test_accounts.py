@@ -154,8 +154,8 @@ def test_a_wrong_current_password_changes_nothing(forms, auth, db, resident):
         "/wachtwoord-wijzigen",
         {
             "current_password": "niet mijn wachtwoord",
-            "password": "x" * 20,
-            "password_repeat": "x" * 20,
+            "password": "een heel andere lange zin",
+            "password_repeat": "een heel andere lange zin",
         },
     ).get_data(as_text=True)
     assert "Dit is niet uw huidige wachtwoord." in html
@@ -301,3 +301,32 @@ def test_after_restoring_a_backup_no_ended_login_comes_back(app, client, auth, d
     result = app.test_cli_runner().invoke(args=["end-all-sessions"])  # the restore's last step
     assert result.exit_code == 0 and "iedereen logt opnieuw in" in result.output
     assert replay.get("/wachtwoord-wijzigen").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Password123!", "heel vaak gebruikt"),
+        ("Welkom01welkom", "heel vaak gebruikt"),
+        ("riek@example.nl", "lijkt te veel op uw naam"),
+        ("RiekJansen2026!", "lijkt te veel op uw naam"),
+    ],
+)
+def test_registering_with_a_guessable_or_personal_password_is_refused(
+    forms, db, meppel, password, message
+):
+    response = register(forms, password=password, password_repeat=password)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.scalar(select(User)) is None
+
+
+def test_a_new_password_may_not_be_ones_own_name(forms, auth, db, resident):
+    auth.login("inwoner@example.nl")
+    first = resident.name.split()[0]
+    new = f"{first}{first}2026!!"
+    response = forms.post(
+        "/wachtwoord-wijzigen",
+        {"current_password": PASSWORD, "password": new, "password_repeat": new},
+    )
+    assert "lijkt te veel op uw naam" in response.get_data(as_text=True)

@@ -179,8 +179,8 @@ def test_passwords_are_never_kept(client, auth, db, resident):
         data={
             **tokens,
             "current_password": PASSWORD,
-            "password": "x" * 20,
-            "password_repeat": "x" * 20,
+            "password": "een heel andere lange zin",
+            "password_repeat": "een heel andere lange zin",
         },
         headers={
             "Referer": "http://localhost/wachtwoord-wijzigen",

@@ -323,6 +323,7 @@ def world(db, riek, make_user):
                 scopes="referrals:write",
                 user_id=riek.id,
                 created_by_id=staff.id,
+                expires_at=datetime.now(UTC) + timedelta(days=30),
             ),
             ApiToken(
                 name="Figuren",
@@ -331,6 +332,7 @@ def world(db, riek, make_user):
                 scopes="figures:read",
                 user_id=staff.id,
                 created_by_id=riek.id,
+                expires_at=datetime.now(UTC) + timedelta(days=30),
             ),
         ]
     )

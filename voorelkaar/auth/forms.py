@@ -1,7 +1,9 @@
 """Account forms. Every message says what to do, in plain Dutch."""
 
 import phonenumbers
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import (
     EmailField,
@@ -68,10 +70,21 @@ def _new_password_field(label):
     )
 
 
-def _check_not_common(field):
-    if field.data and passwords.is_common(field.data):
+def _check_not_common(field, *personal: str | None):
+    """Not a common password, and not mostly the person's email or name or the site's name."""
+    if not field.data:
+        return
+    if passwords.is_common(field.data):
         raise ValidationError(
             _l("Dit wachtwoord wordt heel vaak gebruikt en is makkelijk te raden. Kies een ander.")
+        )
+    site = (current_app.config["SITE_NAME"], "voorelkaar")
+    if passwords.is_personal(field.data, (*personal, *site)):
+        raise ValidationError(
+            _l(
+                "Dit wachtwoord lijkt te veel op uw naam, uw e-mailadres of de naam van de site. "
+                "Kies iets wat anderen niet over u weten."
+            )
         )
 
 
@@ -132,7 +145,7 @@ class RegisterForm(MunicipalPostcode, BaseForm):
             )
 
     def validate_password(self, field):
-        _check_not_common(field)
+        _check_not_common(field, self.email.data, self.name.data)
 
     def validate_postcode(self, field):
         self.area = self.check_municipal_postcode(field)
@@ -193,7 +206,7 @@ class ChangePasswordForm(BaseForm):
     password_repeat = _repeat_field()
 
     def validate_password(self, field):
-        _check_not_common(field)
+        _check_not_common(field, current_user.email, current_user.name)
         if field.data == self.current_password.data:
             raise ValidationError(_l("Kies een ander wachtwoord dan uw huidige."))
 
@@ -206,5 +219,11 @@ class ResetPasswordForm(BaseForm):
     password = _new_password_field(_l("Nieuw wachtwoord"))
     password_repeat = _repeat_field()
 
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
     def validate_password(self, field):
-        _check_not_common(field)
+        _check_not_common(
+            field, self.person.email if self.person else None, self.person and self.person.name
+        )

@@ -182,10 +182,10 @@ def reset_password(token):
     """Choose a new password from the emailed link."""
     db = get_session()
     try:
-        services.user_for_reset_token(db, token)
+        person = services.user_for_reset_token(db, token)
     except services.InvalidResetLink:
         return render_template("auth/reset_invalid.html"), 400
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
         user = services.reset_password(db, token, form.password.data)
         # The link proved who this is: in at once, also while the login page guards the
