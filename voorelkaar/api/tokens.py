@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voorelkaar.auth.access import in_back_office
 from voorelkaar.auth.sessions import digest_token as hash_token
 from voorelkaar.db import claim, utcnow
 from voorelkaar.i18n import AMSTERDAM
@@ -85,7 +86,7 @@ def issue_token(
 
 def may_hold_token(user: User) -> bool:
     """A system acts for someone of the back office, never for a resident or volunteer."""
-    return user.has_role(Role.STAFF, Role.CONSULTANT, Role.ADMIN)
+    return in_back_office(user)
 
 
 def bearer_secret(header: str | None) -> str | None:
@@ -176,7 +177,6 @@ def warn_of_expiry(db: Session, now: datetime) -> int:
                 template="api_token_expiring",
                 kind="api_token_expiring",
                 token=token,
-                last_day=(token.expires_at - timedelta(seconds=1)).astimezone(AMSTERDAM).date(),
                 # Only an admin can open the page; others ask one.
                 tokens_link=absolute_url("api_tokens.index")
                 if person.has_role(Role.ADMIN)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import wraps
 
 from flask import (
@@ -370,7 +370,6 @@ def index():
         revoke_form=RevokeForm(),
         scope_labels=dict(IssueTokenForm.SCOPE_CHOICES),
         now=utcnow(),
-        last_second=timedelta(seconds=1),
     )
 
 

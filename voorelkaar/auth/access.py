@@ -38,6 +38,15 @@ staff_required = role_required(Role.STAFF, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
 
 
+# Who works in the back office and sees addresses, notes and other people's cases.
+BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
+
+
+def in_back_office(user) -> bool:
+    """Staff, Wmo consultants and admins."""
+    return user.has_role(*BACK_OFFICE)
+
+
 def is_staff(user) -> bool:
     """Carer-support staff and admins: they moderate and see what others may not."""
     return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)

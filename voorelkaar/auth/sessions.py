@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import kept_forms
+from voorelkaar.auth.access import in_back_office
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.extensions import login_manager
-from voorelkaar.models import Role, User, UserSession
+from voorelkaar.models import User, UserSession
 
 SESSION_KEY = "sid"
 # What outlives logging in: the language, and a form kept while the session had ended.
@@ -23,7 +24,6 @@ CARRIED_OVER = ("locale", kept_forms.SESSION_KEY)
 # Writing last_seen_at on every request would cost a write per page view; once a minute
 # keeps the 30-minute idle limit of the back office within a minute.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
-BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
 
 
 def digest_token(token: str) -> str:
@@ -102,9 +102,7 @@ def has_ended(row: UserSession, user: User, now) -> bool:
     """A login ends 12 hours after it began, or after an idle time that depends on the role."""
     config = current_app.config
     absolute = timedelta(seconds=config["SESSION_ABSOLUTE_LIFETIME"])
-    idle_key = (
-        "SESSION_IDLE_BACK_OFFICE" if user.has_role(*BACK_OFFICE) else "PERMANENT_SESSION_LIFETIME"
-    )
+    idle_key = "SESSION_IDLE_BACK_OFFICE" if in_back_office(user) else "PERMANENT_SESSION_LIFETIME"
     idle = timedelta(seconds=config[idle_key])
     return row.created_at + absolute < now or row.last_seen_at + idle < now
 

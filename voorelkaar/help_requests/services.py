@@ -7,7 +7,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import in_back_office, is_staff
 from voorelkaar.db import claim, utcnow
 from voorelkaar.events import emit
 from voorelkaar.models import (
@@ -82,7 +82,7 @@ def may_post_for(user: User) -> list[PostedFor]:
         options.append(PostedFor.SELF)
     if user.has_role(Role.CARER):
         options.append(PostedFor.CARED_FOR)
-    if user.has_role(Role.STAFF, Role.CONSULTANT, Role.ADMIN):
+    if in_back_office(user):
         options.append(PostedFor.RESIDENT)
     return options
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
+from voorelkaar.i18n import AMSTERDAM
 
 if TYPE_CHECKING:
     from voorelkaar.models.user import User
@@ -43,6 +44,11 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def last_day(self) -> date:
+        """The last day it works, in the time of the Netherlands (expires_at is the midnight after)."""
+        return (self.expires_at - timedelta(seconds=1)).astimezone(AMSTERDAM).date()
 
     @property
     def scope_set(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import in_back_office, is_staff
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -186,17 +186,13 @@ def when_blocked(name: str, step: Callable[[Session, User, User], None]) -> None
     _WHEN_BLOCKED[name] = step
 
 
-# Accounts that work in the back office; only an admin may block or unblock them.
-BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
-
-
 def may_block(db: Session, actor: User, user: User) -> bool:
     """Whether actor may block (or unblock) user: never oneself, never the last admin,
     and someone of the back office only by an admin, so a coordinator cannot lock out
     the administrator."""
     if not is_staff(actor) or user.id == actor.id:
         return False
-    if user.has_role(*BACK_OFFICE) and not actor.has_role(Role.ADMIN):
+    if in_back_office(user) and not actor.has_role(Role.ADMIN):
         return False
     return not (user.has_role(Role.ADMIN) and _last_admin(db, user))
 
