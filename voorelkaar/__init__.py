@@ -49,11 +49,12 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from voorelkaar import db, i18n, idempotency, kept_forms, security
+    from voorelkaar import audit, db, i18n, idempotency, kept_forms, security
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
     db.init_app(app)
+    audit.init_app(app)
     idempotency.init_app(app)
     kept_forms.init_app(app)
     csrf.init_app(app)

@@ -13,6 +13,7 @@ ENVIRONMENT_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "VOORELKAAR_ENV",
     "TRUSTED_PROXIES",
+    "SECURITY_LOG_RETENTION_DAYS",
 )
 
 
@@ -59,6 +60,10 @@ class Defaults:
     # cannot each get a counter of their own.
     API_REFUSED_LIMIT_PER_IP = "20 per 10 minutes"
     RETENTION_MONTHS = 24  # closed requests and inactive accounts are anonymised after this
+    # How long the audit trail and security log keep a row (at least 180 days: the database
+    # refuses to let a younger row go). Two years: long enough to answer "who looked at my
+    # data?" over the whole time an account is usually kept, no longer.
+    SECURITY_LOG_RETENTION_DAYS = 730
 
 
 def load_environment(config: dict) -> None:

@@ -18,9 +18,10 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.models import Category, Neighbourhood, RequestState, User
-from voorelkaar.moderation.services import record, submit_post
+from voorelkaar.moderation.services import submit_post
 
 PAGE_SIZE = 20
 

@@ -57,26 +57,44 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-# Paths that carry a secret (reset links, later answer links), and query strings.
-SECRET_IN_PATH = re.compile(r"(/wachtwoord-herstellen/)[^\s?\"]+|\?[^\s\"]*")
+# Paths that carry a secret (reset, answer, invitation, unsubscribe and referral links),
+# any long token-like path segment, and query strings.
+SECRET_IN_PATH = re.compile(
+    r"(/(?:wachtwoord-herstellen|antwoord|uitnodiging|afmelden|verwijzing|bevestigen)/)"
+    r"[^\s/?\"]+"
+    r"|(/)[A-Za-z0-9_\-.]{24,}(?=[/\s?\"]|$)"
+    r"|\?[^\s\"]*"
+)
+
+
+def redact(text: str) -> str:
+    """text without the secrets of SECRET_IN_PATH."""
+    return SECRET_IN_PATH.sub(_redacted, text)
 
 
 class RedactSecrets(logging.Filter):
-    """Keep tokens out of access logs: the request line shows the route, not the secret."""
+    """Keep tokens out of every log line: a request line shows the route, not the secret.
+
+    Sits on the handlers of the root logger and on gunicorn's loggers (which do not pass
+    their lines to the root), so the access logs of the development server and of
+    gunicorn, and every message of the app itself, are cleaned the same way.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(
-                SECRET_IN_PATH.sub(_redacted, arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
+        if isinstance(record.args, dict):  # gunicorn's access log: named atoms
+            record.args = {
+                key: redact(value) if isinstance(value, str) else value
+                for key, value in record.args.items()
+            }
+        elif record.args:
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         if isinstance(record.msg, str):
-            record.msg = SECRET_IN_PATH.sub(_redacted, record.msg)
+            record.msg = redact(record.msg)
         return True
 
 
 def _redacted(match: re.Match) -> str:
-    return (match.group(1) or "?") + "[verborgen]"
+    return (match.group(1) or match.group(2) or "?") + "[verborgen]"
 
 
 # Control characters (a NUL breaks PostgreSQL); tab, newline and carriage return are text.
@@ -97,9 +115,27 @@ def refuse_control_characters():
             abort(400)
 
 
+# Loggers that write through their own handlers instead of the root's.
+OWN_HANDLER_LOGGERS = ("gunicorn.access", "gunicorn.error")
+
+
+def install_redaction() -> None:
+    """One filter on every handler that writes log lines (root and gunicorn's)."""
+    handlers = list(logging.getLogger().handlers)
+    for name in OWN_HANDLER_LOGGERS:
+        handlers += logging.getLogger(name).handlers
+    for handler in handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+    # A handler added later (gunicorn sets up its own after loading us) still passes
+    # through the logger's filter for lines logged on that logger itself.
+    for name in ("werkzeug", *OWN_HANDLER_LOGGERS):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_control_characters)
     app.after_request(set_security_headers)
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactSecrets) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(RedactSecrets())
+    install_redaction()

@@ -35,6 +35,16 @@ def refer(visit, *, email: str = ""):
     assert "De verwijzing is opgeslagen." in page.content()
 
 
+def check_address(visit):
+    """The code alone shows nothing: the resident first types the address from the letter."""
+    page = visit.page
+    assert "Riek" not in page.content()
+    visit.assert_accessible()
+    page.get_by_label("Uw postcode").fill("7941 bk")
+    page.get_by_label("Uw huisnummer").fill("12")
+    visit.submit("Verder")
+
+
 def make_account(visit, *, email: str | None = None):
     """The resident checks what is filled in, chooses a password and agrees."""
     page = visit.page
@@ -85,6 +95,7 @@ def test_a_consultant_refers_by_email_and_sees_posted_then_matched_without_who(
     link = next(line for line in text.splitlines() if "/verwijzing/" in line).strip()
 
     page.goto(link)
+    check_address(visit)
     visit.assert_accessible()
     assert page.get_by_label("E-mailadres").input_value() == "riek@example.nl"
     make_account(visit)
@@ -140,6 +151,7 @@ def test_a_referral_without_email_gives_a_printable_letter_with_a_working_code(
     page.get_by_label("Uw code").fill(code.lower())
     visit.submit("Verder")
     assert "Welkom bij" in page.content()
+    check_address(visit)
     make_account(visit, email="riek@example.nl")
     post_prefilled_request(visit)
     db.expire_all()

@@ -12,7 +12,7 @@ def test_staff_and_admin_pages_pass_axe(visit, make_user, make_request):
     asker = make_user(Role.RESIDENT, email="riek@example.nl", name="Riek Jansen")
     volunteer = make_user(Role.VOLUNTEER, email="sanne@example.nl")
     make_request(asker, title="Boodschappen", postcode="7941 AB")
-    make_user(Role.ADMIN, Role.STAFF, email="beheer@example.nl")
+    me = make_user(Role.ADMIN, Role.STAFF, email="beheer@example.nl")
     log_in(visit, "beheer@example.nl")
     for path in (
         "/beheer/te-beoordelen",
@@ -26,6 +26,9 @@ def test_staff_and_admin_pages_pass_axe(visit, make_user, make_request):
         "/beheer/categorieen/1",
         "/beheer/instellingen",
         "/beheer/organisaties",
+        "/beheer/beveiligingslog",
+        f"/beheer/beveiligingslog?account={asker.id}",
+        f"/beheer/gebruikers/{me.id}/vog",  # the rank rule's refusal: not one's own VOG
     ):
         visit.goto(path)
 
@@ -80,6 +83,7 @@ def test_no_back_office_page_is_wider_than_a_phone(visit, make_user, make_reques
         "/beheer/logboek",
         "/beheer/categorieen",
         "/beheer/gebruikers?q=a",
+        "/beheer/beveiligingslog",
         "/taken",
         "/verwijzingen",
     ):

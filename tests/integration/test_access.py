@@ -121,6 +121,7 @@ ACCESS = {
     "admin.category": ("GET", "/beheer/categorieen/1", only("admin")),
     "admin.settings": ("GET", "/beheer/instellingen", only("admin")),
     "admin.roles": ("GET", "/beheer/gebruikers/{author_id}/rollen", only("admin")),
+    "admin.security_log": ("GET", "/beheer/beveiligingslog", only("admin")),
     "volunteers.availability": ("GET", "/beschikbaarheid", only("volunteer")),
     "volunteers.nearby": ("GET", "/bij-mij-in-de-buurt", only("volunteer")),
     "volunteers.resume": (
@@ -203,6 +204,7 @@ ACCESS = {
     # The resident's side: the code is the key; a made-up code is a polite 404.
     "referrals.enter_code": ("GET", "/verwijzing", everyone()),
     "referrals.invitation": ("GET", "/verwijzing/{referral_code}", everyone()),
+    "referrals.check": ("POST", "/verwijzing/{referral_code}/controle", everyone(422)),
     "referrals.accept": ("POST", "/verwijzing/{accept_code}/koppelen", logged_in(302)),
     "referrals.resident_request": (
         "GET",

@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD
 from voorelkaar.account.export import SECTIONS, export_data
 from voorelkaar.account.jobs import apply_retention
 from voorelkaar.account.services import ANONYMOUS_NAME, LastAdmin, delete_account
+from voorelkaar.audit import record
 from voorelkaar.db import Base
 from voorelkaar.models import (
     ApiToken,
@@ -247,13 +248,6 @@ def world(db, riek, make_user):
                 handled_at=datetime.now(UTC),
             ),
             AuditEvent(actor_id=riek.id, action="test.done", subject_type="users", subject_id=1),
-            AuditEvent(
-                actor_id=staff.id,
-                action="people.viewed",
-                subject_type="users",
-                subject_id=riek.id,
-                reason=f"dossier van {NAME}",
-            ),
             OutboxMessage(
                 idempotency_key="test:1",
                 message_id="<test-1@voorelkaar.nl>",
@@ -274,6 +268,7 @@ def world(db, riek, make_user):
             ),
         ]
     )
+    record(db, staff, "people.viewed", riek, f"dossier van {NAME}")
     db.add_all(
         [
             StaffTask(key="t:1", kind=TaskKind.CHECKIN_HEAVY, person_id=riek.id, detail="Zwaar"),

@@ -217,7 +217,23 @@ def test_a_code_typed_from_the_letter_opens_the_invitation(refer, client, consul
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/verwijzing/{referral.code}")
     page = client.get(f"/verwijzing/{referral.code}").get_data(as_text=True)
-    assert "Boodschappen doen" in page and 'value="Riek Jansen"' in page
+    assert "Vul eerst uw postcode en huisnummer in" in page
+
+
+def test_a_code_alone_shows_nothing_of_the_person(refer, forms, client, consultant):
+    referral = refer(consultant, phone="0612345678")
+    url = f"/verwijzing/{referral.code}"
+    page = client.get(url).get_data(as_text=True)
+    for personal in ("Riek", "riek@example.nl", "0612345678", "7941 BK", "Boodschappen doen"):
+        assert personal not in page
+    wrong = forms.post(f"{url}/controle", {"postcode": "7941 BK", "house_number": "14"}, page=url)
+    assert wrong.status_code == 422
+    text = wrong.get_data(as_text=True)
+    assert "horen niet bij de code" in text and "Riek" not in text
+    right = forms.post(f"{url}/controle", {"postcode": "7941bk", "house_number": " 12 "}, page=url)
+    assert right.status_code == 302 and right.headers["Location"].endswith(url)
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="Riek Jansen"' in page and 'value="riek@example.nl"' in page
 
 
 def test_a_wrong_or_short_code_gets_a_polite_answer(client):
@@ -241,6 +257,7 @@ def test_the_resident_makes_an_account_and_posts_the_prefilled_request(
 ):
     referral = refer(consultant)
     url = f"/verwijzing/{referral.code}"
+    forms.post(f"{url}/controle", {"postcode": "7941 BK", "house_number": "12"}, page=url)
     refused = forms.post(url, _account_data(agree=""))
     assert "Vink het vakje aan om verder te gaan." in refused.get_data(as_text=True)
     response = forms.post(url, _account_data())

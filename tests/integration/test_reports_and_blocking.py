@@ -197,3 +197,33 @@ def test_nobody_blocks_the_last_admin(db, make_user, admin):
     second.blocked_at = utcnow()  # the other admin is blocked already
     db.commit()
     assert not may_block(db, second, admin)
+
+
+def test_the_rank_rule_holds_for_recording_a_vog(forms, auth, client, db, make_user, staff, admin):
+    colleague = make_user(Role.STAFF, email="collega@example.nl", name="Cor Collega")
+    helper = make_user(Role.VOLUNTEER, email="helper@example.nl", name="Hanna Helper")
+    auth.login("coordinator@example.nl")
+    for account, refusal in (
+        (colleague, "Alleen een beheerder kan de VOG ervan vastleggen."),
+        (admin, "Alleen een beheerder kan de VOG ervan vastleggen."),
+        (staff, "U kunt uw eigen VOG niet vastleggen."),
+    ):
+        url = f"/beheer/gebruikers/{account.id}/vog"
+        page = client.get(url)
+        assert page.status_code == 200 and refusal in page.get_data(as_text=True)
+        assert "VOG vastleggen" not in client.get(f"/beheer/gebruikers/{account.id}").get_data(
+            as_text=True
+        )
+        token = forms.fill(f"/beheer/gebruikers/{helper.id}/vog", {"valid_until": "2030-01-01"})
+        assert client.post(url, data=token).status_code == 403
+        db.expire_all()
+        assert db.get(type(account), account.id).vog_valid_until is None
+    url = f"/beheer/gebruikers/{helper.id}/vog"
+    assert forms.post(url, {"valid_until": "2030-01-01"}).status_code == 302
+    auth.logout()
+
+    auth.login("beheer@example.nl")
+    url = f"/beheer/gebruikers/{colleague.id}/vog"
+    assert forms.post(url, {"valid_until": "2030-01-01"}).status_code == 302
+    db.expire_all()
+    assert str(db.get(type(colleague), colleague.id).vog_valid_until) == "2030-01-01"

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Enum, String, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth import passwords
 from voorelkaar.db import Base, claim, utcnow
 from voorelkaar.models import (
@@ -43,7 +44,6 @@ from voorelkaar.models import (
     VacancyResponse,
     VolunteerSlot,
 )
-from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_email
 from voorelkaar.urls import absolute_url
 
@@ -71,6 +71,8 @@ LIVE_MATCH_STATES = (MatchState.INVITED, MatchState.OFFERED, MatchState.CONFIRME
 TOLD_STATES = (MatchState.OFFERED, MatchState.CONFIRMED)
 # Never scrubbed by the sweep over every text column: another person's own identity.
 NOT_SWEPT = {("users", "name"), ("users", "email"), ("users", "password_hash")}
+# Never written to at all: the log (its free text is in audit_notes, which is swept).
+APPEND_ONLY_TABLES = {"audit_events"}
 
 
 class AccountDeletionError(Exception):
@@ -399,6 +401,8 @@ def _scrub_counterpart_texts(
 
 def _free_text_columns():
     for table in Base.metadata.sorted_tables:
+        if table.name in APPEND_ONLY_TABLES:
+            continue
         for column in table.columns:
             if (
                 isinstance(column.type, String)

@@ -6,8 +6,8 @@ import unicodedata
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.models import Category, Municipality, Role, User, UserRole
-from voorelkaar.moderation.services import record
 
 
 class AdminError(Exception):

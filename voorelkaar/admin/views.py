@@ -1,9 +1,11 @@
 """Admin pages: categories, the moderation setting, and people's roles."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from voorelkaar import audit
 from voorelkaar.admin import services
 from voorelkaar.admin.forms import CategoryForm, RolesForm, SettingsForm
 from voorelkaar.auth.access import admin_required
@@ -12,6 +14,30 @@ from voorelkaar.models import Category, Role, User
 from voorelkaar.places.services import current_municipality
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/beheer")
+
+# The security log in plain words.
+EVENT_LABELS = {
+    audit.LOGIN_OK: _l("ingelogd"),
+    audit.LOGIN_FAILED: _l("inloggen mislukt"),
+    audit.LOGIN_GUARDED: _l("inloggen even gestopt (te vaak fout)"),
+    audit.LOGOUT: _l("uitgelogd"),
+    audit.PASSWORD_CHANGED: _l("wachtwoord gewijzigd"),
+    audit.PASSWORD_RESET_ASKED: _l("link voor nieuw wachtwoord gevraagd"),
+    audit.PASSWORD_RESET: _l("nieuw wachtwoord gekozen met de link"),
+    audit.ACCESS_DENIED: _l("pagina geweigerd"),
+    "users.roles_changed": _l("rollen gewijzigd"),
+    "users.role_added": _l("rol toegevoegd"),
+    "users.role_stopped": _l("rol gestopt"),
+    "users.blocked": _l("account geblokkeerd"),
+    "users.unblocked": _l("blokkade opgeheven"),
+    "api.token_issued": _l("API-sleutel gemaakt"),
+    "api.token_revoked": _l("API-sleutel ingetrokken"),
+    "people.viewed": _l("dossier bekeken"),
+    "referrals.viewed": _l("verwijzing bekeken"),
+    "users.viewed": _l("accountgegevens bekeken"),
+}
+RESULT_LABELS = {"ok": _l("gelukt"), "refused": _l("geweigerd"), "failed": _l("mislukt")}
+PAGE_SIZE = 100
 
 
 @bp.route("/categorieen", methods=["GET", "POST"])
@@ -83,3 +109,34 @@ def roles(user_id):
             flash(_("De rollen zijn opgeslagen."), "success")
             return redirect(url_for("moderation.user", user_id=user_id))
     return render_template("admin/roles.html", form=form, account=account)
+
+
+@bp.route("/beveiligingslog")
+@admin_required
+def security_log():
+    """Who logged in, failed, was refused or opened someone's data: newest first."""
+    action = request.args.get("soort") or None
+    if action not in EVENT_LABELS:
+        action = None
+    account = request.args.get("account", "").strip()
+    account_id = int(account) if account.isdigit() and len(account) < 10 else None
+    before = request.args.get("voor", "")
+    before_id = int(before) if before.isdigit() and len(before) < 10 else None
+    found = audit.security_events(
+        get_session(),
+        action=action,
+        account_id=account_id,
+        before_id=before_id,
+        limit=PAGE_SIZE + 1,
+    )
+    return render_template(
+        "admin/security_log.html",
+        events=found[:PAGE_SIZE],
+        older=found[PAGE_SIZE - 1].id if len(found) > PAGE_SIZE else None,
+        action=action,
+        account=account,
+        account_id=account_id,
+        labels=EVENT_LABELS,
+        results=RESULT_LABELS,
+        retention_days=audit.retention_days(),
+    )

@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import in_back_office
 from voorelkaar.auth.sessions import digest_token as hash_token
 from voorelkaar.db import claim, utcnow
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import ApiToken, Role, User
 from voorelkaar.models.api_token import Scope
-from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
 from voorelkaar.urls import absolute_url
 

@@ -50,3 +50,12 @@ def in_back_office(user) -> bool:
 def is_staff(user) -> bool:
     """Carer-support staff and admins: they moderate and see what others may not."""
     return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)
+
+
+def may_act_on(actor, user) -> bool:
+    """The rank rule for acting on another account (block, VOG): staff act on residents,
+    volunteers and organisations; on someone of the back office only an admin; on their
+    own account nobody."""
+    if not is_staff(actor) or user.id == actor.id:
+        return False
+    return not in_back_office(user) or actor.has_role(Role.ADMIN)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voorelkaar import geo
+from voorelkaar import audit, geo
 from voorelkaar.auth import passwords
 from voorelkaar.auth.sessions import revoke_all_sessions
 from voorelkaar.db import utcnow
@@ -84,11 +84,14 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     return user
 
 
-def set_password(db: Session, user: User, new_password: str, *, keep_current: bool) -> None:
-    """Store a new password and end every other session of user; commits."""
+def set_password(
+    db: Session, user: User, new_password: str, *, keep_current: bool, event: str
+) -> None:
+    """Store a new password, end every other session of user and log it; commits."""
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     revoke_all_sessions(db, user, keep_current=keep_current)
+    audit.record(db, user, event, person=user)
     db.commit()
 
 
@@ -96,7 +99,7 @@ def change_password(db: Session, user: User, current: str, new_password: str) ->
     """Change the password of a logged-in user who knows their current one."""
     if not passwords.verify_password(user.password_hash, current):
         raise AccountError("wrong current password")
-    set_password(db, user, new_password, keep_current=True)
+    set_password(db, user, new_password, keep_current=True, event=audit.PASSWORD_CHANGED)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -124,6 +127,7 @@ def request_password_reset(db: Session, email: str) -> None:
         link=link,
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
+    audit.record(db, None, audit.PASSWORD_RESET_ASKED, person=user)
     db.commit()
 
 
@@ -168,5 +172,5 @@ def user_for_reset_token(db: Session, token: str) -> User:
 def reset_password(db: Session, token: str, new_password: str) -> User:
     """Set a new password from a reset link; every session of the user ends."""
     user = user_for_reset_token(db, token)
-    set_password(db, user, new_password, keep_current=False)
+    set_password(db, user, new_password, keep_current=False, event=audit.PASSWORD_RESET)
     return user

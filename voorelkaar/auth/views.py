@@ -16,6 +16,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from voorelkaar import audit
+from voorelkaar.audit import security_event
 from voorelkaar.auth import services
 from voorelkaar.auth.forms import (
     ChangePasswordForm,
@@ -104,14 +106,20 @@ def login():
         db = get_session()
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is None:
+            known = services.find_user_by_email(db, form.email.data)
+            security_event(db, audit.LOGIN_FAILED, person=known, result="failed")
             form.password.errors.append(
                 _("Dit e-mailadres en wachtwoord horen niet bij elkaar. Probeer het opnieuw.")
             )
         elif not user.is_active:
+            security_event(
+                db, audit.LOGIN_FAILED, person=user, result="refused", reason="geblokkeerd"
+            )
             form.email.errors.append(
                 _("Dit account is geblokkeerd. Neem contact op met de coördinator.")
             )
         else:
+            audit.record(db, user, audit.LOGIN_OK, person=user)
             start_session(db, user)
             flash(_("U bent ingelogd."), "success")
             return redirect(next_page or url_for("pages.home"))
@@ -122,7 +130,10 @@ def _account_guarded():
     """Too many wrong passwords for one address: no password is checked for a while, and the
     owner gets a link by email to get in anyway. The page says the same for any address."""
     email = (clean_text(request.form.get("email")) or "").lower()
-    services.warn_of_guessing(get_session(), email)
+    db = get_session()
+    known = services.find_user_by_email(db, email)
+    security_event(db, audit.LOGIN_GUARDED, person=known, result="refused")
+    services.warn_of_guessing(db, email)
     form = LoginForm()
     form.password.data = ""
     body = render_template("auth/login.html", form=form, guarded=True)
@@ -132,7 +143,10 @@ def _account_guarded():
 @bp.route("/uitloggen", methods=["POST"])
 def logout():
     """Log out, on this browser."""
-    end_session(get_session())
+    db = get_session()
+    if current_user.is_authenticated:
+        audit.record(db, current_user, audit.LOGOUT, person=current_user)
+    end_session(db)
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("pages.home"))
 

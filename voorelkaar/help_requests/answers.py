@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import Answered, Question, answered_since, register_question
+from voorelkaar.audit import record
 from voorelkaar.db import claim, utcnow
 from voorelkaar.help_requests.services import NotAllowed, cancel_request
 from voorelkaar.models import HelpRequest, RequestState, User
-from voorelkaar.moderation.services import record
 
 
 def _choices(_subject=None) -> list[tuple[str, str]]:

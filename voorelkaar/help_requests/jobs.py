@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
+from voorelkaar.audit import record
 from voorelkaar.db import claim
 from voorelkaar.events import emit
 from voorelkaar.help_requests.services import end_matches
@@ -22,7 +23,6 @@ from voorelkaar.models import (
     TaskKind,
     User,
 )
-from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
 from voorelkaar.tasks.services import open_task
 

@@ -7,6 +7,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.auth.access import in_back_office, is_staff
 from voorelkaar.db import claim, utcnow
 from voorelkaar.events import emit
@@ -21,7 +22,7 @@ from voorelkaar.models import (
     ScheduleKind,
     User,
 )
-from voorelkaar.moderation.services import moderates, record, submit_post
+from voorelkaar.moderation.services import moderates, submit_post
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.account.jobs import apply_retention
 from voorelkaar.api.tokens import warn_of_expiry
+from voorelkaar.audit import forget_old_events, seal_job
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
@@ -50,6 +51,8 @@ JOBS: tuple[Job, ...] = (
     Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
     Job("api-sleutels", warn_of_expiry, 3600, "waarschuwt twee weken voor een API-sleutel stopt"),
     Job("bewaartermijn", apply_retention, 3600, "anonimiseert oude gegevens, waarschuwt vooraf"),
+    Job("logboek", forget_old_events, 86400, "vergeet logregels na de bewaartermijn van het log"),
+    Job("logboek-zegel", seal_job, 60, "verzegelt nieuwe logregels in de keten"),
     Job(
         "formulieren",
         forget_old_tokens,

@@ -16,6 +16,7 @@ from voorelkaar.answers.services import (
     answered_since,
     register_question,
 )
+from voorelkaar.audit import record
 from voorelkaar.db import utcnow
 from voorelkaar.matches.services import (
     MatchError,
@@ -26,7 +27,6 @@ from voorelkaar.matches.services import (
     reopen_for_staff,
 )
 from voorelkaar.models import Match, MatchState, ScheduleKind, TaskKind, User
-from voorelkaar.moderation.services import record
 from voorelkaar.tasks.services import open_task
 
 ASK_AGAIN_AFTER = timedelta(days=7)

@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.answers.services import answer_link
+from voorelkaar.audit import record
 from voorelkaar.db import claim
 from voorelkaar.events import emit
 from voorelkaar.help_requests.schedule import appointment_on
@@ -23,7 +24,6 @@ from voorelkaar.models import (
     TaskKind,
     User,
 )
-from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_once
 from voorelkaar.urls import absolute_url
 

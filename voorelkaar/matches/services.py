@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import claim, utcnow
 from voorelkaar.events import emit
@@ -40,7 +41,6 @@ from voorelkaar.models import (
     UserRole,
     VolunteerSlot,
 )
-from voorelkaar.moderation.services import record
 from voorelkaar.urls import absolute_url
 
 

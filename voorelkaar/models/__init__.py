@@ -19,7 +19,7 @@ from voorelkaar.models.help_request import (
 )
 from voorelkaar.models.kept_form import KeptForm
 from voorelkaar.models.match import Match, MatchMessage, MatchState
-from voorelkaar.models.moderation import AuditEvent
+from voorelkaar.models.moderation import AuditEvent, AuditNote
 from voorelkaar.models.notice import Notice
 from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
@@ -51,6 +51,7 @@ __all__ = [
     "StaffTask",
     "TaskKind",
     "AuditEvent",
+    "AuditNote",
     "Category",
     "HelpRequest",
     "PostedFor",

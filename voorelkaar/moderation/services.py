@@ -12,7 +12,8 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voorelkaar.auth.access import in_back_office, is_staff
+from voorelkaar.audit import ACCESS_EVENTS, record
+from voorelkaar.auth.access import is_staff, may_act_on
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -64,20 +65,6 @@ def post_url(post, *, edit: bool = False, external: bool = False) -> str:
     kind = kind_of(post)
     endpoint = kind.edit_endpoint if edit else kind.detail_endpoint
     return url_for(endpoint, **{kind.id_arg: post.id}, _external=external)
-
-
-def record(db: Session, actor: User | None, action: str, subject, reason: str | None = None):
-    """Append an event to the audit trail (never updated or deleted)."""
-    event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        action=action,
-        subject_type=type(subject).__tablename__,
-        subject_id=subject.id,
-        reason=reason,
-    )
-    db.add(event)
-    db.flush()
-    return event
 
 
 def publish_post(post) -> None:
@@ -166,10 +153,12 @@ def _external(path: str) -> str:
 
 
 def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
-    """The newest audit events first."""
+    """The newest events of the work itself first; logins and opened records are in the
+    security log, which only admins read."""
     return list(
         db.scalars(
             select(AuditEvent)
+            .where(AuditEvent.action.not_in(ACCESS_EVENTS))
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .limit(limit)
         )
@@ -190,9 +179,7 @@ def may_block(db: Session, actor: User, user: User) -> bool:
     """Whether actor may block (or unblock) user: never oneself, never the last admin,
     and someone of the back office only by an admin, so a coordinator cannot lock out
     the administrator."""
-    if not is_staff(actor) or user.id == actor.id:
-        return False
-    if in_back_office(user) and not actor.has_role(Role.ADMIN):
+    if not may_act_on(actor, user):
         return False
     return not (user.has_role(Role.ADMIN) and _last_admin(db, user))
 

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from voorelkaar.auth.access import staff_required
+from voorelkaar.audit import record
+from voorelkaar.auth.access import may_act_on, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.models import RequestState, Role, User
 from voorelkaar.moderation import services
@@ -103,12 +104,16 @@ def user(user_id):
         except services.ModerationError:
             flash(_refusal(account), "info")
         return redirect(url_for("moderation.user", user_id=user_id))
+    # The page shows an email address and a home address: who opened it is logged.
+    record(db, current_user, "users.viewed", account)
+    db.commit()
     return render_template(
         "moderation/user.html",
         account=account,
         form=form,
         admin_role=Role.ADMIN,
         may_block=services.may_block(db, current_user, account),
+        may_record_vog=may_act_on(current_user, account),
         refusal=_refusal(account),
     )
 

@@ -6,9 +6,10 @@ from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.models import Offer, OfferReply, RequestState, Role, User
-from voorelkaar.moderation.services import post_url, record
+from voorelkaar.moderation.services import post_url
 from voorelkaar.notify import enqueue_email
 from voorelkaar.posts import Filters, Page, browse_posts, post_for, review_change, submit_new
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import claim, utcnow
 from voorelkaar.models import (
@@ -25,7 +26,7 @@ from voorelkaar.models import (
     Vacancy,
     VacancyResponse,
 )
-from voorelkaar.moderation.services import post_url, record
+from voorelkaar.moderation.services import post_url
 from voorelkaar.notify import enqueue_email
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import Filters, Page, browse_posts, post_for, review_change, submit_new

@@ -102,6 +102,8 @@ SECTIONS = (
             Link(_l("Categorieën"), "admin.categories"),
             Link(_l("Instellingen"), "admin.settings"),
             Link(_l("Gebruikers en rollen"), "moderation.users"),
+            Link(_l("API-sleutels voor koppelingen"), "api_tokens.index"),
+            Link(_l("Beveiligingslog"), "admin.security_log"),
         ),
     ),
 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.carers.services import health_note_shown, history
 from voorelkaar.forms import clean_text
@@ -22,7 +23,6 @@ from voorelkaar.models import (
     StaffTask,
     User,
 )
-from voorelkaar.moderation.services import record
 
 CONTACT_NOTE_MAX = 2000
 VIEWED = "records.viewed"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.carers import services as carers
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
@@ -25,7 +26,6 @@ from voorelkaar.models import (
     UserRole,
 )
 from voorelkaar.models.user import SELF_CHOSEN_ROLES
-from voorelkaar.moderation.services import record
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.volunteers.services import set_availability
 

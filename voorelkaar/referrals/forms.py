@@ -142,6 +142,29 @@ class CodeForm(BaseForm):
             )
 
 
+class AddressCheckForm(BaseForm):
+    """Postcode and house number, to show that the letter's code is in its owner's hands."""
+
+    postcode = StringField(
+        _l("Uw postcode"),
+        validators=[InputRequired(_l("Vul uw postcode in, bijvoorbeeld 7941 AB."))],
+    )
+    house_number = StringField(
+        _l("Uw huisnummer"),
+        validators=[InputRequired(_l("Vul uw huisnummer in, bijvoorbeeld 12 of 12a."))],
+    )
+
+    def matches(self, referral) -> bool:
+        """Whether the typed address is the referral's (spaces and case do not matter)."""
+
+        def compact(text):
+            return "".join((text or "").split()).upper()
+
+        return compact(self.postcode.data) == compact(referral.postcode) and compact(
+            self.house_number.data
+        ) == compact(referral.house_number)
+
+
 class InvitedAccountForm(RegisterForm):
     """Registration as in auth, pre-filled from the referral; the role is always resident."""
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.auth.services import NewAccount, register_user
 from voorelkaar.db import claim, utcnow
@@ -23,7 +24,6 @@ from voorelkaar.models import (
     Role,
     User,
 )
-from voorelkaar.moderation.services import record
 from voorelkaar.notify import enqueue_email
 from voorelkaar.urls import absolute_url
 

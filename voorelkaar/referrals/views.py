@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -27,6 +28,7 @@ from voorelkaar.idempotency import already_created
 from voorelkaar.models import HelpRequest, Referral, ReferralStatus, RequestState, Role
 from voorelkaar.referrals import services
 from voorelkaar.referrals.forms import (
+    AddressCheckForm,
     CodeForm,
     InvitedAccountForm,
     ReferralForm,
@@ -54,7 +56,16 @@ SHOWN_POSTING = "hulpvraag plaatsen voor de inwoner"
 
 
 def _wrong_code(response) -> bool:
-    return response.status_code == 404
+    """An unknown code, or an address that is not the code's: both count as guesses."""
+    return response.status_code in (404, 422)
+
+
+# The referrals whose address was typed right in this browser session.
+CHECKED_KEY = "referrals_checked"
+
+
+def _checked(referral) -> bool:
+    return referral.id in session.get(CHECKED_KEY, [])
 
 
 def _followed(referral_id: int):
@@ -226,6 +237,9 @@ def invitation(code):
         return render_template("referrals/already_posted.html")
     if mine:
         return redirect(url_for("referrals.resident_request", code=referral.code))
+    if not _checked(referral):
+        # A code alone shows nothing about the person: the address must go with it.
+        return render_template("referrals/check.html", form=AddressCheckForm(), referral=referral)
     if referral.account_id is not None or current_user.is_authenticated:
         return render_template("referrals/use_account.html", referral=referral)
     form = InvitedAccountForm(known_postcode=referral.postcode)
@@ -256,6 +270,27 @@ def invitation(code):
     return render_template("referrals/invitation.html", form=form, referral=referral)
 
 
+@bp.route("/verwijzing/<code>/controle", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_wrong_code)
+def check(code):
+    """The resident types the postcode and house number that go with the code."""
+    referral, page = _invitation_or_page(code)
+    if page:
+        return page
+    form = AddressCheckForm()
+    if form.validate_on_submit():
+        if form.matches(referral):
+            session[CHECKED_KEY] = [*session.get(CHECKED_KEY, [])[-9:], referral.id]
+            return redirect(url_for("referrals.invitation", code=referral.code))
+        form.house_number.errors.append(
+            _(
+                "Deze postcode en dit huisnummer horen niet bij de code. Kijk in de brief, "
+                "of vraag het uw consulent."
+            )
+        )
+    return render_template("referrals/check.html", form=form, referral=referral), 422
+
+
 @bp.route("/verwijzing/<code>/koppelen", methods=["POST"])
 @login_required
 def accept(code):
@@ -263,6 +298,8 @@ def accept(code):
     referral, page = _invitation_or_page(code)
     if page:
         return page
+    if not _checked(referral):
+        return redirect(url_for("referrals.invitation", code=referral.code))
     try:
         services.accept_as(get_session(), referral, current_user)
     except services.NotAllowed:

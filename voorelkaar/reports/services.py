@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.services import request_for
@@ -16,7 +17,6 @@ from voorelkaar.moderation.services import (
     block_user,
     find_post,
     post_url,
-    record,
 )
 from voorelkaar.notify import enqueue_email
 from voorelkaar.offers.services import offer_for

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import claim, utcnow
 from voorelkaar.forms import clean_text
@@ -23,7 +24,6 @@ from voorelkaar.models import (
     TaskKind,
     User,
 )
-from voorelkaar.moderation.services import record
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50

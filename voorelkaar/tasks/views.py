@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.models import CheckinAnswer, StaffTask, TaskKind
-from voorelkaar.moderation.services import record
 from voorelkaar.people.forms import ContactNoteForm
 from voorelkaar.people.services import VIEWED, contact_notes
 from voorelkaar.tasks import services

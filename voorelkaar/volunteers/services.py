@@ -5,10 +5,11 @@ from datetime import date, datetime, time
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from voorelkaar.auth.access import is_staff
+from voorelkaar.audit import record
+from voorelkaar.auth.access import may_act_on
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import User, VolunteerSlot
-from voorelkaar.moderation.services import ModerationError, record
+from voorelkaar.moderation.services import ModerationError
 
 # Parts of the day as people say them; a ticked part becomes a weekly slot.
 DAY_PARTS = {
@@ -79,8 +80,8 @@ def _merged(spans):
 
 def record_vog(db: Session, actor: User, volunteer: User, valid_until: date | None) -> None:
     """Staff note the expiry date of a volunteer's VOG (None: no valid VOG)."""
-    if not is_staff(actor):
-        raise ModerationError("only staff record a VOG")
+    if not may_act_on(actor, volunteer):
+        raise ModerationError("only staff record a VOG, and for the back office only admins")
     volunteer.vog_valid_until = valid_until
     reason = valid_until.isoformat() if valid_until else None
     record(

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from voorelkaar.auth.access import role_required, staff_required
+from voorelkaar.auth.access import may_act_on, role_required, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.forms import WEEKDAYS
 from voorelkaar.matches.services import requests_near
@@ -69,6 +69,10 @@ def vog(user_id):
     db = get_session()
     volunteer = db.get(User, user_id) or abort(404)
     form = VogForm(data={"valid_until": volunteer.vog_valid_until})
+    if not may_act_on(current_user, volunteer):
+        if request.method == "POST":  # no form was shown: a forged or an old one
+            abort(403)
+        return render_template("volunteers/vog.html", form=None, volunteer=volunteer)
     if form.validate_on_submit():
         services.record_vog(db, current_user, volunteer, form.valid_until.data)
         flash(_("De VOG is opgeslagen."), "success")
