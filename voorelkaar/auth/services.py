@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from voorelkaar.db import utcnow
 from voorelkaar.models import Role, User, UserRole
 from voorelkaar.notify import enqueue_email, enqueue_once
 from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.urls import absolute_url
 
 
 class AccountError(Exception):
@@ -25,8 +26,8 @@ class EmailTaken(AccountError):
     pass
 
 
-class InvalidResetLink(AccountError):
-    pass
+class InvalidLink(AccountError):
+    """An emailed link that is tampered with, expired or already used."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,34 @@ def change_password(db: Session, user: User, current: str, new_password: str) ->
     set_password(db, user, new_password, keep_current=True)
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def _password_fingerprint(user: User) -> str:
-    # Part of the hash: once the password changes, older links stop working.
+    # Part of the signed link: once the password changes, older links stop working.
     return user.password_hash[-16:]
+
+
+def _link(user: User, purpose: str, endpoint: str) -> str:
+    """An emailed link for user that nothing stores: it is signed, and carries its time.
+
+    It works once because what it proves changes when it is used (for a reset: the
+    password).
+    """
+    token = _serializer(purpose).dumps({"u": user.id, "p": _password_fingerprint(user)})
+    return absolute_url(endpoint, token=token)
+
+
+def _user_for_link(db: Session, token: str, purpose: str, max_age: int) -> User:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        raise InvalidLink(token) from None
+    user = db.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or data.get("p") != _password_fingerprint(user) or not user.is_active:
+        raise InvalidLink(token)
+    return user
 
 
 def request_password_reset(db: Session, email: str) -> None:
@@ -113,11 +135,10 @@ def request_password_reset(db: Session, email: str) -> None:
     user = find_user_by_email(db, email)
     if user is None or not user.is_active:
         return
-    token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = _link(user, "password-reset", "auth.reset_password")
     enqueue_email(
         db,
-        key=f"password-reset:{user.id}:{token[-24:]}",
+        key=f"password-reset:{user.id}:{link[-24:]}",
         user=user,
         template="password_reset",
         kind="password_reset",
@@ -138,15 +159,13 @@ def warn_of_guessing(db: Session, email: str) -> None:
     if user is None or not user.is_active:
         return
     quarter = int(utcnow().timestamp() // 900)
-    token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
     enqueue_once(
         db,
         key=f"login-guarded:{user.id}:{quarter}",
         user=user,
         template="login_guarded",
         kind="login_guarded",
-        link=current_app.config["BASE_URL"].rstrip("/")
-        + url_for("auth.reset_password", token=token),
+        link=_link(user, "password-reset", "auth.reset_password"),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
     db.commit()
@@ -154,15 +173,7 @@ def warn_of_guessing(db: Session, email: str) -> None:
 
 def user_for_reset_token(db: Session, token: str) -> User:
     """The user a reset link was made for, if it is genuine, fresh and unused."""
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        data = _reset_serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        raise InvalidResetLink(token) from None
-    user = db.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or data.get("p") != _password_fingerprint(user) or not user.is_active:
-        raise InvalidResetLink(token)
-    return user
+    return _user_for_link(db, token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
 
 
 def reset_password(db: Session, token: str, new_password: str) -> User:

@@ -183,7 +183,7 @@ def reset_password(token):
     db = get_session()
     try:
         person = services.user_for_reset_token(db, token)
-    except services.InvalidResetLink:
+    except services.InvalidLink:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
