@@ -1,18 +1,19 @@
-"""Account steps: register, authenticate, change and reset passwords."""
+"""Account steps: register, confirm, authenticate, change and reset passwords."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.auth.sessions import revoke_all_sessions
-from voorelkaar.db import utcnow
-from voorelkaar.models import Role, User, UserRole
+from voorelkaar.db import claim, utcnow
+from voorelkaar.models import OutboxMessage, Role, User, UserRole
 from voorelkaar.notify import enqueue_email, enqueue_once
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.urls import absolute_url
@@ -28,6 +29,11 @@ class EmailTaken(AccountError):
 
 class InvalidLink(AccountError):
     """An emailed link that is tampered with, expired or already used."""
+
+
+# At most one mail per address per quarter of an hour from the register and resend forms:
+# pressing twice, or someone else trying the address, fills no mailbox.
+MAIL_EVERY = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -46,24 +52,38 @@ def find_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def register_user(db: Session, account: NewAccount) -> User:
-    """Create an account located at its postcode's PC4 centroid, and commit."""
+def _place(db: Session, user: User, account: NewAccount, password_hash: str) -> None:
+    """Write what the person typed on user: name, password, address, language and roles."""
     area = geo.locate(account.postcode)
     postcode = geo.normalise_postcode(account.postcode)
-    user = User(
-        name=account.name,
-        email=account.email.strip().lower(),
-        password_hash=passwords.hash_password(account.password),
-        postcode=postcode,
-        house_number=account.house_number.upper(),
-        phone=account.phone or None,
-        pc4=area.pc4,
-        lat=area.lat,
-        lon=area.lon,
-        neighbourhood=neighbourhood_for(db, postcode),
-        locale=account.locale,
-        roles=[UserRole(role=role) for role in dict.fromkeys(account.roles)],
-    )
+    user.name = account.name
+    user.password_hash = password_hash
+    user.postcode = postcode
+    user.house_number = account.house_number.upper()
+    user.phone = account.phone or None
+    user.pc4, user.lat, user.lon = area.pc4, area.lat, area.lon
+    user.neighbourhood = neighbourhood_for(db, postcode)
+    user.locale = account.locale
+    wanted = list(dict.fromkeys(account.roles))
+    # Kept rows stay, so the unique (user, role) never sees a role twice within one flush.
+    user.roles = [row for row in user.roles if row.role in wanted] + [
+        UserRole(role=role) for role in wanted if role not in user.role_set
+    ]
+
+
+def _new_user(db: Session, account: NewAccount, password_hash: str) -> User:
+    user = User(email=account.email.strip().lower(), roles=[])
+    _place(db, user, account, password_hash)
+    return user
+
+
+def register_user(db: Session, account: NewAccount) -> User:
+    """Create a confirmed account located at its postcode's PC4 centroid, and commit.
+
+    For accounts whose address is known to be right (a referral, tests); someone who
+    registers themselves goes through sign_up.
+    """
+    user = _new_user(db, account, passwords.hash_password(account.password))
     db.add(user)
     try:
         db.commit()
@@ -71,6 +91,119 @@ def register_user(db: Session, account: NewAccount) -> User:
         # Two registrations with one address at the same moment: one wins.
         db.rollback()
         raise EmailTaken(account.email) from None
+    return user
+
+
+def sign_up(db: Session, account: NewAccount) -> None:
+    """Register from the public form without telling anyone whether the address is known.
+
+    A new address gets an account that waits for its emailed link. An address whose
+    account still waits gets that account with what was typed now and a fresh link,
+    unless a link went out this quarter of an hour (a double submit, or a flood). The
+    owner of a confirmed account is told by email that someone tried; nothing changes.
+    Every way hashes the password once, so none is much quicker than the others.
+    """
+    password_hash = passwords.hash_password(account.password)
+    user = find_user_by_email(db, account.email)
+    if user is None:
+        user = _new_user(db, account, password_hash)
+        user.email_confirmed_at = null()  # a plain None would let the column's default in
+        db.add(user)
+        try:
+            db.flush()
+        except IntegrityError:
+            # The same address at the same moment (a double click): the other one won.
+            db.rollback()
+            user = find_user_by_email(db, account.email)
+        else:
+            _send_confirmation(db, user)
+            db.commit()
+            return
+    if user is None or not user.is_active:
+        return
+    if user.email_confirmed_at is not None:
+        _tell_owner(db, user)
+        db.commit()
+        return
+    if _mailed_lately(db, "confirm-email", user):
+        return
+    _place(db, user, account, password_hash)
+    user.created_at = user.password_changed_at = utcnow()  # unconfirmed ones age from here
+    if _send_confirmation(db, user):
+        db.commit()
+    else:
+        db.rollback()  # another request renewed it and sent the link at this very moment
+
+
+def resend_link(db: Session, email: str) -> None:
+    """Ask again for the mail the register form sends, for an address; silent if unknown."""
+    user = find_user_by_email(db, email)
+    if user is None or not user.is_active:
+        return
+    if user.email_confirmed_at is None:
+        _send_confirmation(db, user)
+    else:
+        _tell_owner(db, user)
+    db.commit()
+
+
+def _mail_key(kind: str, user: User) -> str:
+    window = int(utcnow().timestamp() // MAIL_EVERY.total_seconds())
+    return f"{kind}:{user.id}:{window}"
+
+
+def _mailed_lately(db: Session, kind: str, user: User) -> bool:
+    key = _mail_key(kind, user)
+    return (
+        db.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+    )
+
+
+def _send_confirmation(db: Session, user: User) -> bool:
+    """Queue the link that confirms user's address, once per MAIL_EVERY; whether it did."""
+    db.flush()  # the link needs the id
+    hours = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600
+    return enqueue_once(
+        db,
+        key=_mail_key("confirm-email", user),
+        user=user,
+        template="confirm_email",
+        kind="confirm_email",
+        link=_link(user, "email-confirm", "auth.confirm_email"),
+        hours=hours,
+    )
+
+
+def _tell_owner(db: Session, user: User) -> None:
+    """Someone typed this confirmed address on the register form: its owner hears of it."""
+    enqueue_once(
+        db,
+        key=_mail_key("register-known", user),
+        user=user,
+        template="register_known",
+        kind="register_known",
+        login_link=absolute_url("auth.login"),
+        reset_link=absolute_url("auth.forgot_password"),
+    )
+
+
+def confirm_email(db: Session, token: str) -> User:
+    """Confirm the address a link was sent to; the link works once. Commits."""
+    user = user_for_confirm_token(db, token)
+    if not claim(db, User, user.id, User.email_confirmed_at.is_(None), email_confirmed_at=utcnow()):
+        db.rollback()
+        raise InvalidLink(token)  # opened twice at once: the other one used it
+    db.commit()
+    db.refresh(user)
+    return user
+
+
+def user_for_confirm_token(db: Session, token: str) -> User:
+    """The unconfirmed user a confirm link was made for, if it is genuine and fresh."""
+    max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
+    user = _user_for_link(db, token, "email-confirm", max_age)
+    if user.email_confirmed_at is not None:
+        raise InvalidLink(token)
     return user
 
 
@@ -112,8 +245,8 @@ def _password_fingerprint(user: User) -> str:
 def _link(user: User, purpose: str, endpoint: str) -> str:
     """An emailed link for user that nothing stores: it is signed, and carries its time.
 
-    It works once because what it proves changes when it is used (for a reset: the
-    password).
+    It works once because what it proves changes when it is used (the password for a
+    reset, the confirmation for a confirm link).
     """
     token = _serializer(purpose).dumps({"u": user.id, "p": _password_fingerprint(user)})
     return absolute_url(endpoint, token=token)
@@ -179,5 +312,8 @@ def user_for_reset_token(db: Session, token: str) -> User:
 def reset_password(db: Session, token: str, new_password: str) -> User:
     """Set a new password from a reset link; every session of the user ends."""
     user = user_for_reset_token(db, token)
+    # The link came by email: the address is theirs, also if they never confirmed it.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
     set_password(db, user, new_password, keep_current=False)
     return user
