@@ -337,3 +337,27 @@ def test_a_reset_link_also_confirms_a_waiting_account(forms, auth, db, inbox, me
 def test_accounts_made_by_others_are_confirmed(make_user, db):
     user = make_user(Role.VOLUNTEER)
     assert user.email_confirmed_at is not None
+
+
+def test_accounts_not_confirmed_within_a_week_are_removed_with_their_email(
+    app, forms, db, inbox, resident
+):
+    from voorelkaar.auth.services import forget_unconfirmed
+
+    register(forms)
+    register(forms, email="vers@example.nl")
+    db.execute(
+        User.__table__.update()
+        .where(User.email.in_(["riek@example.nl", "inwoner@example.nl"]))
+        .values(created_at=utcnow() - timedelta(days=8))
+    )
+    db.commit()
+    with app.app_context():
+        assert forget_unconfirmed(db, utcnow()) == 1
+    assert set(db.scalars(select(User.email))) == {"inwoner@example.nl", "vers@example.nl"}
+    assert (
+        db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "riek@example.nl"))
+        is None
+    )
+    register(forms)  # the address is free again
+    assert db.scalar(select(User.email_confirmed_at).where(User.email == "riek@example.nl")) is None

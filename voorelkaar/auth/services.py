@@ -1,11 +1,11 @@
 """Account steps: register, confirm, authenticate, change and reset passwords."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, null, select
+from sqlalchemy import delete, func, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -205,6 +205,20 @@ def user_for_confirm_token(db: Session, token: str) -> User:
     if user.email_confirmed_at is not None:
         raise InvalidLink(token)
     return user
+
+
+def forget_unconfirmed(db: Session, now: datetime) -> int:
+    """Remove accounts whose address was not confirmed within a week, and their mail."""
+    cutoff = now - timedelta(seconds=current_app.config["UNCONFIRMED_KEEP"])
+    stale = select(User.id).where(User.email_confirmed_at.is_(None), User.created_at < cutoff)
+    ids = db.scalars(stale).all()
+    if ids:
+        db.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(ids)))
+        db.execute(
+            delete(User).where(User.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    db.commit()
+    return len(ids)
 
 
 def authenticate(db: Session, email: str, password: str) -> User | None:
