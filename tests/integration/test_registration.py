@@ -361,3 +361,22 @@ def test_accounts_not_confirmed_within_a_week_are_removed_with_their_email(
     )
     register(forms)  # the address is free again
     assert db.scalar(select(User.email_confirmed_at).where(User.email == "riek@example.nl")) is None
+
+
+def test_an_unconfirmed_volunteer_is_not_suggested_until_confirmed(
+    app, forms, db, inbox, make_user, make_request
+):
+    from voorelkaar.matches.services import suggest_volunteers
+
+    asker = make_user(Role.RESIDENT, email="vraag@example.nl")
+    item = make_request(asker, title="Boodschappen", postcode="7941 AB")
+    register(forms, roles=["volunteer"])
+
+    def suggested():
+        with app.test_request_context():
+            return [s.volunteer.email for s in suggest_volunteers(db, db.merge(item))]
+
+    assert suggested() == []
+    confirm(forms, inbox.link("riek@example.nl", CONFIRM))
+    db.expire_all()
+    assert suggested() == ["riek@example.nl"]
