@@ -47,6 +47,7 @@ PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
 PASSWORD_RESET_ASKED = "password.reset_asked"  # noqa: S105 - an event name
 PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name
 ACCESS_DENIED = "access.denied"
+API_REFUSED = "api.refused"  # an API call with no, an unknown or an expired token
 # Events about getting in and looking: only admins read these (the security log).
 ACCESS_EVENTS = (
     LOGIN_OK,
@@ -57,6 +58,7 @@ ACCESS_EVENTS = (
     PASSWORD_RESET_ASKED,
     PASSWORD_RESET,
     ACCESS_DENIED,
+    API_REFUSED,
     "people.viewed",
     "referrals.viewed",
     "users.viewed",

@@ -35,6 +35,9 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     REGISTER_LIMIT_PER_IP = "30 per hour"
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 48  # the link that makes a new account usable
+    UNCONFIRMED_KEEP = 60 * 60 * 24 * 7  # then an account never confirmed is removed
+    CONFIRM_RESEND_LIMIT_PER_IP = "10 per hour"
     MAX_CONTENT_LENGTH = 512 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

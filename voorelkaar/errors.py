@@ -98,8 +98,8 @@ def handle_unexpected(error: Exception):
     return render_error(500, incident=incident)
 
 
-def handle_database_away(error: OperationalError):
-    """The database cannot be reached: 503 and "try again in a minute", not a 500."""
+def note_database_away(error: OperationalError) -> str:
+    """Roll back and log that the database is away; return the incident id."""
     _roll_back()
     incident = new_incident()
     log.error(
@@ -109,7 +109,12 @@ def handle_database_away(error: OperationalError):
         incident,
         type(error.orig).__name__ if error.orig is not None else type(error).__name__,
     )
-    body, status = render_error(503, incident=incident)
+    return incident
+
+
+def handle_database_away(error: OperationalError):
+    """The database cannot be reached: 503 and "try again in a minute", not a 500."""
+    body, status = render_error(503, incident=note_database_away(error))
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

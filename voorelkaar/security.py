@@ -67,13 +67,26 @@ SECRET_IN_PATH = re.compile(
 )
 
 
+# Personal data that may still ride along in a message or an exception's text (an input
+# echoed in a ValueError, say): an email address, a Dutch postcode, a phone number.
+PERSONAL = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[e-mailadres]"),
+    (re.compile(r"\b[1-9]\d{3} ?[A-Z]{2}\b"), "[postcode]"),
+    (re.compile(r"(?:\+31|\b0)[1-9](?:[ -]?\d){8}\b"), "[telefoon]"),
+)
+
+
 def redact(text: str) -> str:
-    """text without the secrets of SECRET_IN_PATH."""
-    return SECRET_IN_PATH.sub(_redacted, text)
+    """text without the secrets of SECRET_IN_PATH and without PERSONAL data."""
+    text = SECRET_IN_PATH.sub(_redacted, text)
+    for pattern, replacement in PERSONAL:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class RedactSecrets(logging.Filter):
-    """Keep tokens out of every log line: a request line shows the route, not the secret.
+    """Keep tokens and personal data out of every log line, tracebacks included: a request
+    line shows the route, not the secret.
 
     Sits on the handlers of the root logger and on gunicorn's loggers (which do not pass
     their lines to the root), so the access logs of the development server and of
@@ -90,6 +103,10 @@ class RedactSecrets(logging.Filter):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

@@ -1,4 +1,5 @@
-"""A new resident in a real browser: register, log out, log in, change password."""
+"""A new resident in a real browser: register, confirm by email, log out, log in, change
+the password."""
 
 import pytest
 
@@ -9,7 +10,20 @@ pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "een nieuwe zin van vier woorden"
 
 
-def test_a_resident_registers_logs_out_logs_in_and_changes_the_password(visit, live_server, meppel):
+def emailed_link(app, smtp, count: int, fragment: str) -> str:
+    """Send what the outbox holds; the link with fragment in the count-th email received."""
+    from voorelkaar.db import get_session, utcnow
+    from voorelkaar.notify import dispatch_outbox
+
+    with app.app_context():
+        dispatch_outbox(get_session(), utcnow())
+    text = smtp.wait_for(count)[count - 1].get_body(("plain",)).get_content()
+    return next(line for line in text.splitlines() if fragment in line).strip()
+
+
+def test_a_resident_registers_confirms_by_email_logs_out_logs_in_and_changes_the_password(
+    smtp, visit, live_server, meppel
+):
     app, base_url = live_server
     page = visit.page
     visit.goto("/")
@@ -23,11 +37,30 @@ def test_a_resident_registers_logs_out_logs_in_and_changes_the_password(visit, l
     page.get_by_label("Postcode").fill("7941 ab")
     page.get_by_label("Huisnummer").fill("12")
     visit.submit("Account maken")
+    assert page.get_by_role("heading", level=1).inner_text() == "Kijk in uw e-mail"
+    assert "riek@example.nl" in page.content()
+
+    # Not yet: the password alone does not open the account, and says why.
+    visit.goto("/login")
+    page.get_by_label("E-mailadres").fill("riek@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    visit.submit("Inloggen")
+    assert "U moet eerst uw e-mailadres bevestigen" in page.content()
+    visit.submit("Stuur de e-mail opnieuw")
+    assert "Als dit e-mailadres bij ons bekend is" in page.content()
+
+    link = emailed_link(app, smtp, 1, "/registreren/bevestigen/")
+    page.goto(link)
+    visit.assert_accessible()
+    visit.submit("Account bevestigen")
     assert "Welkom, Riek" in page.content()
     assert "Centrum" in page.content()
 
     visit.submit("Uitloggen")
     assert "U bent uitgelogd." in page.content()
+    page.goto(link)  # used once, now worthless, and it says what to do instead
+    visit.assert_accessible()
+    assert "Deze link werkt niet meer" in page.content()
 
     page.get_by_role("link", name="Inloggen").first.click()
     visit.assert_accessible()
@@ -88,7 +121,7 @@ def test_bad_registration_input_is_explained_beside_each_field_and_kept(visit, m
     assert page.evaluate("document.activeElement.id") == "email"
 
 
-def test_the_site_works_without_javascript(browser, live_server, meppel):
+def test_the_site_works_without_javascript(smtp, browser, live_server, meppel):
     app, base_url = live_server
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -101,8 +134,21 @@ def test_the_site_works_without_javascript(browser, live_server, meppel):
     page.get_by_label("Huisnummer").fill("3")
     page.get_by_role("button", name="Account maken", exact=True).click()
     page.wait_for_load_state()
+    assert "Kijk in uw e-mail" in page.content()
+    page.goto(emailed_link(app, smtp, 1, "/registreren/bevestigen/"))
+    page.get_by_role("button", name="Account bevestigen", exact=True).click()
+    page.wait_for_load_state()
     assert "Welkom, Kees" in page.content()
     context.close()
+
+
+def test_asking_for_the_email_again_passes_axe(visit, meppel):
+    visit.goto("/registreren/opnieuw-sturen")
+    visit.submit("Stuur de e-mail opnieuw")  # empty: the error is explained
+    assert "Vul uw e-mailadres in." in visit.page.content()
+    visit.page.get_by_label("E-mailadres").fill("iemand@example.nl")
+    visit.submit("Stuur de e-mail opnieuw")
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Kijk in uw e-mail"
 
 
 def test_information_pages_and_english_pass_axe(visit):

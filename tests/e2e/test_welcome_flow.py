@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import PASSWORD
+from tests.e2e.test_account_flow import emailed_link
 from tests.e2e.test_help_request_flow import log_in
 from voorelkaar.models import Role
 
@@ -46,3 +48,28 @@ def test_the_overview_leads_a_volunteer_to_mijn_inzet(visit, make_user, width):
         page.get_by_role("link", name="Mijn inzet", exact=True).click()
     visit.assert_accessible()
     assert page.url.endswith("/mijn-inzet")
+
+
+def test_a_carer_from_the_welcome_card_confirms_by_email_and_lands_on_their_overview(
+    smtp, visit, live_server, meppel
+):
+    app, _ = live_server
+    page = visit.page
+    visit.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ik zorg voor iemand", exact=True).click()
+    page.get_by_label("Uw naam").fill("Henk Bakker")
+    page.get_by_label("E-mailadres").fill("henk@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal het wachtwoord").fill(PASSWORD)
+    page.get_by_label("Postcode").fill("7942 AB")
+    page.get_by_label("Huisnummer").fill("3")
+    visit.submit("Account maken")
+    assert "Kijk in uw e-mail" in page.content()
+
+    page.goto(emailed_link(app, smtp, 1, "/registreren/bevestigen/"))
+    visit.assert_accessible()
+    assert "Welkom, Henk" in page.content()
+    visit.submit("Account bevestigen")
+    assert "Welkom, Henk! Uw account is klaar." in page.content()
+    assert "Voor mantelzorgers" in page.content()

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import backend
 from voorelkaar import create_app
-from voorelkaar.db import Base, alembic_config
+from voorelkaar.db import Base, alembic_config, utcnow
 from voorelkaar.models import Role, User
 
 
@@ -137,3 +137,40 @@ def test_migration_0013_drops_the_copied_notes_of_checkin_tasks_only(empty_datab
         "stil": "Geen antwoord op de vraag van 1 mei 2026.",
         "mail": "Onderwerp\nmet een tweede regel",
     }
+
+
+def _insert_user(connection, email: str) -> None:
+    """A users row as the schema of the moment has it: every required column filled."""
+    from sqlalchemy import Boolean, DateTime, Float, Integer, MetaData, Table
+
+    users = Table("users", MetaData(), autoload_with=connection)
+    filled = {Boolean: False, DateTime: utcnow(), Float: 52.7, Integer: 1}
+    row = {
+        column.name: next((v for t, v in filled.items() if isinstance(column.type, t)), "x")
+        for column in users.columns
+        if not column.nullable and not column.primary_key
+    }
+    connection.execute(users.insert().values(**{**row, "email": email}))
+
+
+def test_migration_0022_confirms_who_had_an_account_and_going_back_locks_who_had_not(
+    empty_database,
+):
+    url = empty_database
+    command.upgrade(alembic_config(url), "0019")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        _insert_user(connection, "al-lang@example.nl")
+    command.upgrade(alembic_config(url), "head")
+    with engine.begin() as connection:
+        confirmed = connection.execute(
+            text("SELECT email_confirmed_at, created_at FROM users")
+        ).one()
+        assert confirmed[0] is not None and confirmed[0] == confirmed[1]
+        _insert_user(connection, "wacht@example.nl")  # email_confirmed_at stays empty
+    command.downgrade(alembic_config(url), "0019")
+    with engine.connect() as connection:
+        hashes = dict(connection.execute(text("SELECT email, password_hash FROM users")).all())
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    assert hashes == {"al-lang@example.nl": "x", "wacht@example.nl": "!onbevestigd"}

@@ -105,6 +105,13 @@ def test_with_the_database_away_every_page_is_a_503_that_says_when_to_try_again(
         assert "De site is even niet bereikbaar" in html and "Traceback" not in html
         incident = re.search(r"Foutcode: 503-([0-9a-f]{8})", html).group(1)
         assert f"incident {incident}" in caplog.text
+    # The API answers the same in JSON (it gave a 500 before).
+    response = client.get("/api/v1/requests", headers={"Authorization": "Bearer " + "x" * 40})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    error = response.get_json()["error"]
+    assert error["code"] == "unavailable"
+    incident = re.search(r"foutcode ([0-9a-f]{8})", error["message"]).group(1)
+    assert f"incident {incident}" in caplog.text
     app.extensions["voorelkaar.engine"].dispose()
 
 

@@ -328,3 +328,21 @@ def test_admins_read_the_security_log_and_staff_only_the_work_trail(
         "/beheer/beveiligingslog", query_string={"soort": "login.ok"}
     ).get_data(as_text=True)
     assert "inloggen mislukt" not in only_logins.split("<tbody>")[1]
+
+
+def test_a_traceback_loses_the_personal_data_its_exception_carried(app, log_scan):
+    found = len(log_scan.found)
+    try:
+        raise ValueError("geen geldig adres: riek@example.nl, 7941 AB 12, 06 12345678")
+    except ValueError:
+        logging.getLogger("voorelkaar.elders").exception("het ging mis")
+    assert len(log_scan.found) == found
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "x", (), None)
+    try:
+        raise ValueError("riek@example.nl")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    RedactSecrets().filter(record)
+    assert "riek@" not in record.exc_text and "[e-mailadres]" in record.exc_text

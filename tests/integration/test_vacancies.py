@@ -5,6 +5,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import AuthActions, Forms, csrf_token_from
+from voorelkaar.audit import ACCESS_EVENTS
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -93,7 +94,9 @@ def test_an_organisation_account_signs_up_its_organisation_unverified(forms, aut
     assert organisation.name == "Buurthuis De Plataan"
     assert organisation.verified_at is None
     assert [m.user_id for m in organisation.members] == [member.id]
-    assert db.scalars(select(AuditEvent.action)).all() == ["organisations.registered"]
+    assert db.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.not_in(ACCESS_EVENTS))
+    ).all() == ["organisations.registered"]
 
 
 def test_without_an_organisation_posting_a_vacancy_starts_with_signing_up(auth, client, member):
@@ -156,7 +159,11 @@ def test_an_unverified_organisations_vacancy_is_not_public_until_staff_verify_it
     db.refresh(organisation)
     assert organisation.verified_at is None
     assert "Wandelmaatje" not in client.get("/vacatures").get_data(as_text=True)
-    actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    actions = db.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.not_in(ACCESS_EVENTS))
+        .order_by(AuditEvent.id)
+    ).all()
     assert actions == ["organisations.verified", "organisations.unverified"]
 
 
@@ -383,7 +390,11 @@ def test_a_member_closes_a_filled_vacancy_it_leaves_the_list_and_its_page_says_i
     assert result.headers["Location"] == f"/vacatures/{vacancy.id}"
     db.refresh(vacancy)
     assert vacancy.state == RequestState.DONE
-    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "vacancies.closed"))
+    event = db.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action.not_in(ACCESS_EVENTS))
+        .where(AuditEvent.action == "vacancies.closed")
+    )
     assert (event.actor_id, event.subject_id) == (member.id, vacancy.id)
     html = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
     # The flash: the page stays, so it is not "offline", only off the list.
@@ -469,7 +480,7 @@ def test_closing_without_a_reason_is_explained_on_the_same_page_and_changes_noth
         assert bogus.status_code == 200
     db.refresh(vacancy)
     assert vacancy.state == RequestState.OPEN
-    assert db.scalar(select(AuditEvent)) is None
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action.not_in(ACCESS_EVENTS))) is None
 
 
 def test_only_members_and_staff_close_a_vacancy_others_get_not_found(
@@ -493,7 +504,7 @@ def test_only_members_and_staff_close_a_vacancy_others_get_not_found(
     assert close(forms, vacancy, "niet-meer-nodig").status_code == 302
     db.refresh(vacancy)
     assert vacancy.state == RequestState.CANCELLED
-    event = db.scalar(select(AuditEvent))
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action.not_in(ACCESS_EVENTS)))
     assert (event.action, event.actor_id) == ("vacancies.closed", staff.id)
 
 
@@ -517,7 +528,10 @@ def test_closing_twice_is_harmless_and_sends_nothing_twice(
     assert "Deze vacature is al gesloten." in client.get(page).get_data(as_text=True)
     db.refresh(vacancy)
     assert vacancy.state == RequestState.DONE  # the first reason stays
-    assert len(db.scalars(select(AuditEvent)).all()) == 1
+    assert (
+        len(db.scalars(select(AuditEvent).where(AuditEvent.action.not_in(ACCESS_EVENTS))).all())
+        == 1
+    )
     assert len(db.scalars(select(OutboxMessage)).all()) == 1
     with app.test_request_context():
         assert services.close_vacancy(db, member, vacancy, RequestState.CANCELLED) is False

@@ -25,6 +25,7 @@ EVENT_LABELS = {
     audit.PASSWORD_RESET_ASKED: _l("link voor nieuw wachtwoord gevraagd"),
     audit.PASSWORD_RESET: _l("nieuw wachtwoord gekozen met de link"),
     audit.ACCESS_DENIED: _l("pagina geweigerd"),
+    audit.API_REFUSED: _l("API-sleutel geweigerd"),
     "users.roles_changed": _l("rollen gewijzigd"),
     "users.role_added": _l("rol toegevoegd"),
     "users.role_stopped": _l("rol gestopt"),

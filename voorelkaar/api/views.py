@@ -20,9 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from voorelkaar import errors
+from voorelkaar import audit, errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
 from voorelkaar.api.openapi import DOCUMENT
@@ -55,6 +56,7 @@ MESSAGES = {
     422: ("validation_failed", "Niet alle velden zijn goed ingevuld. Zie error.fields."),
     429: ("rate_limited", "Te veel verzoeken met deze sleutel. Wacht even en probeer opnieuw."),
     500: ("server_error", "Er ging iets mis bij ons. Probeer het later nog eens."),
+    503: ("unavailable", "De dienst is even niet bereikbaar. Probeer het over een minuut opnieuw."),
 }
 
 
@@ -91,6 +93,14 @@ def handle_invalid(error: Invalid):
 @bp.errorhandler(HTTPException)
 def handle_http_error(error: HTTPException):
     return error_response(error.code or 500)
+
+
+@bp.errorhandler(OperationalError)
+def handle_database_away(error: OperationalError):
+    incident = errors.note_database_away(error)  # rolls back and logs
+    response = error_response(503, f"De dienst is even niet bereikbaar (foutcode {incident}).")
+    response.headers["Retry-After"] = str(errors.RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.errorhandler(Exception)
@@ -144,6 +154,9 @@ def token_required(scope: Scope):
             try:
                 token = tokens.verify_token(get_session(), secret)
             except tokens.TokenError:
+                db = get_session()
+                db.rollback()
+                audit.security_event(db, audit.API_REFUSED, result="failed")
                 raise ApiError(401) from None
             if not tokens.has_scope(token, scope):
                 raise ApiError(403, f"Deze sleutel heeft de bevoegdheid {scope.value} niet.")

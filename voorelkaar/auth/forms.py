@@ -4,7 +4,6 @@ import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import (
     EmailField,
     PasswordField,
@@ -17,9 +16,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from voorelkaar.auth import passwords
-from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number
-from voorelkaar.models import User
 from voorelkaar.models.user import SELF_CHOSEN_ROLES, Role
 
 ROLE_CHOICES = {
@@ -135,15 +132,6 @@ class RegisterForm(MunicipalPostcode, BaseForm):
         if chosen:
             self.roles.data = chosen
 
-    def validate_email(self, field):
-        taken = get_session().scalar(select(User.id).where(func.lower(User.email) == field.data))
-        if taken:
-            raise ValidationError(
-                _l(
-                    "Er is al een account met dit e-mailadres. Log in, of vraag een nieuw wachtwoord aan."
-                )
-            )
-
     def validate_password(self, field):
         _check_not_common(field, self.email.data, self.name.data)
 
@@ -213,6 +201,16 @@ class ChangePasswordForm(BaseForm):
 
 class ForgotPasswordForm(BaseForm):
     email = _email_field()
+
+
+class ResendForm(BaseForm):
+    """Ask again for the email the register form sends."""
+
+    email = _email_field()
+
+
+class ConfirmForm(BaseForm):
+    """One button: a link in an email opens a page, and only this POST uses it."""
 
 
 class ResetPasswordForm(BaseForm):

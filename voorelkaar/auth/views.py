@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -21,9 +22,11 @@ from voorelkaar.audit import security_event
 from voorelkaar.auth import services
 from voorelkaar.auth.forms import (
     ChangePasswordForm,
+    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
+    ResendForm,
     ResetPasswordForm,
 )
 from voorelkaar.auth.sessions import end_session, start_session
@@ -55,10 +58,14 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+# Where the register form's email went: shown on the next page, never put in its address.
+SENT_TO = "sent_to"
+
+
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
 def register():
-    """Create an account."""
+    """Create an account; it works once the link emailed to its address is opened."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = RegisterForm()
@@ -75,16 +82,70 @@ def register():
             roles=tuple(Role(value) for value in form.roles.data),
             locale=str(get_locale() or "nl"),
         )
-        db = get_session()
-        try:
-            user = services.register_user(db, account)
-        except services.EmailTaken:
-            form.email.errors.append(_("Er is al een account met dit e-mailadres."))
-        else:
-            start_session(db, user)
-            flash(_("Welkom, %(name)s! Uw account is klaar.", name=user.first_name), "success")
-            return redirect(url_for("pages.home"))
+        # The same answer whether or not the address has an account: see sign_up.
+        services.sign_up(get_session(), account)
+        return _to_check_email(form.email.data)
     return render_template("auth/register.html", form=form)
+
+
+def _to_check_email(email: str):
+    session[SENT_TO] = email
+    return redirect(url_for("auth.check_email"))
+
+
+@bp.route("/registreren/kijk-in-uw-email")
+def check_email():
+    """Where the email went, and what to do when it does not arrive."""
+    email = session.get(SENT_TO)
+    if not email:
+        return redirect(url_for("auth.register"))
+    return render_template("auth/check_email.html", email=email)
+
+
+@bp.route("/registreren/opnieuw-sturen", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CONFIRM_RESEND_LIMIT_PER_IP"], methods=["POST"])
+def resend():
+    """Send the register form's email again (at most once a quarter of an hour)."""
+    form = ResendForm()
+    if form.validate_on_submit():
+        services.resend_link(get_session(), form.email.data)
+        flash(
+            _(
+                "Als dit e-mailadres bij ons bekend is, krijgt u binnen een paar minuten een "
+                "nieuwe e-mail. Dat kan één keer per kwartier."
+            ),
+            "info",
+        )
+        return _to_check_email(form.email.data)
+    return render_template("auth/resend.html", form=form)
+
+
+@bp.route("/registreren/bevestigen/<token>", methods=["GET", "POST"])
+def confirm_email(token):
+    """The emailed link: one button confirms the address and logs in.
+
+    Opening the link changes nothing, because mail scanners open links too.
+    """
+    db = get_session()
+    try:
+        user = services.user_for_confirm_token(db, token)
+    except services.InvalidLink:
+        return _confirm_invalid()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email(db, token)
+        except services.InvalidLink:
+            return _confirm_invalid()
+        audit.record(db, user, audit.LOGIN_OK, person=user, reason="met de bevestigingslink")
+        start_session(db, user)
+        flash(_("Welkom, %(name)s! Uw account is klaar.", name=user.first_name), "success")
+        return redirect(url_for("pages.home"))
+    return render_template("auth/confirm_email.html", form=form, person=user)
+
+
+def _confirm_invalid():
+    return render_template("auth/confirm_invalid.html", form=ResendForm()), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,6 +163,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_page or url_for("pages.home"))
     form = LoginForm()
+    resend_email = None  # set when the password is right but the address unconfirmed
     if form.validate_on_submit():
         db = get_session()
         user = services.authenticate(db, form.email.data, form.password.data)
@@ -118,12 +180,25 @@ def login():
             form.email.errors.append(
                 _("Dit account is geblokkeerd. Neem contact op met de coördinator.")
             )
+        elif user.email_confirmed_at is None:
+            # Said only to whoever knows the password, so it tells nobody else anything.
+            security_event(
+                db, audit.LOGIN_FAILED, person=user, result="refused", reason="niet bevestigd"
+            )
+            resend_email = form.email.data
+            form.email.errors.append(
+                _(
+                    "U moet eerst uw e-mailadres bevestigen. Klik op de link in de e-mail "
+                    "die wij u stuurden toen u het account maakte."
+                )
+            )
         else:
             audit.record(db, user, audit.LOGIN_OK, person=user)
             start_session(db, user)
             flash(_("U bent ingelogd."), "success")
             return redirect(next_page or url_for("pages.home"))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    body = render_template("auth/login.html", form=form, resend_email=resend_email)
+    return body, 200 if not form.errors else 422
 
 
 def _account_guarded():
@@ -197,11 +272,14 @@ def reset_password(token):
     db = get_session()
     try:
         person = services.user_for_reset_token(db, token)
-    except services.InvalidResetLink:
+    except services.InvalidLink:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
         user = services.reset_password(db, token, form.password.data)
+        audit.record(
+            db, user, audit.LOGIN_OK, person=user, reason="met de link voor een nieuw wachtwoord"
+        )
         # The link proved who this is: in at once, also while the login page guards the
         # account against guessing.
         start_session(db, user)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from voorelkaar.account.jobs import apply_retention
 from voorelkaar.api.tokens import warn_of_expiry
 from voorelkaar.audit import forget_old_events, seal_job
+from voorelkaar.auth.services import forget_unconfirmed
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
 from voorelkaar.help_requests.jobs import chase_open_requests
@@ -58,6 +59,12 @@ JOBS: tuple[Job, ...] = (
         forget_old_tokens,
         3600,
         "vergeet na 30 dagen welke formulieren al verstuurd zijn",
+    ),
+    Job(
+        "onbevestigd",
+        forget_unconfirmed,
+        3600,
+        "verwijdert accounts die na een week nog niet via de e-mail zijn bevestigd",
     ),
     Job(
         "bewaarde-invoer",

@@ -145,6 +145,8 @@ def _candidates_within(
         dx * dx + dy * dy <= travel * travel,
         User.available.is_(True),
         User.blocked_at.is_(None),
+        # Made on the register form and never confirmed: perhaps not theirs to be asked at.
+        User.email_confirmed_at.is_not(None),
         User.id != request.author_id,
         # Asked, offered, helping or said no already: not suggested to invite again.
         ~select(Match.id)

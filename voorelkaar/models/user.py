@@ -67,6 +67,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # None while an account made on the register form waits for its emailed link: it
+    # cannot log in, nor is it offered as a volunteer. Accounts made any other way (a
+    # referral, the demo, staff) are confirmed when they are made.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
     # The volunteer's profile: shown to others by first name only.
     intro: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[str] = mapped_column(String(500), default="")
