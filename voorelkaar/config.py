@@ -13,6 +13,7 @@ ENVIRONMENT_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "VOORELKAAR_ENV",
     "TRUSTED_PROXIES",
+    "SECOND_FACTOR_KEY",
 )
 
 
@@ -34,6 +35,15 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     REGISTER_LIMIT_PER_IP = "30 per hour"
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    # The second factor (a code from an app): how long the code page waits after the
+    # password, how many wrong codes it takes before the password is asked again, and how
+    # many wrong codes an account gets on the server, whatever the browser sends.
+    SECOND_FACTOR_PENDING_SECONDS = 5 * 60
+    SECOND_FACTOR_TRIES = 5
+    SECOND_FACTOR_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    # Encrypts the apps' secrets in the database. None: derived from SECRET_KEY, so a new
+    # SECRET_KEY means everyone sets up their app again; set this to keep them apart.
+    SECOND_FACTOR_KEY = None
     MAX_CONTENT_LENGTH = 512 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

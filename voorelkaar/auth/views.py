@@ -29,6 +29,7 @@ from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.forms import clean_text
 from voorelkaar.models import Role
+from voorelkaar.second_factor.pending import ask_for_code, needs_code
 from voorelkaar.security import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -111,6 +112,8 @@ def login():
             form.email.errors.append(
                 _("Dit account is geblokkeerd. Neem contact op met de coördinator.")
             )
+        elif needs_code(user):
+            return ask_for_code(user, next_page)
         else:
             start_session(db, user)
             flash(_("U bent ingelogd."), "success")
@@ -188,6 +191,10 @@ def reset_password(token):
     form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
         user = services.reset_password(db, token, form.password.data)
+        if needs_code(user):
+            # The link proves the email address, not the phone: the code is still asked.
+            flash(_("Uw nieuwe wachtwoord is opgeslagen. Vul nu de code uit uw app in."), "success")
+            return ask_for_code(user, None)
         # The link proved who this is: in at once, also while the login page guards the
         # account against guessing.
         start_session(db, user)
