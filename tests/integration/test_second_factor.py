@@ -431,3 +431,9 @@ def test_recovery_codes_are_stored_as_digests(staff, db):
     stored = set(db.scalars(select(RecoveryCode.code_hash)))
     assert len(stored) == 10
     assert not stored & set(codes)
+
+
+def test_someone_logged_in_who_opens_the_code_page_goes_home(resident, client, auth):
+    auth.login(resident.email)
+    assert _path(client.get("/login/code")) == "/"
+    assert _path(client.get("/login/herstelcode")) == "/"

@@ -44,6 +44,8 @@ code_limit = limiter.shared_limit(
 
 
 def _start_over():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
     flash(_("Het inloggen duurde te lang. Log opnieuw in."), "info")
     return redirect(url_for("auth.login"))
 
