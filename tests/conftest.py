@@ -9,6 +9,7 @@ import os
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,6 +21,9 @@ from voorelkaar.models import Role
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "een lange zin als wachtwoord"
+# The app secret of every test user with a second factor (all back-office ones, unless a
+# test says otherwise): tests compute the code a phone would show.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPVOORELKAARTESTQQ"
 
 
 class LogScan(logging.Handler):
@@ -253,14 +257,50 @@ def meppel(db):
     return db.scalar(select(Municipality).where(Municipality.slug == "meppel"))
 
 
+def fresh_code(app, email: str) -> str:
+    """The code a phone would show now for email's account (its secret read back).
+
+    A code is accepted once, and tests log in more often than once per 30 seconds: the step
+    last used is forgotten first. (Tests of that refusal compute codes themselves.)
+    """
+    import pyotp
+    from sqlalchemy import func, select, update
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.models import User
+    from voorelkaar.second_factor.services import secret_of
+
+    with Session(app.extensions["voorelkaar.engine"]) as db, app.app_context():
+        db.execute(
+            update(User).where(func.lower(User.email) == email.lower()).values(totp_last_step=None)
+        )
+        db.commit()
+        secret = secret_of(db.scalar(select(User).where(func.lower(User.email) == email.lower())))
+    return pyotp.TOTP(secret).now()
+
+
 @pytest.fixture
-def make_user(db, meppel):
-    """Create a user with roles; returns the User (password: PASSWORD)."""
+def make_user(app, db, meppel):
+    """Create a user with roles; returns the User (password: PASSWORD).
+
+    Back-office users (staff, consultants, admins) have the second factor on, with app
+    secret TOTP_SECRET, as they must; second_factor=False makes one who has yet to set it
+    up, second_factor=True gives it to anyone.
+    """
+    from voorelkaar.auth.access import in_back_office
     from voorelkaar.auth.services import NewAccount, register_user
+    from voorelkaar.second_factor.services import enrol
 
     counter = iter(range(1, 10_000))
 
-    def make(*roles: Role, email=None, name="Test Persoon", postcode="7941 AB", password=PASSWORD):
+    def make(
+        *roles: Role,
+        email=None,
+        name="Test Persoon",
+        postcode="7941 AB",
+        password=PASSWORD,
+        second_factor=None,
+    ):
         account = NewAccount(
             name=name,
             email=email or f"persoon{next(counter)}@example.nl",
@@ -270,7 +310,12 @@ def make_user(db, meppel):
             phone=None,
             roles=roles or (Role.RESIDENT,),
         )
-        return register_user(db, account)
+        user = register_user(db, account)
+        if second_factor if second_factor is not None else in_back_office(user):
+            with app.app_context():
+                enrol(user, TOTP_SECRET)
+            db.commit()
+        return user
 
     return make
 
@@ -398,7 +443,12 @@ class AuthActions:
         self.forms = forms
 
     def login(self, email: str, password: str = PASSWORD):
-        return self.forms.post("/login", {"email": email, "password": password})
+        """Log in; with the code from the test app when the account asks for one."""
+        response = self.forms.post("/login", {"email": email, "password": password})
+        if response.status_code == 302 and urlsplit(response.location).path == "/login/code":
+            code = fresh_code(self.forms.client.application, email)
+            response = self.forms.post("/login/code", {"code": code})
+        return response
 
     def logout(self):
         return self.forms.post("/uitloggen", {}, page="/")

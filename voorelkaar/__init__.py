@@ -49,7 +49,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from voorelkaar import audit, db, i18n, idempotency, kept_forms, security
+    from voorelkaar import audit, db, i18n, idempotency, kept_forms, second_factor, security
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
+    second_factor.init_app(app)
     security.init_app(app)
 
 
@@ -85,12 +86,14 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.profiles.views import bp as profiles_bp
     from voorelkaar.referrals.views import bp as referrals_bp
     from voorelkaar.reports.views import bp as reports_bp
+    from voorelkaar.second_factor.views import bp as second_factor_bp
     from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
 
     routing.init_app(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(second_factor_bp)
     app.register_blueprint(help_requests_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(offers_bp)

@@ -48,6 +48,10 @@ PASSWORD_RESET_ASKED = "password.reset_asked"  # noqa: S105 - an event name
 PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name
 ACCESS_DENIED = "access.denied"
 API_REFUSED = "api.refused"  # an API call with no, an unknown or an expired token
+SECOND_FACTOR_FAILED = "second_factor.failed"  # a wrong code after the right password
+SECOND_FACTOR_ON = "second_factor.on"
+SECOND_FACTOR_OFF = "second_factor.off"
+SECOND_FACTOR_NEW_CODES = "second_factor.new_codes"
 # Events about getting in and looking: only admins read these (the security log).
 ACCESS_EVENTS = (
     LOGIN_OK,
@@ -59,6 +63,10 @@ ACCESS_EVENTS = (
     PASSWORD_RESET,
     ACCESS_DENIED,
     API_REFUSED,
+    SECOND_FACTOR_FAILED,
+    SECOND_FACTOR_ON,
+    SECOND_FACTOR_OFF,
+    SECOND_FACTOR_NEW_CODES,
     "people.viewed",
     "referrals.viewed",
     "users.viewed",

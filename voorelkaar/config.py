@@ -14,6 +14,7 @@ ENVIRONMENT_KEYS = (
     "VOORELKAAR_ENV",
     "TRUSTED_PROXIES",
     "SECURITY_LOG_RETENTION_DAYS",
+    "SECOND_FACTOR_KEY",
 )
 
 
@@ -38,6 +39,15 @@ class Defaults:
     EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 48  # the link that makes a new account usable
     UNCONFIRMED_KEEP = 60 * 60 * 24 * 7  # then an account never confirmed is removed
     CONFIRM_RESEND_LIMIT_PER_IP = "10 per hour"
+    # The second factor (a code from an app): how long the code page waits after the
+    # password, how many wrong codes it takes before the password is asked again, and how
+    # many wrong codes an account gets on the server, whatever the browser sends.
+    SECOND_FACTOR_PENDING_SECONDS = 5 * 60
+    SECOND_FACTOR_TRIES = 5
+    SECOND_FACTOR_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    # Encrypts the apps' secrets in the database. None: derived from SECRET_KEY, so a new
+    # SECRET_KEY means everyone sets up their app again; set this to keep them apart.
+    SECOND_FACTOR_KEY = None
     MAX_CONTENT_LENGTH = 512 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import missing
+from tests.conftest import fresh_code, missing
 from voorelkaar import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -62,9 +62,10 @@ def live_server(app_config):
 class Checked:
     """A browser page whose every visited page must pass axe-core."""
 
-    def __init__(self, page, base_url: str):
+    def __init__(self, page, base_url: str, app=None):
         self.page = page
         self.base_url = base_url
+        self.app = app  # the live server's app, for the code a test user's phone would show
         self.checked: list[str] = []
         self.console_errors: list[str] = []
         page.on("console", self._console)
@@ -110,8 +111,16 @@ def visit(browser, live_server):
     app, base_url = live_server
     context = browser.new_context(locale="nl-NL", java_script_enabled=True)
     page = context.new_page()
-    checked = Checked(page, base_url)
+    checked = Checked(page, base_url, app)
     yield checked
     csp_violations = [text for text in checked.console_errors if "Content Security Policy" in text]
     context.close()
     assert csp_violations == []
+
+
+def pass_code_step(visit: Checked, email: str) -> None:
+    """After the password: type the code from the test app, if the account asks for one."""
+    if not visit.page.url.endswith("/login/code"):
+        return
+    visit.page.get_by_label("Code uit uw app").fill(fresh_code(visit.app, email))
+    visit.submit("Inloggen")

@@ -100,11 +100,11 @@ def test_staff_see_charts_each_with_its_table_and_the_page_passes_axe(visit, coo
 @pytest.fixture
 def zoomed(browser, live_server):
     """A 1280 x 1024 screen at 400% zoom: 320 x 256 css px, 4 screen pixels to the css px."""
-    _app, base_url = live_server
+    app, base_url = live_server
     context = browser.new_context(
         locale="nl-NL", viewport={"width": 320, "height": 256}, device_scale_factor=4
     )
-    yield Checked(context.new_page(), base_url)
+    yield Checked(context.new_page(), base_url, app)
     context.close()
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import pass_code_step
 from tests.integration.test_help_requests import next_weekday
 from voorelkaar.models import HelpRequest, Neighbourhood, NeighbourhoodArea, Role
 
@@ -19,6 +20,7 @@ def log_in(visit, email):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     visit.submit("Inloggen")
+    pass_code_step(visit, email)
 
 
 def log_out(visit):

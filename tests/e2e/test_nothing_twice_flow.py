@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import event
 
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from, fresh_code
 from tests.e2e.conftest import Checked
 from tests.e2e.test_help_request_flow import log_in, log_out
 from tests.integration.test_nothing_twice import NAMES, creating_forms
@@ -69,8 +69,9 @@ class _KeepRedirects(HTTPRedirectHandler):
 class HttpClient:
     """A browser without JavaScript: cookies, forms, and redirects left unfollowed."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, app=None):
         self.base_url = base_url
+        self.app = app
         self.opener = build_opener(HTTPCookieProcessor(CookieJar()), _KeepRedirects())
 
     def get(self, path: str) -> str:
@@ -89,8 +90,15 @@ class HttpClient:
 
     def log_in(self, email: str) -> None:
         token = csrf_token_from(self.get("/login"))
-        status, _ = self.post("/login", {"csrf_token": token, "email": email, "password": PASSWORD})
+        status, location = self.post(
+            "/login", {"csrf_token": token, "email": email, "password": PASSWORD}
+        )
         assert status == 302
+        if location and location.endswith("/login/code"):
+            token = csrf_token_from(self.get("/login/code"))
+            code = fresh_code(self.app, email)
+            status, _ = self.post("/login/code", {"csrf_token": token, "code": code})
+            assert status == 302
 
 
 def _twice_at_once(engine, client, form):
@@ -116,7 +124,7 @@ def test_two_posts_half_a_second_apart_on_a_slow_server_make_one_of_each(
     app, base_url = live_server
     for name in NAMES:
         form = forms_that_create[name]
-        client = HttpClient(base_url)
+        client = HttpClient(base_url, app)
         client.log_in(form.email)
         before = form.rows(db)
         first, second = _twice_at_once(app.extensions["voorelkaar.engine"], client, form)
@@ -230,7 +238,7 @@ def test_pressed_twice_on_a_slow_line_it_is_sent_once_or_lands_on_the_first(
     page = context.new_page()
     page.set_default_timeout(10_000)
     # axe needs JavaScript; these pages are checked with it in the other tests.
-    visit = Checked(page, base_url) if javascript else Unchecked(page, base_url)
+    visit = Checked(page, base_url, app) if javascript else Unchecked(page, base_url, app)
     log_in(visit, form.email)
     visit.goto(form.page)
     _fill(_form_on(page, form), form.data)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import pass_code_step
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     Organisation,
@@ -27,6 +28,7 @@ def log_in(visit, email: str):
     visit.page.get_by_label("E-mailadres").fill(email)
     visit.page.get_by_label("Wachtwoord").fill(PASSWORD)
     visit.submit("Inloggen")
+    pass_code_step(visit, email)
 
 
 def press(visit, action: str, subject: str):

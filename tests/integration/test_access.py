@@ -191,6 +191,27 @@ ACCESS = {
     "api_tokens.index": ("GET", "/beheer/api-sleutels", only("admin")),
     # No token 999999: an admin gets 404, the rest never get that far.
     "api_tokens.revoke": ("POST", "/beheer/api-sleutels/999999/intrekken", only("admin", code=404)),
+    # Only halfway through logging in; everyone else is sent back to the login page.
+    "second_factor.code": ("GET", "/login/code", everyone(302)),
+    "second_factor.recovery": ("GET", "/login/herstelcode", everyone(302)),
+    "second_factor.manage": ("GET", "/mijn-gegevens/inloggen-met-code", logged_in()),
+    # The back office has it set up already (the fixtures do): to the page above.
+    "second_factor.setup": (
+        "GET",
+        "/mijn-gegevens/inloggen-met-code/instellen",
+        {**logged_in(), **dict.fromkeys(("staff", "consultant", "admin"), 302)},
+    ),
+    # Without the second factor there is nothing to renew or turn off: back to the page.
+    "second_factor.new_codes": (
+        "POST",
+        "/mijn-gegevens/inloggen-met-code/herstelcodes",
+        {**logged_in(302), **dict.fromkeys(("staff", "consultant", "admin"), 422)},
+    ),
+    "second_factor.turn_off": (
+        "POST",
+        "/mijn-gegevens/inloggen-met-code/uitzetten",
+        {**logged_in(302), **dict.fromkeys(("staff", "consultant", "admin"), 422)},
+    ),
     "account.overview": ("GET", "/mijn-gegevens", logged_in()),
     "account.download": ("GET", "/mijn-gegevens/download", logged_in()),
     "account.delete": ("GET", "/mijn-gegevens/verwijderen", logged_in()),

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Enum, String, event, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOTP_SECRET
 from voorelkaar.account.export import SECTIONS, export_data
 from voorelkaar.account.jobs import apply_retention
 from voorelkaar.account.services import ANONYMOUS_NAME, LastAdmin, delete_account
@@ -52,6 +52,7 @@ from voorelkaar.models import (
     VacancyResponse,
     VolunteerSlot,
 )
+from voorelkaar.second_factor.services import new_recovery_codes, use_recovery_code
 
 NAME = "Riek Jansen"
 FIRST_NAME = "Riek"
@@ -361,7 +362,17 @@ def world(db, riek, make_user):
         ]
     )
     db.commit()
-    return {"riek": riek, "sanne": sanne, "henk": henk, "staff": staff, "done": done}
+    # Riek works in the back office, so she logs in with a code (TOTP_SECRET) too.
+    codes = new_recovery_codes(db, riek)
+    use_recovery_code(db, riek, codes[0])
+    return {
+        "riek": riek,
+        "sanne": sanne,
+        "henk": henk,
+        "staff": staff,
+        "done": done,
+        "recovery_codes": codes,
+    }
 
 
 def test_every_table_that_points_to_users_is_in_the_export():
@@ -454,6 +465,15 @@ def test_the_download_is_a_file_without_secrets_or_other_peoples_details(world, 
     assert "Gebeld." in text  # a staff note about me is mine to read
     for secret in ("password_hash", "token_hash", "argon2", "CODE0001"):
         assert secret not in text
+    # Nothing of the second factor that could make a code or log in: not the app's secret
+    # (plain or encrypted), nor a recovery code or its hash.
+    riek = world["riek"]
+    assert data["tabellen"]["users"][0]["totp_enabled_at"]
+    for secret in (TOTP_SECRET, riek.totp_secret, "totp_secret", "code_hash"):
+        assert secret not in text
+    for code in world["recovery_codes"]:
+        assert code not in text and code.replace("-", "") not in text
+    assert len(data["tabellen"]["recovery_codes"]) == 10
     for other in ("Henk Bakker", "henk@example.nl", "Fatima", "Henk bezocht", "Henk wacht"):
         assert other not in text
     assert "Henk" in text  # a counterpart by first name only

@@ -35,6 +35,7 @@ from voorelkaar.models import (
     Organisation,
     OrganisationMember,
     OutboxMessage,
+    RecoveryCode,
     Referral,
     Report,
     StaffTask,
@@ -77,7 +78,8 @@ class Section:
 
 
 def _users(db, user):
-    return [_row(user, without=("password_hash", "lat_band"))]
+    # The app's secret and its last step would let a reader make codes: they stay out.
+    return [_row(user, without=("password_hash", "lat_band", "totp_secret", "totp_last_step"))]
 
 
 def _roles(db, user):
@@ -87,6 +89,12 @@ def _roles(db, user):
 def _sessions(db, user):
     found = db.scalars(select(UserSession).where(UserSession.user_id == user.id))
     return [_row(s, without=("token_hash",)) for s in found]
+
+
+def _recovery_codes(db, user):
+    # When each was made and used; the code itself is not kept, and its hash stays out.
+    found = db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    return [_row(c, without=("code_hash",)) for c in found]
 
 
 def _slots(db, user):
@@ -309,6 +317,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("users", "Uw account: naam, contactgegevens, adres en instellingen.", (), _users),
     Section("user_roles", "Wat u op de site doet (uw rollen).", ("user_id",), _roles),
     Section("user_sessions", "Wanneer u bent ingelogd.", ("user_id",), _sessions),
+    Section(
+        "recovery_codes",
+        "Wanneer uw herstelcodes voor inloggen zijn gemaakt en gebruikt (niet de codes zelf).",
+        ("user_id",),
+        _recovery_codes,
+    ),
     Section("volunteer_slots", "Wanneer u als vrijwilliger kunt.", ("user_id",), _slots),
     Section("help_requests", "Uw hulpvragen.", ("author_id",), _help_requests),
     Section(

@@ -34,6 +34,7 @@ from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.forms import clean_text
 from voorelkaar.models import Role
+from voorelkaar.second_factor.pending import ask_for_code, needs_code
 from voorelkaar.security import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -192,6 +193,8 @@ def login():
                     "die wij u stuurden toen u het account maakte."
                 )
             )
+        elif needs_code(user):
+            return ask_for_code(user, next_page)
         else:
             audit.record(db, user, audit.LOGIN_OK, person=user)
             start_session(db, user)
@@ -277,6 +280,10 @@ def reset_password(token):
     form = ResetPasswordForm(person=person)
     if form.validate_on_submit():
         user = services.reset_password(db, token, form.password.data)
+        if needs_code(user):
+            # The link proves the email address, not the phone: the code is still asked.
+            flash(_("Uw nieuwe wachtwoord is opgeslagen. Vul nu de code uit uw app in."), "success")
+            return ask_for_code(user, None)
         audit.record(
             db, user, audit.LOGIN_OK, person=user, reason="met de link voor een nieuw wachtwoord"
         )

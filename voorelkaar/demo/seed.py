@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.auth import passwords
+from voorelkaar.auth.access import in_back_office
 from voorelkaar.db import utcnow
 from voorelkaar.demo.matches import seed_matches
 from voorelkaar.demo.requests import demo_street, seed_requests
@@ -30,8 +31,12 @@ from voorelkaar.models import (
     VolunteerSlot,
 )
 from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.second_factor import services as second_factor
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - public on purpose, demo data only
+# The back office logs in with a code from an app too. The demo accounts share this app
+# secret, public like the password: add it to an app, or ask `flask --app wsgi demo-code`.
+DEMO_TOTP_SECRET = "DEMOVOORELKAARMEPPELCODE23456777"  # noqa: S105 - public, demo data only
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,7 @@ def seed_demo(db: Session) -> int:
         password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
         db.add(_user(db, account, password_hash))
         added += 1
+    added += _seed_second_factor(db)
     added += _seed_volunteers(db)
     db.flush()
     added += _seed_organisation(db)
@@ -198,6 +204,18 @@ def _seed_places(db: Session) -> int:
         )
         added += 1
     db.flush()
+    return added
+
+
+def _seed_second_factor(db: Session) -> int:
+    """The back-office demo accounts log in with DEMO_TOTP_SECRET's code (a demo made before
+    the second factor existed gets it too); one that set up its own app keeps that."""
+    emails = [account.email for account in DEMO_ACCOUNTS]
+    added = 0
+    for user in db.scalars(select(User).where(User.email.in_(emails))).all():
+        if in_back_office(user) and not user.has_second_factor:
+            second_factor.enrol(user, DEMO_TOTP_SECRET)
+            added += 1
     return added
 
 

@@ -33,7 +33,7 @@ from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodAr
 from voorelkaar.models.referral import Referral, ReferralStatus
 from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
-from voorelkaar.models.user import Role, User, UserRole, UserSession
+from voorelkaar.models.user import RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
     "ApiToken",
@@ -73,6 +73,7 @@ __all__ = [
     "Vacancy",
     "VacancyResponse",
     "VolunteerSlot",
+    "RecoveryCode",
     "Role",
     "User",
     "UserRole",

@@ -88,6 +88,12 @@ class User(Base):
     # Retention: warned a month before an inactive account is anonymised; and when it was.
     retention_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The second factor (voorelkaar.second_factor): the app's secret, encrypted with a key
+    # the database does not hold; set from the set-up page on, in use once enabled_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The 30-second step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     slots: Mapped[list[VolunteerSlot]] = relationship(
         cascade="all, delete-orphan",
@@ -114,6 +120,11 @@ class User(Base):
     def has_role(self, *roles: Role) -> bool:
         """Whether this person holds any of roles."""
         return not self.role_set.isdisjoint(roles)
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether logging in asks for a code from an app after the password."""
+        return self.totp_enabled_at is not None
 
     def has_valid_vog(self, on: date) -> bool:
         return self.vog_valid_until is not None and self.vog_valid_until >= on
@@ -162,3 +173,15 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RecoveryCode(Base):
+    """A single-use code to log in without the app; only its sha256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
