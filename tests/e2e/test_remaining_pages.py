@@ -90,3 +90,49 @@ def test_no_back_office_page_is_wider_than_a_phone(visit, make_user, make_reques
         visit.goto(path)
         width = visit.page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, (path, width)
+
+
+@pytest.fixture
+def few_guesses(app_config):
+    """Two wrong passwords, and the login page guards the account (before the app is made)."""
+    app_config["LOGIN_LIMIT_PER_ACCOUNT"] = "2 per 10 minutes"
+
+
+def test_the_guarded_login_page_passes_axe_and_says_what_to_do(few_guesses, visit, make_user):
+    make_user(Role.RESIDENT, email="riek@example.nl", name="Riek Jansen")
+    page = visit.page
+    visit.goto("/login")
+    for _ in range(3):
+        page.get_by_label("E-mailadres").fill("riek@example.nl")
+        page.get_by_label("Wachtwoord").fill("niet mijn wachtwoord")
+        visit.submit("Inloggen")
+    assert "controleren we het wachtwoord een paar minuten niet" in page.content()
+    assert page.get_by_label("E-mailadres").input_value() == "riek@example.nl"
+
+
+def test_the_page_while_the_database_is_away_passes_axe(browser, app_config, tmp_path):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.e2e.conftest import Checked
+    from voorelkaar import create_app
+
+    config = {**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'weg' / 'niet-hier.db'}"}
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context(locale="nl-NL")
+    try:
+        visit = Checked(context.new_page(), f"http://127.0.0.1:{server.port}")
+        response = visit.page.goto(visit.base_url + "/hulpvragen")
+        assert response.status == 503 and response.headers["retry-after"] == "60"
+        visit.assert_accessible()
+        assert "De site is even niet bereikbaar" in visit.page.content()
+        assert "Foutcode: 503-" in visit.page.content()
+    finally:
+        context.close()
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["voorelkaar.engine"].dispose()

@@ -512,6 +512,26 @@ def test_the_admin_page_asks_until_when_a_token_works(forms, auth, db, admin, co
     assert db.scalar(select(func.count(ApiToken.id))) == 0
 
 
+def test_issuing_a_token_twice_from_one_form_makes_one_token(
+    forms, auth, client, db, admin, consultant
+):
+    auth.login(admin.email)
+    data = forms.fill(
+        "/beheer/api-sleutels",
+        {
+            "name": "Zaaksysteem",
+            "email": consultant.email,
+            "scopes": [Scope.READ_FIGURES.value],
+            "expires_on": in_days(180),
+        },
+    )
+    first = client.post("/beheer/api-sleutels", data=data)
+    assert first.status_code == 200 and "Kopieer de sleutel nu" in first.get_data(as_text=True)
+    again = client.post("/beheer/api-sleutels", data=data, follow_redirects=True)
+    assert "De sleutel Zaaksysteem was al gemaakt" in again.get_data(as_text=True)
+    assert db.scalar(select(func.count(ApiToken.id))) == 1
+
+
 def test_made_up_tokens_share_one_counter_per_address(app_config, db, consultant):
     # Issue 13: each made-up token had a counter of its own, so no 429 ever came.
     app_config["API_REFUSED_LIMIT_PER_IP"] = "5 per 10 minutes"

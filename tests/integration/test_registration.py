@@ -9,20 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
+from tests.integration.test_accounts import VALID
 from voorelkaar.db import utcnow
 from voorelkaar.models import OutboxMessage, Role, User, UserSession
 
-VALID = {
-    "name": "Riek Jansen",
-    "email": "riek@example.nl",
-    "password": PASSWORD,
-    "password_repeat": PASSWORD,
-    "postcode": "7941 ab",
-    "house_number": "12a",
-    "phone": "06 12345678",
-    "roles": ["resident", "volunteer"],
-}
 CONFIRM = "/registreren/bevestigen/"
 CHECK_EMAIL = "/registreren/kijk-in-uw-email"
 NOT_CONFIRMED = "U moet eerst uw e-mailadres bevestigen"

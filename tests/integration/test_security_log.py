@@ -191,20 +191,27 @@ def test_the_log_verification_command(runner, db, in_app, staff):
     assert result.exit_code == 0 and "Logboek in orde: 1 regels" in result.output
 
 
-def test_old_rows_go_after_the_retention_period(db, in_app, app, staff):
-    app.config["SECURITY_LOG_RETENTION_DAYS"] = 200
+def _an_old_row_and_a_new_one(db, app, in_app, staff, days: int) -> tuple[int, int]:
+    """Two rows; the first made days ago (as a backup from then would hold it)."""
     with in_app():
         old = audit.record(db, staff, "a.old")
         new = audit.record(db, staff, "a.new")
         db.commit()
         old_id, new_id = old.id, new.id
-        _tamper(
-            db,
-            app,
-            update(AuditEvent)
-            .where(AuditEvent.id == old_id)
-            .values(created_at=utcnow() - timedelta(days=201)),
-        )
+    _tamper(
+        db,
+        app,
+        update(AuditEvent)
+        .where(AuditEvent.id == old_id)
+        .values(created_at=utcnow() - timedelta(days=days)),
+    )
+    return old_id, new_id
+
+
+def test_old_rows_go_after_the_retention_period(db, in_app, app, staff):
+    app.config["SECURITY_LOG_RETENTION_DAYS"] = 200
+    _old_id, new_id = _an_old_row_and_a_new_one(db, app, in_app, staff, 201)
+    with in_app():
         assert audit.forget_old_events(db, utcnow()) == 1
     assert [e.id for e in events(db)] == [new_id]
 
@@ -248,18 +255,8 @@ def test_the_application_connection_cannot_change_or_remove_log_rows(
 
 
 def test_the_trigger_lets_only_rows_past_the_floor_go(postgres_only, app, in_app, db, staff):
-    with in_app():
-        old = audit.record(db, staff, "a.old")
-        young = audit.record(db, staff, "a.young")
-        db.commit()
-        old_id, young_id = old.id, young.id
-    _tamper(
-        db,
-        app,
-        update(AuditEvent)
-        .where(AuditEvent.id == old_id)
-        .values(created_at=utcnow() - timedelta(days=audit.MINIMUM_RETENTION_DAYS + 1)),
-    )
+    days = audit.MINIMUM_RETENTION_DAYS + 1
+    old_id, young_id = _an_old_row_and_a_new_one(db, app, in_app, staff, days)
     engine = app.extensions["voorelkaar.engine"]
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": old_id})

@@ -723,3 +723,23 @@ def test_a_vacancy_staff_hid_after_a_report_stays_hidden_unlike_a_closed_one(
     organisation.verified_at = None  # no longer trusted: no public page, closed or not
     db.commit()
     assert client.get(f"/vacatures/{closed.id}").status_code == 404
+
+
+def test_a_vacancy_outside_the_municipality_is_asked_about_too(
+    post_vacancy, make_organisation, member, db, forms
+):
+    from voorelkaar.models import Vacancy
+
+    organisation = make_organisation(member)
+    response = post_vacancy(organisation, postcode="1012 AB")
+    html = response.get_data(as_text=True)
+    assert (
+        "Deze postcode ligt niet in de gemeente Meppel. Klopt de postcode?" in html
+        and 'value="1012 AB"' in html
+        and "Wandelmaatje" in html
+    )
+    assert db.scalar(select(Vacancy.id)) is None
+    data = {**VACANCY, "organisation": str(organisation.id), "postcode": "1012 AB"}
+    response = forms.post("/vacatures/nieuw", {**data, "outside_municipality": "y"})
+    assert response.status_code == 302
+    assert db.scalar(select(Vacancy.pc4)) == "1012"

@@ -10,14 +10,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from voorelkaar.api.tokens import latest_expiry, may_hold_token
 from voorelkaar.auth.services import find_user_by_email
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm, FlexibleDateField, street_field, text_field
+from voorelkaar.forms import BaseForm, CreatingForm, FlexibleDateField, street_field, text_field
 from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import User
 from voorelkaar.models.api_token import Scope
 
 
-class IssueTokenForm(BaseForm):
+class IssueTokenForm(CreatingForm, BaseForm):
     SCOPE_CHOICES = [
         (Scope.READ_FIGURES.value, _l("Cijfers lezen (figures:read)")),
         (Scope.CREATE_REFERRALS.value, _l("Verwijzingen maken en volgen (referrals:write)")),

@@ -33,6 +33,7 @@ from voorelkaar.db import get_session, utcnow
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests import services as help_requests
 from voorelkaar.help_requests.forms import vog_answer
+from voorelkaar.idempotency import already_created
 from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.referrals import services as referrals
@@ -366,6 +367,18 @@ def index():
     form = IssueTokenForm()
     issued = None
     if form.validate_on_submit():
+        earlier = already_created(db, current_user, ApiToken)
+        if earlier is not None:  # a double click, or Back and send again
+            flash(
+                _(
+                    "De sleutel %(name)s was al gemaakt. De sleutel zelf stond alleen de "
+                    "eerste keer op het scherm. Heeft u hem niet bewaard? Trek hem dan in en "
+                    "maak een nieuwe.",
+                    name=earlier.name,
+                ),
+                "info",
+            )
+            return redirect(url_for("api_tokens.index"))
         issued = tokens.issue_token(
             db,
             current_user,

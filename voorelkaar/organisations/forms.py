@@ -7,8 +7,8 @@ from wtforms.validators import ValidationError
 from voorelkaar.forms import (
     BaseForm,
     CreatingForm,
+    MunicipalPostcode,
     check_house_number,
-    check_postcode,
     check_skills,
     message_field,
     skill_tags,
@@ -31,7 +31,7 @@ class OrganisationForm(CreatingForm, BaseForm):
     )
 
 
-class VacancyForm(CreatingForm, BaseForm):
+class VacancyForm(CreatingForm, MunicipalPostcode, BaseForm):
     organisation = RadioField(_l("Voor welke organisatie?"), validate_choice=False)
     title = text_field(
         _l("Korte titel"),
@@ -80,7 +80,7 @@ class VacancyForm(CreatingForm, BaseForm):
             return
         if not field.data:
             raise ValidationError(_l("Vul de postcode in, bijvoorbeeld 7941 AB."))
-        check_postcode(field)
+        self.check_municipal_postcode(field)
 
     def validate_house_number(self, field):
         if self.editing and not field.data and not self.postcode.data:
