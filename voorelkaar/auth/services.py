@@ -299,20 +299,19 @@ def request_password_reset(db: Session, email: str) -> None:
     db.commit()
 
 
-def warn_of_guessing(db: Session, email: str) -> None:
-    """Many wrong passwords for this address: its owner gets a link to choose a new password
-    and be logged in at once, at most once per quarter of an hour; silent for unknown ones.
+def warn_of_guessing(db: Session, user: User | None) -> None:
+    """Many wrong passwords for user's address: its owner gets a link to choose a new
+    password and be logged in at once, at most once per quarter of an hour; silent for an
+    unknown address (None).
 
     The per-account limit stops checking passwords for a while, so guessing gets nowhere;
     this link is how the real owner still gets in meanwhile.
     """
-    user = find_user_by_email(db, email)
     if user is None or not user.is_active:
         return
-    quarter = int(utcnow().timestamp() // 900)
     enqueue_once(
         db,
-        key=f"login-guarded:{user.id}:{quarter}",
+        key=_mail_key("login-guarded", user),
         user=user,
         template="login_guarded",
         kind="login_guarded",

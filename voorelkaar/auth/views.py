@@ -211,7 +211,7 @@ def _account_guarded():
     db = get_session()
     known = services.find_user_by_email(db, email)
     security_event(db, audit.LOGIN_GUARDED, person=known, result="refused")
-    services.warn_of_guessing(db, email)
+    services.warn_of_guessing(db, known)
     form = LoginForm()
     form.password.data = ""
     body = render_template("auth/login.html", form=form, guarded=True)
