@@ -49,7 +49,16 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from voorelkaar import audit, db, i18n, idempotency, kept_forms, second_factor, security
+    from voorelkaar import (
+        audit,
+        db,
+        i18n,
+        idempotency,
+        kept_forms,
+        second_factor,
+        security,
+        tenancy,
+    )
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
@@ -63,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     sessions.init_app(app)
     second_factor.init_app(app)
     security.init_app(app)
+    tenancy.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -11,7 +11,7 @@ from voorelkaar.admin.forms import CategoryForm, RolesForm, SettingsForm
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
 from voorelkaar.models import Category, Role, User
-from voorelkaar.places.services import current_municipality
+from voorelkaar.tenancy import current_municipality
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/beheer")
 

@@ -29,7 +29,13 @@ from voorelkaar.models.organisation import (
     VacancyResponse,
 )
 from voorelkaar.models.outbox import OutboxMessage
-from voorelkaar.models.place import Municipality, Neighbourhood, NeighbourhoodArea
+from voorelkaar.models.place import (
+    Municipality,
+    MunicipalityCategory,
+    MunicipalityStaff,
+    Neighbourhood,
+    NeighbourhoodArea,
+)
 from voorelkaar.models.referral import Referral, ReferralStatus
 from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
@@ -62,6 +68,8 @@ __all__ = [
     "MatchState",
     "Notice",
     "Municipality",
+    "MunicipalityCategory",
+    "MunicipalityStaff",
     "Neighbourhood",
     "NeighbourhoodArea",
     "Offer",

@@ -34,6 +34,10 @@ class Referral(Base):
     consultant_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # Whose staff see it (voorelkaar.tenancy).
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="SET NULL"), index=True
+    )
     # The resident, as the consultant wrote them down (with their consent).
     resident_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))

@@ -54,6 +54,10 @@ class StaffTask(Base):
     referral_id: Mapped[int | None] = mapped_column(
         ForeignKey("referrals.id", ondelete="SET NULL"), index=True
     )
+    # Whose staff see it (voorelkaar.tenancy).
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="SET NULL"), index=True
+    )
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

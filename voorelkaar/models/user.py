@@ -46,7 +46,9 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for someone taken in by phone who has no email: they hear of things through
+    # a staff member who calls them or a printed letter (see voorelkaar.events).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     postcode: Mapped[str] = mapped_column(String(7))
@@ -61,6 +63,10 @@ class User(Base):
     lat_band: Mapped[int] = mapped_column(Integer)
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
+    )
+    # The municipality of their postcode (voorelkaar.tenancy): whose staff serve them.
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="SET NULL"), index=True
     )
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

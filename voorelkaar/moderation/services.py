@@ -26,7 +26,7 @@ from voorelkaar.models import (
     Vacancy,
 )
 from voorelkaar.notify import enqueue_email
-from voorelkaar.places.services import current_municipality
+from voorelkaar.tenancy import current_municipality
 
 
 class ModerationError(Exception):

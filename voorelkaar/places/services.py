@@ -1,22 +1,14 @@
 """Finding the neighbourhood of a postcode."""
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar.models import Municipality, Neighbourhood, NeighbourhoodArea
-
-
-def current_municipality(db: Session) -> Municipality | None:
-    """The municipality this site serves (one per installation for now)."""
-    name = current_app.config["MUNICIPALITY"]
-    return db.scalar(select(Municipality).where(Municipality.name == name)) or db.scalar(
-        select(Municipality).order_by(Municipality.id)
-    )
+from voorelkaar.tenancy import current_municipality
 
 
 def outside_municipality(db: Session, pc4: str) -> Municipality | None:
-    """The municipality this site serves, when the PC4 area lies outside it; else None.
+    """The municipality the visitor sees, when the PC4 area lies outside it; else None.
 
     A municipality's area is the PC4 areas of its wijken (neighbourhood_areas), which staff
     keep up to date. A PC4 split by PC6 ranges counts as inside as a whole: a range only
