@@ -257,6 +257,16 @@ def meppel(db):
     return db.scalar(select(Municipality).where(Municipality.slug == "meppel"))
 
 
+@pytest.fixture
+def westerveld(meppel, db):
+    """The second municipality (Havelte 7971, Dwingeloo 7991), seeded with Meppel."""
+    from sqlalchemy import select
+
+    from voorelkaar.models import Municipality
+
+    return db.scalar(select(Municipality).where(Municipality.slug == "westerveld"))
+
+
 def fresh_code(app, email: str) -> str:
     """The code a phone would show now for email's account (its secret read back).
 

@@ -113,6 +113,18 @@ MEPPEL_WIJKEN = {
     "Nijeveen": [("7948", None, None)],
 }
 
+# The second municipality of the demo, next to Meppel: one installation serves both.
+WESTERVELD_WIJKEN = {
+    "Havelte": [("7971", None, None)],
+    "Dwingeloo": [("7991", None, None)],
+}
+
+# Each demo municipality: (name, slug) -> its wijken.
+DEMO_MUNICIPALITIES = {
+    ("Meppel", "meppel"): MEPPEL_WIJKEN,
+    ("Westerveld", "westerveld"): WESTERVELD_WIJKEN,
+}
+
 FIRST_NAMES = (
     "Anna",
     "Bert",
@@ -181,28 +193,30 @@ def seed_demo(db: Session) -> int:
 
 
 def _seed_places(db: Session) -> int:
-    meppel = db.scalar(select(Municipality).where(Municipality.slug == "meppel"))
     added = 0
-    if meppel is None:
-        meppel = Municipality(name="Meppel", slug="meppel", moderation=True)
-        db.add(meppel)
-        added += 1
-    existing = {n.slug for n in meppel.neighbourhoods} if meppel.id else set()
-    for name, ranges in MEPPEL_WIJKEN.items():
-        slug = name.lower()
-        if slug in existing:
-            continue
-        db.add(
-            Neighbourhood(
-                municipality=meppel,
-                name=name,
-                slug=slug,
-                areas=[
-                    NeighbourhoodArea(pc4=pc4, pc6_from=lo, pc6_to=hi) for pc4, lo, hi in ranges
-                ],
+    for (name, slug), wijken in DEMO_MUNICIPALITIES.items():
+        municipality = db.scalar(select(Municipality).where(Municipality.slug == slug))
+        if municipality is None:
+            municipality = Municipality(
+                name=name, slug=slug, site_name=f"{name} voor elkaar", moderation=True
             )
-        )
-        added += 1
+            db.add(municipality)
+            added += 1
+        existing = {n.slug for n in municipality.neighbourhoods} if municipality.id else set()
+        for wijk, ranges in wijken.items():
+            if wijk.lower() in existing:
+                continue
+            db.add(
+                Neighbourhood(
+                    municipality=municipality,
+                    name=wijk,
+                    slug=wijk.lower(),
+                    areas=[
+                        NeighbourhoodArea(pc4=pc4, pc6_from=lo, pc6_to=hi) for pc4, lo, hi in ranges
+                    ],
+                )
+            )
+            added += 1
     db.flush()
     return added
 
