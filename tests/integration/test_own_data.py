@@ -34,6 +34,7 @@ from voorelkaar.models import (
     Match,
     MatchMessage,
     MatchState,
+    MunicipalityStaff,
     Notice,
     Offer,
     OfferReply,
@@ -107,6 +108,7 @@ def riek(db, make_user):
     user.phone = PHONE
     user.house_number = HOUSE_NUMBER
     user.street = STREET
+    db.add(MunicipalityStaff(user_id=user.id, municipality_id=user.municipality_id))
     db.commit()
     return user
 

@@ -29,6 +29,7 @@ from voorelkaar.models import (
     KeptForm,
     Match,
     MatchMessage,
+    MunicipalityStaff,
     Notice,
     Offer,
     OfferReply,
@@ -95,6 +96,11 @@ def _recovery_codes(db, user):
     # When each was made and used; the code itself is not kept, and its hash stays out.
     found = db.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
     return [_row(c, without=("code_hash",)) for c in found]
+
+
+def _municipalities(db, user):
+    found = db.scalars(select(MunicipalityStaff).where(MunicipalityStaff.user_id == user.id))
+    return [_row(m) for m in found]
 
 
 def _slots(db, user):
@@ -322,6 +328,12 @@ SECTIONS: tuple[Section, ...] = (
         "Wanneer uw herstelcodes voor inloggen zijn gemaakt en gebruikt (niet de codes zelf).",
         ("user_id",),
         _recovery_codes,
+    ),
+    Section(
+        "municipality_staff",
+        "Voor welke gemeenten u werkt, als medewerker.",
+        ("user_id",),
+        _municipalities,
     ),
     Section("volunteer_slots", "Wanneer u als vrijwilliger kunt.", ("user_id",), _slots),
     Section("help_requests", "Uw hulpvragen.", ("author_id",), _help_requests),

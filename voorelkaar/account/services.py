@@ -28,6 +28,7 @@ from voorelkaar.models import (
     Match,
     MatchMessage,
     MatchState,
+    MunicipalityStaff,
     Offer,
     OfferReply,
     OrganisationMember,
@@ -343,6 +344,7 @@ def _erase_user_row(db: Session, user: User, now: datetime) -> None:
     user.mail_reminders = user.mail_followups = user.mail_digest = False
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.execute(delete(MunicipalityStaff).where(MunicipalityStaff.user_id == user.id))
     user.anonymised_at = now
     # The PC4 area and wijk stay: an area, not an address, and the figures count by it.
     db.expire(user, ["roles", "slots"])
