@@ -373,3 +373,23 @@ def test_the_api_gives_a_regional_token_each_municipality_and_the_total(
     assert wijken["Dwingeloo (Westerveld)"] == "< 5"
     listed = client.get("/api/v1/requests?limit=200", headers=bearer(secret))
     assert len(listed.json["requests"]) == 13
+
+
+def test_a_consultant_serving_both_refers_into_either_and_the_referral_is_the_resident_s(
+    client, db, world, make_user, admin
+):
+    consultant = make_user(Role.CONSULTANT, email="regio-consulent@example.nl", postcode="7941 AB")
+    set_served(db, consultant, [town.id for town in world["towns"].values()])
+    db.commit()
+    secret = tokens.issue_token(db, admin, name="regio", user=consultant, scopes=ALL_SCOPES).secret
+    made = client.post(
+        "/api/v1/referrals", json=referral_body(postcode="7991 AB"), headers=bearer(secret)
+    )
+    assert made.status_code == 201, made.get_data(as_text=True)
+    # Dwingeloo lies in Westerveld: the referral is Westerveld's, though the consultant
+    # lives in Meppel; Westerveld's consultant does not see it, the one who made it does.
+    assert db.get(Referral, made.json["id"]).municipality_id == world["westerveld"]["town"].id
+    path = f"/api/v1/referrals/{made.json['id']}"
+    assert client.get(path, headers=bearer(secret)).status_code == 200
+    other = bearer(world["westerveld"]["consultant_token"])
+    assert client.get(path, headers=other).status_code == 404
