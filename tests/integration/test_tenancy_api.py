@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from tests.integration.test_api import ALL_SCOPES, bearer, referral_body, request_body
 from voorelkaar.api import tokens
-from voorelkaar.models import HelpRequest, PostedFor, Referral, Role
+from voorelkaar.models import HelpRequest, Municipality, PostedFor, Referral, Role
 from voorelkaar.moderation.services import publish_post
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.tenancy import set_served
@@ -293,7 +293,7 @@ def test_a_viewer_of_one_municipality_sees_nothing_of_the_other(app, client, db,
 # ---------- a regional admin: each municipality and a total across them ----------
 
 
-def test_a_regional_admin_sees_each_municipality_and_the_total(client, world, regional, auth):
+def test_a_regional_admin_sees_each_municipality_and_the_total(client, db, world, regional, auth):
     auth.login(regional.email)
     page = client.get("/cijfers?per=gemeente").get_data(as_text=True)
     assert 'name="gemeente"' in page  # serving two: a municipality to choose
@@ -319,6 +319,16 @@ def test_a_regional_admin_sees_each_municipality_and_the_total(client, world, re
     ).get_data(as_text=True)
     rows = {row[0]: row[-1] for row in table_rows(chosen, "hulpvragen")[1:]}
     assert rows == {"Havelte": "5", "Dwingeloo": "< 5", "Totaal": "7"}
+    # A municipality they do not work for is not offered, and a forged one is refused.
+    wolden = Municipality(name="De Wolden", slug="de-wolden")
+    db.add(wolden)
+    db.commit()
+    assert "De Wolden" not in main_of(client.get("/cijfers").get_data(as_text=True))
+    forged = client.get("/cijfers", query_string={"per": "gemeente", "gemeente": wolden.id})
+    text = forged.get_data(as_text=True)
+    assert "Kies een gemeente uit de lijst." in text
+    rows = {row[0]: row[-1] for row in table_rows(text, "hulpvragen")[1:]}
+    assert rows == {"Meppel": "6", "Westerveld": "7", "Totaal": "13"}
 
 
 def test_the_csv_per_municipality_hides_small_numbers_per_cell(
