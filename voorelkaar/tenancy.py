@@ -30,6 +30,7 @@ from voorelkaar.models import (
     MunicipalityStaff,
     Neighbourhood,
     Offer,
+    PostedFor,
     Referral,
     StaffTask,
     User,
@@ -178,6 +179,22 @@ def assign_municipalities(db: Session, _context: Any, _instances: Any) -> None:
                 obj.municipality_id = _owner_municipality(db, obj)
 
 
+def _resident_municipality(db: Session, obj: Any) -> int | None:
+    """A referral, and a request posted for someone else, belong to the municipality of the
+    resident's address (when it lies in a wijk), not to that of the one who typed it."""
+    if isinstance(obj, Referral) and obj.postcode:
+        from voorelkaar.places.services import neighbourhood_for
+
+        wijk = neighbourhood_for(db, obj.postcode)
+        return wijk.municipality_id if wijk is not None else None
+    if isinstance(obj, HelpRequest) and obj.posted_for not in (None, PostedFor.SELF):
+        wijk = obj.neighbourhood
+        if wijk is None and obj.neighbourhood_id is not None:
+            wijk = db.get(Neighbourhood, obj.neighbourhood_id)
+        return wijk.municipality_id if wijk is not None else None
+    return None
+
+
 def _place_user(db: Session, user: User) -> None:
     if user.neighbourhood is not None:
         user.municipality_id = user.neighbourhood.municipality_id
@@ -186,6 +203,9 @@ def _place_user(db: Session, user: User) -> None:
 
 
 def _owner_municipality(db: Session, obj: Any) -> int | None:
+    resident = _resident_municipality(db, obj)
+    if resident is not None:
+        return resident
     for name in _OWNERS[type(obj)]:
         owner = getattr(obj, name, None)
         if owner is not None and owner.municipality_id is not None:

@@ -19,6 +19,7 @@ from voorelkaar.models import (
     HelpRequest,
     Match,
     MatchState,
+    Municipality,
     Neighbourhood,
     PostedFor,
     Referral,
@@ -166,13 +167,20 @@ def seeded(db, make_user, wijken):
     db.commit()
 
 
-def cells(app, by=services.BY_MONTH, **narrowing):
-    """{slug: {row label: cells}} as the page would show them."""
-    filters = services.Filters(FIRST, SECOND, by=by, **narrowing)
+def cells(app, by=services.BY_MONTH, municipality_ids=None, **narrowing):
+    """{slug: {row label: cells}} as the page would show them (default: Meppel in view)."""
     with app.test_request_context():
         from voorelkaar.db import get_session
 
-        built = tables.build_tables(get_session(), filters)
+        db = get_session()
+        if municipality_ids is None:
+            municipality_ids = frozenset(
+                {db.scalar(select(Municipality.id).where(Municipality.slug == "meppel"))}
+            )
+        filters = services.Filters(
+            FIRST, SECOND, by=by, municipality_ids=frozenset(municipality_ids), **narrowing
+        )
+        built = tables.build_tables(db, filters)
     return {
         table.definition.slug: {row.label: list(row.cells) for row in (*table.rows, table.total)}
         for table in built
@@ -265,10 +273,22 @@ def test_figures_per_municipality_and_per_category(app, seeded):
 
 
 def test_medians_are_computed_in_sql_on_every_backend(app, seeded, db):
-    matched = services.first_matches(db, services.Filters(FIRST, SECOND))
+    in_view = frozenset({seeded_town(db)})
+    matched = services.first_matches(db, services.Filters(FIRST, SECOND, municipality_ids=in_view))
     assert matched.total["median_days"] == pytest.approx(2.5)
     assert matched.groups[FIRST.strftime("%Y-%m")]["median_days"] == pytest.approx(3.0)
     assert matched.groups[SECOND.strftime("%Y-%m")]["median_days"] == pytest.approx(2.0)
+
+
+def seeded_town(db) -> int:
+    return db.scalar(select(Municipality.id).where(Municipality.slug == "meppel"))
+
+
+def test_nothing_is_counted_without_municipalities_in_view(app, seeded):
+    """A caller that forgets the scope sees zeros, never everyone's figures."""
+    nothing = cells(app, municipality_ids=frozenset())
+    assert nothing["hulpvragen"]["Totaal"] == ["0", "0", "0", "0", "0"]
+    assert nothing["mantelzorgers"]["Totaal"] == ["0", "0", "0", "0", "0"]
 
 
 # -- the page and its CSV files --------------------------------------------------------------
@@ -372,11 +392,11 @@ def test_requests_without_a_wijk_are_a_group_of_their_own_and_in_the_total(app, 
                 )
             )
     db.commit()
-    for by, unknown in (
-        (services.BY_WIJK, "Wijk onbekend"),
-        (services.BY_MUNICIPALITY, "Onbekend"),
-    ):
-        matches = cells(app, by=by)["matches"]
-        # posted, matched, share, median days, expired without a volunteer
-        assert matches[unknown] == ["< 5", "< 5", "te weinig", "te weinig", "< 5"], by
-        assert matches["Totaal"] == ["14", "7", "50%", "3,0", "< 5"], by
+    matches = cells(app, by=services.BY_WIJK)["matches"]
+    # posted, matched, share, median days, expired without a volunteer
+    assert matches["Wijk onbekend"] == ["< 5", "< 5", "te weinig", "te weinig", "< 5"]
+    assert matches["Totaal"] == ["14", "7", "50%", "3,0", "< 5"]
+    # Per municipality they count for the asker's municipality, as their staff handle them.
+    per_town = cells(app, by=services.BY_MUNICIPALITY)["matches"]
+    assert per_town["Meppel"] == ["14", "7", "50%", "3,0", "< 5"]
+    assert "Onbekend" not in per_town

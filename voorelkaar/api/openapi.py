@@ -222,6 +222,17 @@ FIGURES = {
             "required": ["posted", "matched"],
             "properties": {"posted": COUNT, "matched": COUNT},
         },
+        "gemeenten": {
+            "type": "array",
+            "description": "Only for a token whose user works for several municipalities: "
+            "the figures of each of them (the total is across them).",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["gemeente", "posted", "matched"],
+                "properties": {"gemeente": {"type": "string"}, "posted": COUNT, "matched": COUNT},
+            },
+        },
     },
 }
 
@@ -298,7 +309,8 @@ DOCUMENT = {
         "/figures": {
             "get": _guarded(
                 Scope.READ_FIGURES,
-                "Requests posted and matched per wijk over a period of months.",
+                "Requests posted and matched per wijk over a period of months, of the "
+                "municipalities the token's user works for.",
                 {
                     "200": _ok("The figures.", _ref("Figures")),
                     "422": _error("A month is missing or not valid."),

@@ -38,6 +38,7 @@ from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
 from voorelkaar.referrals import services as referrals
 from voorelkaar.referrals.forms import ReferralForm
+from voorelkaar.tenancy import serves
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
@@ -241,7 +242,14 @@ def figures():
         fields["to"] = ["Kies hoogstens 60 maanden."]
     if fields:
         raise Invalid(fields)
-    return jsonify(services.figures_by_wijk(get_session(), first, last))
+    return jsonify(services.figures_by_wijk(get_session(), g.api_token.user, first, last))
+
+
+def _refuse_another_municipality(db, user, postcode: str) -> None:
+    """403 with a Dutch reason when postcode lies in a municipality user does not work for."""
+    reason = services.refused_municipality(db, user, postcode)
+    if reason is not None:
+        raise ApiError(403, reason)
 
 
 def _referral_json(referral) -> dict:
@@ -269,6 +277,7 @@ def create_referral():
         meta={"csrf": False},
     )
     check_form(form)
+    _refuse_another_municipality(db, consultant, form.postcode.data)
     referral = referrals.create_referral(db, consultant, form.details())
     response = jsonify(_referral_json(referral))
     response.status_code = 201
@@ -282,7 +291,11 @@ def referral(referral_id: int):
     """Status and outcome of one of the token user's own referrals."""
     db = get_session()
     found = db.get(referrals.Referral, referral_id)
-    if found is None or found.consultant_id != g.api_token.user_id:
+    if (
+        found is None
+        or found.consultant_id != g.api_token.user_id
+        or not serves(db, g.api_token.user, found.municipality_id)
+    ):
         raise ApiError(404, "Deze verwijzing bestaat niet, of is niet van deze consulent.")
     return jsonify(_referral_json(found))
 
@@ -296,7 +309,7 @@ def list_requests():
     wijk = None
     text = request.args.get("wijk")
     if text is not None:
-        wijk = services.find_wijk(db, text) if 0 < len(text) <= 100 else None
+        wijk = services.find_wijk(db, g.api_token.user, text) if 0 < len(text) <= 100 else None
         if wijk is None:
             fields["wijk"] = ["Deze wijk kennen wij niet. Gebruik het nummer of de naam."]
     limit_text = request.args.get("limit", "50")
@@ -305,7 +318,7 @@ def list_requests():
         fields["limit"] = ["Kies een getal van 1 tot en met 200."]
     if fields:
         raise Invalid(fields)
-    items = services.open_requests(db, wijk, limit)
+    items = services.open_requests(db, g.api_token.user, wijk, limit)
     return jsonify({"requests": [services.coarse(item) for item in items]})
 
 
@@ -341,6 +354,7 @@ def create_request():
     if missing_weekday:
         # The site's select always sends a day; over JSON it can be left out.
         raise Invalid({"weekday": ["Kies een dag van de week: 0 (maandag) tot 6 (zondag)."]})
+    _refuse_another_municipality(db, author, form.postcode.data)
     try:
         item = help_requests.post_request(db, author, form.details())
     except help_requests.NotAllowed:

@@ -50,8 +50,17 @@ class FiguresForm(BaseForm):
     def __init__(
         self, *args, today: date, municipalities=(), neighbourhoods=(), categories=(), **kwargs
     ):
-        """municipalities, neighbourhoods, categories: (id, name) pairs for the selects."""
+        """municipalities, neighbourhoods, categories: (id, name) pairs for the selects.
+
+        municipalities are those the viewer serves (figures.services.filter_choices): with
+        fewer than two there is nothing to choose or compare, so no municipality filter and
+        no split per municipality.
+        """
         super().__init__(*args, **kwargs)
+        self.several = len(municipalities) > 1
+        if not self.several:
+            del self.gemeente
+            self.per.choices = [c for c in self.per.choices if c.value != services.BY_MUNICIPALITY]
         months = month_choices(today)
         choices = [SelectChoice(m.strftime("%Y-%m"), format_date(m, "MMMM y")) for m in months]
         self.van.choices, self.tot.choices = choices, choices
@@ -59,7 +68,8 @@ class FiguresForm(BaseForm):
             self.van.data = months[DEFAULT_MONTHS - 1].strftime("%Y-%m")
         if not self.tot.data:
             self.tot.data = months[0].strftime("%Y-%m")
-        self.gemeente.choices = self._with_all(_l("Alle gemeenten"), municipalities)
+        if self.several:
+            self.gemeente.choices = self._with_all(_l("Alle gemeenten"), municipalities)
         self.wijk.choices = self._with_all(_l("Alle wijken"), neighbourhoods)
         self.categorie.choices = self._with_all(_l("Alle categorieën"), categories)
 
@@ -87,7 +97,7 @@ class FiguresForm(BaseForm):
             )
 
     def validate_per(self, field):
-        if field.data not in services.GROUPINGS:
+        if field.data not in {choice.value for choice in field.choices}:
             field.data = services.BY_MONTH
             raise ValidationError(_l("Kies waarop u de cijfers wilt verdelen."))
 
@@ -100,8 +110,12 @@ class FiguresForm(BaseForm):
     def validate_categorie(self, field):
         self._check(field, _l("Kies een categorie uit de lijst."))
 
-    def filters(self, today: date) -> Filters:
-        """The chosen filters; a choice that was not understood falls back to its default."""
+    def filters(self, today: date, served: frozenset[int]) -> Filters:
+        """The chosen filters; a choice that was not understood falls back to its default.
+
+        served: the municipalities the viewer works for (tenancy.served_ids); a chosen
+        municipality outside them was refused by validate_gemeente and is never used.
+        """
         months = month_choices(today)
 
         def month(field, fallback: date) -> date:
@@ -115,13 +129,16 @@ class FiguresForm(BaseForm):
         first, last = min(first, last), max(first, last)
 
         def number(field) -> int | None:
+            if field is None:
+                return None
             return int(field.data) if field.data and self._known(field) else None
 
+        groupings = {choice.value for choice in self.per.choices}
         return Filters(
             first_month=first,
             last_month=last,
-            by=self.per.data if self.per.data in services.GROUPINGS else services.BY_MONTH,
-            municipality_id=number(self.gemeente),
+            by=self.per.data if self.per.data in groupings else services.BY_MONTH,
+            municipality_ids=services.scope(served, number(self.gemeente)),
             neighbourhood_id=number(self.wijk),
             category_id=number(self.categorie),
         )

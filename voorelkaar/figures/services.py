@@ -1,7 +1,11 @@
 """The figures for the municipality, computed with SQL aggregates (never row by row in Python).
 
 Every figure is a small GROUP BY over one table (with a join for the wijk or the
-category), grouped by month, wijk, category or municipality. The total row is the sum
+category), grouped by month, wijk, category or municipality, and always cut to the
+municipalities in view (`Filters.municipality_ids`, from `voorelkaar.tenancy.served_ids`
+of the viewer: see `scope`). A row counts for its own municipality (the asker's for a
+request and its matches, the carer's for a check-in, the task's and the referral's own),
+not for the municipality of its wijk; a row without one is in nobody's figures. The total row is the sum
 of the groups where every measure adds up (counts, hours); distinct volunteers and
 medians do not, so those run once more without grouping. Months are UTC calendar months.
 
@@ -84,7 +88,9 @@ class Filters:
     first_month: date
     last_month: date
     by: str = BY_MONTH
-    municipality_id: int | None = None
+    # The municipalities in view: the viewer's (tenancy.served_ids), or the one chosen of
+    # them. Empty shows nothing, so a caller that forgets the scope leaks nothing.
+    municipality_ids: frozenset[int] = frozenset()
     neighbourhood_id: int | None = None
     category_id: int | None = None
 
@@ -102,11 +108,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class Dims:
-    """Where a figure finds its month, wijk and category (None: it has none)."""
+    """Where a figure finds its month, wijk, category (None: it has none) and municipality."""
 
     when: ColumnElement
     wijk: ColumnElement | None
     category: ColumnElement | None
+    municipality: ColumnElement
 
 
 @dataclass
@@ -155,21 +162,25 @@ def _key_of(dialect: str, dims: Dims, by: str) -> ColumnElement | None:
         return dims.wijk
     if by == BY_CATEGORY:
         return dims.category
-    if by == BY_MUNICIPALITY and dims.wijk is not None:
-        return Neighbourhood.municipality_id
+    if by == BY_MUNICIPALITY:
+        return dims.municipality
     return None
 
 
+def scope(served: frozenset[int], chosen: int | None = None) -> frozenset[int]:
+    """The municipalities in view: those served (tenancy.served_ids of the viewer), or the
+    chosen one of them. A chosen one that is not served shows nothing, never another's."""
+    if chosen is None:
+        return frozenset(served)
+    return frozenset({chosen}) & frozenset(served)
+
+
 def _scoped(stmt: Select, dims: Dims, filters: Filters) -> Select:
-    """stmt narrowed to the period, wijk, municipality and category (where they apply)."""
+    """stmt narrowed to the municipalities in view, period, wijk and category."""
+    stmt = stmt.where(dims.municipality.in_(sorted(filters.municipality_ids)))
     stmt = stmt.where(dims.when >= filters.start, dims.when < filters.end)
-    if dims.wijk is not None:
-        if filters.by == BY_MUNICIPALITY or filters.municipality_id:
-            stmt = stmt.outerjoin(Neighbourhood, Neighbourhood.id == dims.wijk)
-        if filters.municipality_id:
-            stmt = stmt.where(Neighbourhood.municipality_id == filters.municipality_id)
-        if filters.neighbourhood_id:
-            stmt = stmt.where(dims.wijk == filters.neighbourhood_id)
+    if dims.wijk is not None and filters.neighbourhood_id:
+        stmt = stmt.where(dims.wijk == filters.neighbourhood_id)
     if dims.category is not None and filters.category_id:
         stmt = stmt.where(dims.category == filters.category_id)
     return stmt
@@ -217,7 +228,12 @@ def _grouped(stmt: Select, key: ColumnElement | None, *more) -> Select:
 
 
 def _request_dims() -> Dims:
-    return Dims(HelpRequest.published_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
+    return Dims(
+        HelpRequest.published_at,
+        HelpRequest.neighbourhood_id,
+        HelpRequest.category_id,
+        HelpRequest.municipality_id,
+    )
 
 
 def requests_posted(db: Session, filters: Filters) -> Result:
@@ -361,8 +377,9 @@ def first_matches(db: Session, filters: Filters) -> Result:
 def volunteers(db: Session, filters: Filters) -> Result:
     """Active volunteers (distinct volunteers with a match confirmed in the month that is
     still confirmed or done) and the hours given (sum of hours of matches done in the month)."""
-    active_dims = Dims(Match.confirmed_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
-    done_dims = Dims(Match.ended_at, HelpRequest.neighbourhood_id, HelpRequest.category_id)
+    where = (HelpRequest.neighbourhood_id, HelpRequest.category_id, HelpRequest.municipality_id)
+    active_dims = Dims(Match.confirmed_at, *where)
+    done_dims = Dims(Match.ended_at, *where)
 
     def build_active(key):
         stmt = _select(key, func.count(Match.volunteer_id.distinct()).label("n"))
@@ -407,7 +424,7 @@ def volunteers(db: Session, filters: Filters) -> Result:
 def checkins(db: Session, filters: Filters) -> Result:
     """Carer check-ins sent in the period, by answer; the wijk is the carer's."""
     carer = aliased(User)
-    dims = Dims(Checkin.sent_at, carer.neighbourhood_id, None)
+    dims = Dims(Checkin.sent_at, carer.neighbourhood_id, None, carer.municipality_id)
     answer = func.coalesce(type_coerce(Checkin.answer, String), "geen")
 
     def build(key):
@@ -433,7 +450,7 @@ def tasks_done(db: Session, filters: Filters) -> Result:
     person = aliased(User)
     request = aliased(HelpRequest)
     wijk = func.coalesce(request.neighbourhood_id, person.neighbourhood_id)
-    dims = Dims(StaffTask.closed_at, wijk, None)
+    dims = Dims(StaffTask.closed_at, wijk, None, StaffTask.municipality_id)
     group = case(
         (StaffTask.kind.in_(_REQUEST_TASKS), "requests"),
         (StaffTask.kind.in_(_CARER_TASKS), "carers"),
@@ -478,7 +495,7 @@ def referrals(db: Session, filters: Filters, now: datetime | None = None) -> Res
     account = aliased(User)
     request = aliased(HelpRequest)
     wijk = func.coalesce(request.neighbourhood_id, account.neighbourhood_id)
-    dims = Dims(Referral.created_at, wijk, Referral.category_id)
+    dims = Dims(Referral.created_at, wijk, Referral.category_id, Referral.municipality_id)
     outcome = referral_outcome(now or utcnow(), request)
 
     def build(key):
@@ -517,32 +534,52 @@ def compute_all(db: Session, filters: Filters) -> dict[str, Result]:
     return {name: figure(db, filters) for name, figure in FIGURES.items()}
 
 
-def group_labels(db: Session, by: str, locale: str = "nl") -> dict[object, str]:
-    """Names for the group keys of wijken, categories and municipalities (small tables)."""
+def group_labels(
+    db: Session, by: str, municipality_ids: frozenset[int], locale: str = "nl"
+) -> dict[object, str]:
+    """Names for the group keys of wijken, categories and municipalities (small tables).
+
+    Only the wijken and municipalities in view are named; a wijk carries its
+    municipality's name only when more than one municipality is in view.
+    """
+    ids = sorted(municipality_ids)
     if by == BY_WIJK:
         rows = db.execute(
-            select(Neighbourhood.id, Neighbourhood.name, Municipality.name).join(
-                Municipality, Municipality.id == Neighbourhood.municipality_id
-            )
+            select(Neighbourhood.id, Neighbourhood.name, Municipality.name)
+            .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+            .where(Neighbourhood.municipality_id.in_(ids))
         ).all()
-        several = len({town for _, _, town in rows}) > 1
+        several = len(municipality_ids) > 1
         return {id_: f"{name} ({town})" if several else name for id_, name, town in rows}
     if by == BY_CATEGORY:
         return {category.id: category.name(locale) for category in db.scalars(select(Category))}
     if by == BY_MUNICIPALITY:
-        return dict(db.execute(select(Municipality.id, Municipality.name)).tuples().all())
+        return dict(
+            db.execute(select(Municipality.id, Municipality.name).where(Municipality.id.in_(ids)))
+            .tuples()
+            .all()
+        )
     return {}
 
 
-def filter_choices(db: Session, locale: str = "nl") -> dict[str, list[tuple[int, str]]]:
-    """(id, name) pairs for the municipality, wijk and category filters."""
+def filter_choices(
+    db: Session, served: frozenset[int], locale: str = "nl"
+) -> dict[str, list[tuple[int, str]]]:
+    """(id, name) pairs for the municipality, wijk and category filters: only the
+    municipalities served (tenancy.served_ids of the viewer) and their wijken."""
     return {
         "municipalities": list(
-            db.execute(select(Municipality.id, Municipality.name).order_by(Municipality.name))
+            db.execute(
+                select(Municipality.id, Municipality.name)
+                .where(Municipality.id.in_(sorted(served)))
+                .order_by(Municipality.name)
+            )
             .tuples()
             .all()
         ),
-        "neighbourhoods": sorted(group_labels(db, BY_WIJK).items(), key=lambda pair: pair[1]),
+        "neighbourhoods": sorted(
+            group_labels(db, BY_WIJK, served).items(), key=lambda pair: pair[1]
+        ),
         "categories": [
             (category.id, category.name(locale))
             for category in db.scalars(

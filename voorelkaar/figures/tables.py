@@ -245,7 +245,7 @@ def build_table(definition: Definition, result: Result, filters: Filters, labels
 
 def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = None) -> list[Table]:
     """The figures as tables, all of them or only one (by slug)."""
-    labels = services.group_labels(db, filters.by, locale)
+    labels = services.group_labels(db, filters.by, filters.municipality_ids, locale)
     chosen = [BY_SLUG[only]] if only else DEFINITIONS
     return [
         build_table(definition, services.compute(db, definition.slug, filters), filters, labels)

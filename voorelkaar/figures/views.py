@@ -5,11 +5,13 @@ import io
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.figures import services, tables
 from voorelkaar.figures.forms import FiguresForm
+from voorelkaar.tenancy import served_ids
 
 bp = Blueprint("figures", __name__, template_folder="templates")
 
@@ -18,9 +20,10 @@ def _form_and_filters():
     db = get_session()
     today = utcnow().date()
     locale = str(get_locale() or "nl")
-    form = FiguresForm(request.args, today=today, **services.filter_choices(db, locale))
+    served = served_ids(db, current_user)  # the viewer's municipalities, and only those
+    form = FiguresForm(request.args, today=today, **services.filter_choices(db, served, locale))
     form.validate()
-    return form, form.filters(today), locale
+    return form, form.filters(today, served), locale
 
 
 @bp.route("/cijfers")
