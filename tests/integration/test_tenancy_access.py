@@ -560,3 +560,32 @@ def test_an_admin_says_which_municipalities_a_staff_member_works_for(
     assert "Werkt voor de gemeenten" not in own_page
     westerveld_staff = towns["westerveld"][0]["staff"]
     assert meppel_admin.get(f"/beheer/gebruikers/{westerveld_staff.id}/rollen").status_code == 404
+
+
+def test_a_request_posted_for_a_resident_belongs_to_the_residents_municipality(
+    app, db, two_towns, westerveld
+):
+    """A Meppel coordinator takes a call from Havelte and posts for the caller: the request
+    is Westerveld's, and Westerveld's staff handle it."""
+    from tests.integration.test_help_requests import request_data
+
+    towns, _regional = two_towns
+    forms = Forms(_client(app, towns["meppel"][0]["staff"].email))
+    data = request_data(
+        posted_for="resident",
+        title="Ramen lappen in Havelte",
+        postcode="7971 BK",
+        resident_name="Mevrouw Kok",
+        resident_contact="0521 123456",
+        consent_date=utcnow().date().isoformat(),
+        outside_municipality="y",
+    )
+    response = forms.post("/hulpvragen/nieuw", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 302, page[page.find("<main") :][:3000]
+    item = db.scalar(select(HelpRequest).where(HelpRequest.title == "Ramen lappen in Havelte"))
+    assert item.municipality_id == westerveld.id
+    westerveld_staff = _client(app, towns["westerveld"][0]["staff"].email)
+    assert "Ramen lappen in Havelte" in westerveld_staff.get("/beheer/te-beoordelen").get_data(
+        as_text=True
+    )
