@@ -18,6 +18,7 @@ from voorelkaar.api.tokens import issue_token
 from voorelkaar.audit import record
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
+    ApiToken,
     AuditEvent,
     Checkin,
     CheckinAnswer,
@@ -589,3 +590,23 @@ def test_a_request_posted_for_a_resident_belongs_to_the_residents_municipality(
     assert "Ramen lappen in Havelte" in westerveld_staff.get("/beheer/te-beoordelen").get_data(
         as_text=True
     )
+
+
+def test_an_admin_issues_api_tokens_only_for_the_back_office_of_their_municipalities(
+    app, db, two_towns
+):
+    towns, regional = two_towns
+    westerveld_consultant = towns["westerveld"][0]["consultant"]
+    data = {
+        "name": "Proef",
+        "email": westerveld_consultant.email,
+        "scopes": ["referrals:write"],
+        "expires_on": (utcnow() + timedelta(days=30)).date().isoformat(),
+    }
+    meppel_admin = Forms(_client(app, towns["meppel"][0]["admin"].email))
+    page = meppel_admin.post("/beheer/api-sleutels", data).get_data(as_text=True)
+    assert "Er is geen account met dit e-mailadres." in page
+    assert db.scalar(select(ApiToken.id).where(ApiToken.name == "Proef")) is None
+    response = Forms(_client(app, regional.email)).post("/beheer/api-sleutels", data)
+    assert response.status_code == 200
+    assert db.scalar(select(ApiToken.id).where(ApiToken.name == "Proef")) is not None
