@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import with_appcontext
-from sqlalchemy import delete, select, text
+from sqlalchemy import ColumnElement, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,7 @@ ACCESS_EVENTS = (
 SECURITY_ACTIONS = (
     *ACCESS_EVENTS,
     "users.roles_changed",
+    "users.municipalities_changed",
     "users.role_added",
     "users.role_stopped",
     "users.blocked",
@@ -91,12 +92,15 @@ def security_events(
     account_id: int | None = None,
     before_id: int | None = None,
     limit: int = 100,
+    scope: ColumnElement[bool] | None = None,
 ) -> list[AuditEvent]:
     """The newest security events first: of one kind, by or about one account, older
-    than before_id (the next page)."""
+    than before_id (the next page), within scope (the viewer's municipalities)."""
     query = select(AuditEvent).where(
         AuditEvent.action.in_([action] if action else SECURITY_ACTIONS)
     )
+    if scope is not None:
+        query = query.where(scope)
     if account_id is not None:
         query = query.where(
             (AuditEvent.actor_id == account_id) | (AuditEvent.person_id == account_id)

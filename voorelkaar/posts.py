@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import staff_of
 from voorelkaar.models import Category, Neighbourhood, RequestState, User
 from voorelkaar.moderation.services import submit_post
 
@@ -48,7 +48,7 @@ def submit_new(db: Session, author: User, post) -> None:
 
 def review_change(db: Session, actor: User, post) -> None:
     """After a change: staff's is logged; an author's change of a public or refused post is reviewed again."""
-    if is_staff(actor):
+    if staff_of(actor, post.municipality_id):
         record(db, actor, f"{type(post).__tablename__}.edited", post)
     elif post.state in (RequestState.OPEN, RequestState.REJECTED):
         submit_post(db, post, actor)

@@ -168,6 +168,10 @@ _OWNERS: dict[type, tuple[str, ...]] = {
 }
 
 
+# The kind of row an owner named above is, where it is not a person.
+_OWNER_TYPES: dict[str, type] = {"request": HelpRequest}
+
+
 @event.listens_for(Session, "before_flush")
 def assign_municipalities(db: Session, _context: Any, _instances: Any) -> None:
     """Give every new person and row its municipality, and move a person who moved."""
@@ -208,6 +212,9 @@ def _owner_municipality(db: Session, obj: Any) -> int | None:
         return resident
     for name in _OWNERS[type(obj)]:
         owner = getattr(obj, name, None)
+        if owner is None and getattr(obj, f"{name}_id", None) is not None:
+            # Made with the number only (consultant_id=...): the relationship is not loaded yet.
+            owner = db.get(_OWNER_TYPES.get(name, User), getattr(obj, f"{name}_id"))
         if owner is not None and owner.municipality_id is not None:
             return owner.municipality_id
         if owner is not None and isinstance(owner, User):

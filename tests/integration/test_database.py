@@ -63,7 +63,7 @@ def test_seed_demo_twice_on_sqlite_adds_nothing_the_second_time(tmp_path):
     assert first.exit_code == 0, first.output
     assert "inwoner@demo.voorelkaar.nl" in first.output
     assert "Demodata: 0 nieuwe rijen" in second.output
-    assert _count_users(url) == 7 + 40
+    assert _count_users(url) == 11 + 44  # Meppel 7 + 40, Westerveld 4 + 4
 
 
 @pytest.mark.postgres
@@ -72,7 +72,7 @@ def test_upgrade_and_seed_demo_twice_on_an_empty_postgres_database(postgres, tmp
     first, second = _upgrade_and_seed_twice(url, tmp_path)
     assert first.exit_code == 0, first.output
     assert "Demodata: 0 nieuwe rijen" in second.output, second.output
-    assert _count_users(url) == 47
+    assert _count_users(url) == 55  # 47 in Meppel, 8 in Westerveld
     assert _schema_drift(url) == []
 
 

@@ -54,6 +54,23 @@ class RolesForm(BaseForm):
         validate_choice=False,
     )
 
+    municipalities = SelectMultipleField(
+        _l("Werkt voor de gemeenten"),
+        description=_l(
+            "Alleen voor coördinatoren, Wmo-consulenten en beheerders: van welke gemeenten zij "
+            "de mensen, hulpvragen en taken zien. Kiest u niets, dan is het hun eigen gemeente."
+        ),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipalities.choices = [(m.id, m.name) for m in municipalities]
+        # Whoever serves one municipality has nothing to choose: the field is left out.
+        self.choose_municipalities = len(self.municipalities.choices) > 1
+
     def validate_roles(self, field):
         if not set(field.data or ()) <= {role.value for role in Role}:
             raise ValidationError(_l("Kies rollen uit de lijst."))

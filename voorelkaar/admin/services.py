@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.audit import record
 from voorelkaar.models import Category, Municipality, Role, User, UserRole
+from voorelkaar.tenancy import served_ids, set_served
 
 
 class AdminError(Exception):
@@ -67,6 +68,22 @@ def set_moderation(db: Session, actor: User, municipality: Municipality, on: boo
             "municipalities.moderation_on" if on else "municipalities.moderation_off",
             municipality,
         )
+    db.commit()
+
+
+def set_municipalities(db: Session, actor: User, user: User, chosen: set[int]) -> None:
+    """Say which of actor's municipalities a back-office account works for; those actor
+    does not serve stay as they are. Written to the audit trail when it changes."""
+    mine = served_ids(db, actor)
+    before = served_ids(db, user)
+    after = (before - mine) | (chosen & mine)
+    if after == before:
+        return
+    set_served(db, user, after)
+    names = db.scalars(
+        select(Municipality.name).where(Municipality.id.in_(after)).order_by(Municipality.name)
+    )
+    record(db, actor, "users.municipalities_changed", user, ", ".join(names) or "eigen gemeente")
     db.commit()
 
 

@@ -8,10 +8,11 @@ from flask_login import current_user
 from voorelkaar import audit
 from voorelkaar.admin import services
 from voorelkaar.admin.forms import CategoryForm, RolesForm, SettingsForm
-from voorelkaar.auth.access import admin_required
+from voorelkaar.auth.access import admin_required, in_back_office
 from voorelkaar.db import get_session
-from voorelkaar.models import Category, Role, User
-from voorelkaar.tenancy import current_municipality
+from voorelkaar.models import Category, Role
+from voorelkaar.moderation.services import events_in_scope, user_for
+from voorelkaar.tenancy import current_municipality, served, served_ids, serves
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/beheer")
 
@@ -31,6 +32,7 @@ EVENT_LABELS = {
     audit.SECOND_FACTOR_OFF: _l("inloggen met een code uitgezet"),
     audit.SECOND_FACTOR_NEW_CODES: _l("nieuwe herstelcodes gemaakt"),
     "users.roles_changed": _l("rollen gewijzigd"),
+    "users.municipalities_changed": _l("gemeenten gewijzigd"),
     "users.role_added": _l("rol toegevoegd"),
     "users.role_stopped": _l("rol gestopt"),
     "users.blocked": _l("account geblokkeerd"),
@@ -89,7 +91,9 @@ def category(category_id):
 def settings():
     """Settings of the municipality: moderation on or off."""
     db = get_session()
-    municipality = current_municipality(db) or abort(404)
+    municipality = current_municipality(db)
+    if municipality is None or not serves(db, current_user, municipality.id):
+        abort(404)
     form = SettingsForm(obj=municipality)
     if form.validate_on_submit():
         services.set_moderation(db, current_user, municipality, form.moderation.data)
@@ -103,11 +107,21 @@ def settings():
 def roles(user_id):
     """Give someone roles, such as coordinator or organisation."""
     db = get_session()
-    account = db.get(User, user_id) or abort(404)
-    form = RolesForm(data={"roles": [role.value for role in account.role_set]})
+    account = user_for(db, current_user, user_id) or abort(404)
+    choices = served(db, current_user)
+    form = RolesForm(
+        data={
+            "roles": [role.value for role in account.role_set],
+            "municipalities": sorted(served_ids(db, account) & {m.id for m in choices}),
+        },
+        municipalities=choices,
+    )
     if form.validate_on_submit():
         try:
             services.set_roles(db, current_user, account, {Role(v) for v in form.roles.data})
+            if form.choose_municipalities and in_back_office(account):
+                chosen = set(form.municipalities.data or ())
+                services.set_municipalities(db, current_user, account, chosen)
         except services.AdminError:
             form.roles.errors.append(_("U kunt uw eigen beheerdersrol niet weghalen."))
         else:
@@ -127,8 +141,10 @@ def security_log():
     account_id = int(account) if account.isdigit() and len(account) < 10 else None
     before = request.args.get("voor", "")
     before_id = int(before) if before.isdigit() and len(before) < 10 else None
+    db = get_session()
     found = audit.security_events(
-        get_session(),
+        db,
+        scope=events_in_scope(db, current_user),
         action=action,
         account_id=account_id,
         before_id=before_id,

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import EmailField, SelectChoice, SelectMultipleField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -15,6 +16,7 @@ from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import User
 from voorelkaar.models.api_token import Scope
+from voorelkaar.tenancy import serves
 
 
 class IssueTokenForm(CreatingForm, BaseForm):
@@ -76,7 +78,11 @@ class IssueTokenForm(CreatingForm, BaseForm):
             )
 
     def validate_email(self, field):
-        self.user = find_user_by_email(get_session(), field.data or "")
+        db = get_session()
+        self.user = find_user_by_email(db, field.data or "")
+        # Someone of a municipality the admin does not serve is not theirs to see.
+        if self.user is not None and not serves(db, current_user, self.user.municipality_id):
+            self.user = None
         if self.user is None:
             raise ValidationError(_l("Er is geen account met dit e-mailadres."))
         if not may_hold_token(self.user):

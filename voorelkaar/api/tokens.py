@@ -18,6 +18,7 @@ from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import ApiToken, Role, User
 from voorelkaar.models.api_token import Scope
 from voorelkaar.notify import enqueue_once
+from voorelkaar.tenancy import in_scope
 from voorelkaar.urls import absolute_url
 
 PREFIX_LENGTH = 8
@@ -135,11 +136,15 @@ def revoke_token(db: Session, actor: User, token: ApiToken, now: datetime | None
     return revoked
 
 
-def all_tokens(db: Session) -> list[ApiToken]:
-    """Every token, live ones first, newest first."""
+def all_tokens(db: Session, viewer: User) -> list[ApiToken]:
+    """Every token acting for someone of viewer's municipalities, live ones first, newest
+    first."""
     return list(
         db.scalars(
-            select(ApiToken).order_by(
+            select(ApiToken)
+            .join(User, User.id == ApiToken.user_id)
+            .where(in_scope(db, User.municipality_id, viewer))
+            .order_by(
                 ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc()
             )
         )

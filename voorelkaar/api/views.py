@@ -406,7 +406,7 @@ def index():
         "api/tokens.html",
         form=form,
         issued=issued,
-        tokens=tokens.all_tokens(db),
+        tokens=tokens.all_tokens(db, current_user),
         revoke_form=RevokeForm(),
         scope_labels=dict(IssueTokenForm.SCOPE_CHOICES),
         now=utcnow(),
@@ -418,7 +418,9 @@ def index():
 def revoke(token_id: int):
     """Revoke a token: calls with it are refused from now on."""
     db = get_session()
-    token = db.get(ApiToken, token_id) or abort(404)
+    token = db.get(ApiToken, token_id)
+    if token is None or not serves(db, current_user, token.user.municipality_id):
+        abort(404)
     if RevokeForm().validate_on_submit():
         tokens.revoke_token(db, current_user, token)
         flash(_("De sleutel %(name)s is ingetrokken.", name=token.name), "success")

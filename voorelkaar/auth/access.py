@@ -4,9 +4,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask_login import current_user, login_required
+from sqlalchemy.orm import object_session
 from werkzeug.exceptions import Forbidden
 
+from voorelkaar.db import get_session
 from voorelkaar.models import Role
+from voorelkaar.tenancy import serves
 
 
 class RoleNeeded(Forbidden):
@@ -52,10 +55,21 @@ def is_staff(user) -> bool:
     return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)
 
 
+def staff_of(user, municipality_id: int | None) -> bool:
+    """Staff or admin who work for this municipality (voorelkaar.tenancy): only they handle
+    its requests, people and tasks; to the staff of another one, its posts are like anyone's."""
+    return is_staff(user) and serves(_session_of(user), user, municipality_id)
+
+
+def _session_of(user):
+    """The session user was loaded in (services run outside a request too), else the request's."""
+    return object_session(user) or get_session()
+
+
 def may_act_on(actor, user) -> bool:
-    """The rank rule for acting on another account (block, VOG): staff act on residents,
-    volunteers and organisations; on someone of the back office only an admin; on their
-    own account nobody."""
-    if not is_staff(actor) or user.id == actor.id:
+    """The rank rule for acting on another account (block, VOG): staff of the account's
+    municipality act on residents, volunteers and organisations; on someone of the back
+    office only an admin; on their own account nobody."""
+    if not staff_of(actor, user.municipality_id) or user.id == actor.id:
         return False
     return not in_back_office(user) or actor.has_role(Role.ADMIN)

@@ -1,8 +1,9 @@
-"""The Meppel demo: wijken, the fixed role accounts and volunteers on real postcodes."""
+"""The demo: Meppel and Westerveld on one installation, their wijken, the fixed role
+accounts and volunteers on real postcodes; the demo admin serves both."""
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,9 @@ from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     CarerProfile,
     Category,
+    HelpRequest,
     Municipality,
+    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodArea,
     Offer,
@@ -32,6 +35,7 @@ from voorelkaar.models import (
 )
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.second_factor import services as second_factor
+from voorelkaar.tenancy import set_served
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - public on purpose, demo data only
 # The back office logs in with a code from an app too. The demo accounts share this app
@@ -101,7 +105,43 @@ DEMO_ACCOUNTS = (
         "7941 GX",
         "2",
     ),
+    # Westerveld (Havelte, Dwingeloo): its own coordinator and consultant, who see only
+    # Westerveld's people; a resident and a volunteer of its own.
+    DemoAccount(
+        "coördinator Westerveld",
+        "coordinator.westerveld@demo.voorelkaar.nl",
+        "Ingrid Post",
+        (Role.STAFF,),
+        "7971 CE",
+        "8",
+    ),
+    DemoAccount(
+        "Wmo-consulent Westerveld",
+        "consulent.westerveld@demo.voorelkaar.nl",
+        "Mark Zwiers",
+        (Role.CONSULTANT,),
+        "7991 AA",
+        "3",
+    ),
+    DemoAccount(
+        "inwoner Westerveld",
+        "inwoner.westerveld@demo.voorelkaar.nl",
+        "Aaltje Kuiper",
+        (Role.RESIDENT,),
+        "7971 AB",
+        "21",
+    ),
+    DemoAccount(
+        "vrijwilliger Westerveld",
+        "vrijwilliger.westerveld@demo.voorelkaar.nl",
+        "Bas Lanting",
+        (Role.VOLUNTEER,),
+        "7991 AB",
+        "5",
+    ),
 )
+# The demo admin is a regional admin: it works for every demo municipality.
+REGIONAL_ADMIN = "beheer@demo.voorelkaar.nl"
 
 # Meppel's wijken by PC4, coarse on purpose: the demo needs plausible places.
 MEPPEL_WIJKEN = {
@@ -162,6 +202,8 @@ LAST_NAMES = (
 DEMO_PC4S = ("7941", "7942", "7943", "7944", "7948")
 
 VOLUNTEER_COUNT = 40
+WESTERVELD_PC4S = ("7971", "7991")
+WESTERVELD_VOLUNTEER_COUNT = 4
 
 
 def seed_demo(db: Session) -> int:
@@ -176,6 +218,7 @@ def seed_demo(db: Session) -> int:
         added += 1
     added += _seed_second_factor(db)
     added += _seed_volunteers(db)
+    added += _seed_westerveld_volunteers(db)
     db.flush()
     added += _seed_organisation(db)
     added += _seed_offers(db)
@@ -185,6 +228,8 @@ def seed_demo(db: Session) -> int:
         .order_by(User.id)
     ).all()
     added += seed_requests(db, list(askers), datetime.now(AMSTERDAM).date())
+    added += _seed_westerveld_requests(db, datetime.now(AMSTERDAM).date())
+    added += _seed_regional_admin(db)
     added += _seed_carer_checkins(db, datetime.now(AMSTERDAM).date())
     db.flush()
     added += seed_matches(db)
@@ -219,6 +264,19 @@ def _seed_places(db: Session) -> int:
             added += 1
     db.flush()
     return added
+
+
+def _seed_regional_admin(db: Session) -> int:
+    """The demo admin works for every demo municipality (once: a later choice stays)."""
+    admin = _user_by_email(db, REGIONAL_ADMIN)
+    if admin is None or db.scalar(
+        select(MunicipalityStaff.id).where(MunicipalityStaff.user_id == admin.id)
+    ):
+        return 0
+    slugs = [slug for _name, slug in DEMO_MUNICIPALITIES]
+    ids = db.scalars(select(Municipality.id).where(Municipality.slug.in_(slugs))).all()
+    set_served(db, admin, ids)
+    return len(ids)
 
 
 def _seed_second_factor(db: Session) -> int:
@@ -272,6 +330,88 @@ def _seed_volunteers(db: Session) -> int:
         volunteer = _user(db, account, password_hash)
         _give_a_week(volunteer, random.Random(number))  # noqa: S311 - not for security
         db.add(volunteer)
+        added += 1
+    return added
+
+
+def _seed_westerveld_volunteers(db: Session) -> int:
+    """A few volunteers in Havelte and Dwingeloo, the same ones on every run."""
+    rng = random.Random(7971)  # noqa: S311 - not for security
+    password_hash = None
+    added = 0
+    for number in range(1, WESTERVELD_VOLUNTEER_COUNT + 1):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        pc4 = WESTERVELD_PC4S[number % len(WESTERVELD_PC4S)]
+        postcode = f"{pc4} {rng.choice('ABCDE')}{rng.choice('ABCDE')}"
+        email = f"vrijwilliger-westerveld{number:02d}@demo.voorelkaar.nl"
+        if _user_exists(db, email):
+            continue
+        password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
+        account = DemoAccount("", email, name, (Role.VOLUNTEER,), postcode, str(number * 7))
+        volunteer = _user(db, account, password_hash)
+        _give_a_week(volunteer, random.Random(7970 + number))  # noqa: S311 - not for security
+        db.add(volunteer)
+        added += 1
+    return added
+
+
+# Westerveld's requests: (category slug, title, description, skills, postcode, open?)
+WESTERVELD_REQUESTS = (
+    (
+        "boodschappen",
+        "Boodschappen in Havelte",
+        "Ik kom slecht de deur uit. Wie neemt op vrijdag mijn boodschappen mee?",
+        "boodschappen",
+        "7971 AB",
+        True,
+    ),
+    (
+        "wandelen",
+        "Wandelen door het Dwingelderveld",
+        "Ik wandel graag, maar niet meer alleen. Wie loopt een ochtend mee?",
+        "wandelen",
+        "7991 AA",
+        True,
+    ),
+    (
+        "klussen",
+        "Gordijnrail ophangen in Havelte",
+        "Mijn gordijnrail is naar beneden gekomen. Wie helpt hem weer op te hangen?",
+        "klussen",
+        "7971 AB",
+        False,  # waits for the Westerveld coordinator's review
+    ),
+)
+
+
+def _seed_westerveld_requests(db: Session, today: date) -> int:
+    """The Westerveld resident's requests: two open, one waiting for review."""
+    author = _user_by_email(db, "inwoner.westerveld@demo.voorelkaar.nl")
+    if author is None:
+        return 0
+    have = set(db.scalars(select(HelpRequest.title).where(HelpRequest.author_id == author.id)))
+    categories = {c.slug: c for c in db.scalars(select(Category))}
+    added = 0
+    for number, (slug, title, text, skills, postcode, public) in enumerate(WESTERVELD_REQUESTS):
+        if title in have:
+            continue
+        begin = datetime.combine(today + timedelta(days=3 + number), time(10), AMSTERDAM)
+        item = HelpRequest(
+            author=author,
+            category=categories.get(slug),
+            title=title,
+            description=text,
+            skills=skills,
+            postcode=postcode,
+            house_number=str(10 + number),
+            street=demo_street(100 + number),
+            starts_at=begin.astimezone(UTC),
+            ends_at=(begin + timedelta(hours=2)).astimezone(UTC),
+            **_published_at(db, postcode),
+        )
+        if not public:
+            item.state, item.published_at = RequestState.PENDING, None
+        db.add(item)
         added += 1
     return added
 

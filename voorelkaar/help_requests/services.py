@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.audit import record
-from voorelkaar.auth.access import in_back_office, is_staff
+from voorelkaar.auth.access import in_back_office, staff_of
 from voorelkaar.db import claim, utcnow
 from voorelkaar.events import emit
 from voorelkaar.models import (
@@ -90,7 +90,7 @@ def may_post_for(user: User) -> list[PostedFor]:
 
 def may_manage(user: User, request: HelpRequest) -> bool:
     """The author and staff may see everything of a request and change it."""
-    return request.author_id == user.id or is_staff(user)
+    return request.author_id == user.id or staff_of(user, request.municipality_id)
 
 
 def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
@@ -142,6 +142,9 @@ def add_request(db: Session, author: User, details: RequestDetails) -> HelpReque
         raise NotAllowed("may not post for this person")
     request = HelpRequest(author=author)
     _apply(request, details, db)
+    if request.posted_for == PostedFor.RESIDENT and request.neighbourhood is not None:
+        # Posted for a resident: their place decides whose staff handle it, not the poster's.
+        request.municipality_id = request.neighbourhood.municipality_id
     _remember_street(author, request)
     db.add(request)
     db.flush()
@@ -165,19 +168,21 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
     """Change a request. An author's change of an open request is reviewed again."""
     if not may_manage(actor, request) or request.state not in EDITABLE:
         raise NotAllowed("may not change this request")
-    if details.posted_for not in may_post_for(request.author) and not is_staff(actor):
+    if details.posted_for not in may_post_for(request.author) and not staff_of(
+        actor, request.municipality_id
+    ):
         raise NotAllowed("may not post for this person")
     resubmitted = _resubmitted_on_edit(actor, request)
     _apply(request, details, db)
     if resubmitted:
         submit_post(db, request, actor)
-    elif is_staff(actor):
+    elif staff_of(actor, request.municipality_id):
         record(db, actor, "help_requests.edited", request)
     db.commit()
 
 
 def _resubmitted_on_edit(actor: User, request: HelpRequest) -> bool:
-    return not is_staff(actor) and request.state in RESUBMITTED_ON_EDIT
+    return not staff_of(actor, request.municipality_id) and request.state in RESUBMITTED_ON_EDIT
 
 
 def edit_goes_to_review(db: Session, actor: User, request: HelpRequest) -> bool:

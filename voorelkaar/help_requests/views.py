@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from voorelkaar.auth.access import is_staff, role_required
+from voorelkaar.auth.access import role_required, staff_of
 from voorelkaar.carers.services import cared_for_name
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
@@ -106,7 +106,7 @@ def detail(request_id):
         item=help_request,
         manage=manage,
         suggestions=suggestions,
-        show_names=is_staff(current_user),
+        show_names=staff_of(current_user, help_request.municipality_id),
         matches=matches,
         my_match=my_match,
         messages={m.id: match_services.messages_of(db, m) for m in [*matches, my_match] if m},

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import staff_of
 from voorelkaar.db import claim, utcnow
 from voorelkaar.events import emit
 from voorelkaar.help_requests.schedule import followup_moment
@@ -292,11 +292,13 @@ def _moved(db: Session, match: Match, states, **values) -> bool:
 
 
 def may_confirm(user: User, request: HelpRequest) -> bool:
-    return request.author_id == user.id or is_staff(user)
+    return request.author_id == user.id or staff_of(user, request.municipality_id)
 
 
 def may_cancel(user: User, match: Match) -> bool:
-    return user.id in (match.volunteer_id, match.request.author_id) or is_staff(user)
+    return user.id in (match.volunteer_id, match.request.author_id) or staff_of(
+        user, match.request.municipality_id
+    )
 
 
 def confirm_match(db: Session, actor: User, match: Match) -> None:
@@ -440,7 +442,7 @@ def release_blocked_volunteer(db: Session, actor: User, volunteer: User) -> None
 
 def complete_match(db: Session, actor: User, match: Match, hours: float | None) -> None:
     """Staff mark a confirmed match done, with the hours the volunteer gave."""
-    if not is_staff(actor) or match.state != MatchState.CONFIRMED:
+    if not staff_of(actor, match.request.municipality_id) or match.state != MatchState.CONFIRMED:
         raise MatchError("may not complete")
     finish_match(db, actor, match, hours)
     db.commit()

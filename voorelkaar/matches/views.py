@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from voorelkaar.auth.access import is_staff, role_required
+from voorelkaar.auth.access import role_required, staff_of
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.services import request_for
 from voorelkaar.idempotency import already_created
@@ -112,8 +112,8 @@ def _flash_first_error(form) -> None:
 
 
 def _party(match: Match) -> bool:
-    return current_user.id in (match.volunteer_id, match.request.author_id) or is_staff(
-        current_user
+    return current_user.id in (match.volunteer_id, match.request.author_id) or staff_of(
+        current_user, match.request.municipality_id
     )
 
 
@@ -156,7 +156,9 @@ def _cancelled_message(match: Match) -> str:
 def complete(match_id):
     """Staff mark the help as given, with the hours."""
     db = get_session()
-    match = _match_for(db, match_id, may=lambda m: is_staff(current_user))
+    match = _match_for(
+        db, match_id, may=lambda m: staff_of(current_user, m.request.municipality_id)
+    )
     form = CompleteForm()
     if not form.validate_on_submit():
         _flash_first_error(form)

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import ACCESS_EVENTS, record
-from voorelkaar.auth.access import is_staff, may_act_on
+from voorelkaar.auth.access import may_act_on, staff_of
 from voorelkaar.db import utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -26,7 +26,7 @@ from voorelkaar.models import (
     Vacancy,
 )
 from voorelkaar.notify import enqueue_email
-from voorelkaar.tenancy import current_municipality
+from voorelkaar.tenancy import current_municipality, in_scope, scoped, serves
 
 
 class ModerationError(Exception):
@@ -90,21 +90,26 @@ def submit_post(db: Session, post, actor: User) -> None:
         record(db, actor, f"{name}.published", post)
 
 
-def review_queue(db: Session) -> list:
-    """Every post waiting for review, oldest first."""
+def review_queue(db: Session, viewer: User) -> list:
+    """Every post of viewer's municipalities waiting for review, oldest first."""
     posts = []
     for kind in POST_KINDS.values():
-        posts.extend(db.scalars(select(kind.model).where(kind.model.state == RequestState.PENDING)))
+        query = select(kind.model).where(kind.model.state == RequestState.PENDING)
+        posts.extend(db.scalars(scoped(db, query, kind.model.municipality_id, viewer)))
     return sorted(posts, key=lambda post: (post.updated_at, post.id))
 
 
-def find_post(db: Session, kind_slug: str, post_id: int):
+def find_post(db: Session, kind_slug: str, post_id: int, viewer: User | None = None):
+    """A post by kind and id; given a viewer, only one of the municipalities they serve."""
     kind = POST_KINDS.get(kind_slug)
-    return db.get(kind.model, post_id) if kind else None
+    post = db.get(kind.model, post_id) if kind else None
+    if post is not None and viewer is not None and not serves(db, viewer, post.municipality_id):
+        return None
+    return post
 
 
 def _check(actor: User, post) -> None:
-    if not is_staff(actor):
+    if not staff_of(actor, post.municipality_id):
         raise ModerationError("only staff moderate")
     if post.state != RequestState.PENDING:
         raise ModerationError("not waiting for review")
@@ -152,13 +157,13 @@ def _external(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
-def audit_trail(db: Session, limit: int = 200) -> list[AuditEvent]:
-    """The newest events of the work itself first; logins and opened records are in the
-    security log, which only admins read."""
+def audit_trail(db: Session, viewer: User, limit: int = 200) -> list[AuditEvent]:
+    """The newest events of the work itself first, of viewer's municipalities; logins and
+    opened records are in the security log, which only admins read."""
     return list(
         db.scalars(
             select(AuditEvent)
-            .where(AuditEvent.action.not_in(ACCESS_EVENTS))
+            .where(AuditEvent.action.not_in(ACCESS_EVENTS), events_in_scope(db, viewer))
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .limit(limit)
         )
@@ -223,11 +228,30 @@ def unblock_user(db: Session, actor: User, user: User, reason: str) -> None:
     db.commit()
 
 
-def find_users(db: Session, text: str | None, limit: int = 50) -> list[User]:
-    """Accounts whose name or email contains text (for staff)."""
-    from sqlalchemy import or_
+def user_for(db: Session, viewer: User, user_id: int) -> User | None:
+    """An account of one of viewer's municipalities, or None (shown as 404)."""
+    user = db.get(User, user_id)
+    return user if user is not None and serves(db, viewer, user.municipality_id) else None
 
-    query = select(User).order_by(User.name, User.id).limit(limit)
+
+def events_in_scope(db: Session, viewer: User):
+    """The condition for audit rows of viewer's municipalities: those about a person of
+    theirs, those about no one that someone of theirs did, and those of no one at all (a
+    failed login with an unknown address, the scheduler)."""
+    theirs = select(User.id).where(in_scope(db, User.municipality_id, viewer))
+    nobody = AuditEvent.person_id.is_(None)
+    return or_(
+        AuditEvent.person_id.in_(theirs),
+        nobody & AuditEvent.actor_id.in_(theirs),
+        nobody & AuditEvent.actor_id.is_(None),
+    )
+
+
+def find_users(db: Session, viewer: User, text: str | None, limit: int = 50) -> list[User]:
+    """Accounts of viewer's municipalities whose name or email contains text (for staff)."""
+    query = scoped(
+        db, select(User).order_by(User.name, User.id).limit(limit), User.municipality_id, viewer
+    )
     if text:
         pattern = f"%{text.lower()}%"
         query = query.where(

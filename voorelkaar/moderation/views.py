@@ -15,7 +15,7 @@ bp = Blueprint("moderation", __name__, template_folder="templates", url_prefix="
 
 
 def _post_or_404(db, kind: str, post_id: int):
-    post = services.find_post(db, kind, post_id)
+    post = services.find_post(db, kind, post_id, current_user)
     if post is None:
         abort(404)
     return post
@@ -25,7 +25,10 @@ def _post_or_404(db, kind: str, post_id: int):
 @staff_required
 def queue():
     """Posts waiting for review."""
-    posts = [(services.kind_of(post).slug, post) for post in services.review_queue(get_session())]
+    posts = [
+        (services.kind_of(post).slug, post)
+        for post in services.review_queue(get_session(), current_user)
+    ]
     return render_template("moderation/queue.html", posts=posts)
 
 
@@ -65,7 +68,9 @@ def reject(kind, post_id):
 @staff_required
 def audit():
     """Who did what, when and why."""
-    return render_template("moderation/audit.html", events=services.audit_trail(get_session()))
+    return render_template(
+        "moderation/audit.html", events=services.audit_trail(get_session(), current_user)
+    )
 
 
 @bp.app_template_global("post_url")
@@ -79,7 +84,9 @@ def users():
     """Find an account."""
     text = (request.args.get("q") or "").strip()[:100]
     return render_template(
-        "moderation/users.html", users=services.find_users(get_session(), text or None), q=text
+        "moderation/users.html",
+        users=services.find_users(get_session(), current_user, text or None),
+        q=text,
     )
 
 
@@ -88,7 +95,7 @@ def users():
 def user(user_id):
     """One account, for staff: details, and block or unblock it."""
     db = get_session()
-    account = db.get(User, user_id) or abort(404)
+    account = services.user_for(db, current_user, user_id) or abort(404)
     form = BlockForm()
     if form.validate_on_submit():
         try:

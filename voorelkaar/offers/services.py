@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import staff_of
 from voorelkaar.models import Offer, OfferReply, RequestState, Role, User
 from voorelkaar.moderation.services import post_url
 from voorelkaar.notify import enqueue_email
@@ -46,7 +46,7 @@ def may_offer(user: User) -> bool:
 
 def may_manage(user: User, offer: Offer) -> bool:
     """The volunteer who offers and staff may see everything of an offer and change it."""
-    return offer.author_id == user.id or is_staff(user)
+    return offer.author_id == user.id or staff_of(user, offer.municipality_id)
 
 
 def may_reply(user: User, offer: Offer) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import is_staff, staff_of
 from voorelkaar.db import claim, utcnow
 from voorelkaar.models import (
     AuditEvent,
@@ -30,6 +30,7 @@ from voorelkaar.moderation.services import post_url
 from voorelkaar.notify import enqueue_email
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import Filters, Page, browse_posts, post_for, review_change, submit_new
+from voorelkaar.tenancy import in_scope
 
 # States in which a member may still change the vacancy.
 EDITABLE = {RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
@@ -112,13 +113,33 @@ def is_member(db: Session, user: User, organisation_id: int) -> bool:
     )
 
 
-def all_organisations(db: Session) -> list[Organisation]:
-    """Every organisation, those waiting for verification first."""
+def _of_viewer(db: Session, viewer: User):
+    """Organisations with someone of viewer's municipalities among their members (and those
+    with no members yet, which hold nobody's data)."""
+    theirs = select(OrganisationMember.organisation_id).join(
+        User, User.id == OrganisationMember.user_id
+    )
+    anyone = select(OrganisationMember.organisation_id)
+    return or_(
+        Organisation.id.in_(theirs.where(in_scope(db, User.municipality_id, viewer))),
+        Organisation.id.not_in(anyone),
+    )
+
+
+def organisation_for(db: Session, viewer: User, organisation_id: int) -> Organisation | None:
+    """One organisation of viewer's municipalities, or None (shown as 404)."""
+    return db.scalar(
+        select(Organisation).where(Organisation.id == organisation_id, _of_viewer(db, viewer))
+    )
+
+
+def all_organisations(db: Session, viewer: User) -> list[Organisation]:
+    """The organisations of viewer's municipalities, those waiting for verification first."""
     return list(
         db.scalars(
-            select(Organisation).order_by(
-                Organisation.verified_at.is_not(None), Organisation.name, Organisation.id
-            )
+            select(Organisation)
+            .where(_of_viewer(db, viewer))
+            .order_by(Organisation.verified_at.is_not(None), Organisation.name, Organisation.id)
         )
     )
 
@@ -139,7 +160,7 @@ def set_verified(db: Session, actor: User, organisation: Organisation, verified:
 
 def may_manage(db: Session, user: User, vacancy: Vacancy) -> bool:
     """Members of the vacancy's organisation and staff see everything and may change it."""
-    return is_staff(user) or is_member(db, user, vacancy.organisation_id)
+    return staff_of(user, vacancy.municipality_id) or is_member(db, user, vacancy.organisation_id)
 
 
 def _apply(db: Session, vacancy: Vacancy, details: VacancyDetails) -> None:

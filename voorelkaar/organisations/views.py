@@ -266,14 +266,14 @@ def verification():
     """Organisations, to verify or to stop trusting."""
     return render_template(
         "organisations/verification.html",
-        organisations=services.all_organisations(get_session()),
+        organisations=services.all_organisations(get_session(), current_user),
         action_form=BaseForm(),
     )
 
 
 def _set_verified(organisation_id: int, verified: bool):
     db = get_session()
-    organisation = db.get(Organisation, organisation_id) or abort(404)
+    organisation = services.organisation_for(db, current_user, organisation_id) or abort(404)
     services.set_verified(db, current_user, organisation, verified)
     return organisation
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import staff_of
 from voorelkaar.carers.services import health_note_shown, history
 from voorelkaar.forms import clean_text
 from voorelkaar.models import (
@@ -23,6 +23,7 @@ from voorelkaar.models import (
     StaffTask,
     User,
 )
+from voorelkaar.tenancy import serves
 
 CONTACT_NOTE_MAX = 2000
 VIEWED = "records.viewed"
@@ -58,6 +59,12 @@ class PersonRecord:
     closed_tasks: list[StaffTask]
 
 
+def person_for(db: Session, viewer: User, user_id: int) -> User | None:
+    """A person of viewer's municipalities, or None (shown as 404)."""
+    person = db.get(User, user_id)
+    return person if person is not None and serves(db, viewer, person.municipality_id) else None
+
+
 def task_for(db: Session, person: User, task_id: int | str | None) -> StaffTask | None:
     """The task with this id, only when it is about this person."""
     try:
@@ -77,14 +84,14 @@ def reason_for(db: Session, person: User, why: str | None) -> str:
     return f"taak {task.id}" if task is not None else REASON_PAGE
 
 
-def _check_staff(actor: User) -> None:
-    if not is_staff(actor):
+def _check_staff(actor: User, person: User) -> None:
+    if not staff_of(actor, person.municipality_id):
         raise NotStaff("only staff see a person's record")
 
 
 def view_record(db: Session, viewer: User, person: User, reason: str) -> PersonRecord:
     """Everything about person on one page; writes one audit row and commits it."""
-    _check_staff(viewer)
+    _check_staff(viewer, person)
     record(db, viewer, VIEWED, person, reason)
     db.commit()
     return load_record(db, person)
@@ -157,7 +164,7 @@ def add_contact_note(
     task: StaffTask | None = None,
 ) -> ContactNote:
     """Write down a phone call or home visit on the person's record; commits."""
-    _check_staff(author)
+    _check_staff(author, person)
     text = clean_text(body or "")
     if not text or len(text) > CONTACT_NOTE_MAX:
         raise InvalidContactNote("a contact note needs 1 to 2000 characters")

@@ -22,7 +22,7 @@ def contact_kind_label(kind) -> str:
 
 
 def _person_or_404(user_id: int) -> User:
-    return get_session().get(User, user_id) or abort(404)
+    return services.person_for(get_session(), current_user, user_id) or abort(404)
 
 
 def _page(person: User, why: str | None, form: ContactNoteForm):

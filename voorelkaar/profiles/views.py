@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from voorelkaar.admin.forms import ROLE_LABELS
-from voorelkaar.auth.access import RoleNeeded, is_staff
+from voorelkaar.auth.access import RoleNeeded, staff_of
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.forms import WEEKDAYS
 from voorelkaar.models import CarerProfile, Role, User
@@ -72,7 +72,9 @@ def edit():
 def show(user_id):
     """What others may see of a person: first name, wijk, and what they like to do."""
     user = get_session().get(User, user_id)
-    if user is None or (user.blocked_at is not None and not is_staff(current_user)):
+    if user is None or (
+        user.blocked_at is not None and not staff_of(current_user, user.municipality_id)
+    ):
         abort(404)
     return render_template("profiles/show.html", person=services.public_view(user), user_id=user.id)
 

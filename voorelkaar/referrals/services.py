@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import geo
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import is_staff, staff_of
 from voorelkaar.auth.services import NewAccount, register_user
 from voorelkaar.db import claim, utcnow
 from voorelkaar.help_requests.services import RequestDetails, add_request, may_post_for
@@ -25,6 +25,7 @@ from voorelkaar.models import (
     User,
 )
 from voorelkaar.notify import enqueue_email
+from voorelkaar.tenancy import scoped, serves
 from voorelkaar.urls import absolute_url
 
 VALID_FOR = timedelta(days=30)
@@ -131,8 +132,14 @@ def create_referral(
 
 
 def referrals_for(db: Session, viewer: User) -> list[Referral]:
-    """The referrals viewer may see: a consultant their own, staff all; newest first."""
-    query = select(Referral).order_by(Referral.created_at.desc(), Referral.id.desc())
+    """The referrals viewer may see, of their municipalities: a consultant their own, staff
+    all; newest first."""
+    query = scoped(
+        db,
+        select(Referral).order_by(Referral.created_at.desc(), Referral.id.desc()),
+        Referral.municipality_id,
+        viewer,
+    )
     if not is_staff(viewer):
         query = query.where(Referral.consultant_id == viewer.id)
     return list(db.scalars(query))
@@ -141,7 +148,7 @@ def referrals_for(db: Session, viewer: User) -> list[Referral]:
 def referral_for(db: Session, viewer: User, referral_id: int) -> Referral | None:
     """The referral if viewer may open it, or None (shown as 404)."""
     referral = db.get(Referral, referral_id)
-    if referral is None:
+    if referral is None or not serves(db, viewer, referral.municipality_id):
         return None
     if is_staff(viewer) or referral.consultant_id == viewer.id:
         return referral
@@ -235,7 +242,7 @@ def may_post(user: User, referral: Referral) -> bool:
         return False
     if referral.account_id is not None:
         return referral.account_id == user.id
-    return is_staff(user)
+    return staff_of(user, referral.municipality_id)
 
 
 def post_from_referral(

@@ -21,6 +21,7 @@ from voorelkaar.moderation.services import (
 from voorelkaar.notify import enqueue_email
 from voorelkaar.offers.services import offer_for
 from voorelkaar.organisations.services import vacancy_for
+from voorelkaar.tenancy import serves
 
 PROFILE = "profiel"
 
@@ -84,11 +85,27 @@ def file_report(db: Session, reporter: User, subject: Subject, reason: str) -> R
     return report
 
 
-def open_reports(db: Session) -> list[tuple[Report, Subject | None]]:
+def open_reports(db: Session, viewer: User) -> list[tuple[Report, Subject | None]]:
+    """Reports not handled yet about the people and posts of viewer's municipalities."""
     reports = db.scalars(
         select(Report).where(Report.handled_at.is_(None)).order_by(Report.created_at, Report.id)
     )
-    return [(report, subject_of(db, report)) for report in reports]
+    found = [(report, subject_of(db, report)) for report in reports]
+    return [(report, subject) for report, subject in found if _serves(db, viewer, report, subject)]
+
+
+def report_for(db: Session, viewer: User, report_id: int) -> Report | None:
+    """One report, when it is about someone or something of viewer's municipalities."""
+    report = db.get(Report, report_id)
+    if report is None or not _serves(db, viewer, report, subject_of(db, report)):
+        return None
+    return report
+
+
+def _serves(db: Session, viewer: User, report: Report, subject: Subject | None) -> bool:
+    """A report belongs to its subject's municipality (else, when that is gone, the reporter's)."""
+    owner = subject.item if subject is not None else report.reporter
+    return owner is not None and serves(db, viewer, owner.municipality_id)
 
 
 def subject_of(db: Session, report: Report) -> Subject | None:
@@ -105,8 +122,8 @@ def handle_report(
     block_author: bool = False,
 ) -> None:
     """Close a report with what was done; tell the reporter it was handled."""
-    if not is_staff(actor):
-        raise ModerationError("only staff handle reports")
+    if not is_staff(actor) or report_for(db, actor, report.id) is None:
+        raise ModerationError("only staff of its municipality handle a report")
     if report.handled_at is not None:
         raise ModerationError("already handled")
     subject = subject_of(db, report)

@@ -34,7 +34,9 @@ def create(kind, subject_id):
 @staff_required
 def queue():
     """Reports that are not handled yet."""
-    return render_template("reports/queue.html", reports=services.open_reports(get_session()))
+    return render_template(
+        "reports/queue.html", reports=services.open_reports(get_session(), current_user)
+    )
 
 
 @bp.route("/beheer/meldingen/<int:report_id>", methods=["GET", "POST"])
@@ -42,7 +44,7 @@ def queue():
 def handle(report_id):
     """Handle one report: say what was done, maybe hide the post or block its author."""
     db = get_session()
-    report = db.get(Report, report_id) or abort(404)
+    report = services.report_for(db, current_user, report_id) or abort(404)
     form = HandleForm()
     if form.validate_on_submit():
         try:

@@ -14,6 +14,7 @@ from voorelkaar.auth.access import is_staff
 from voorelkaar.models import RequestState, StaffTask, User
 from voorelkaar.moderation.services import POST_KINDS
 from voorelkaar.tasks.forms import KIND_LABELS
+from voorelkaar.tenancy import scoped
 
 # The tasks someone holds are listed one by one up to this many; the rest by the list.
 SHOWN = 5
@@ -24,7 +25,7 @@ def my_tasks(db: Session, user: User) -> list[Action]:
     if not is_staff(user):
         return []
     tasks = db.scalars(
-        select(StaffTask)
+        scoped(db, select(StaffTask), StaffTask.municipality_id, user)
         .where(StaffTask.claimed_by_id == user.id, StaffTask.closed_at.is_(None))
         .order_by(StaffTask.created_at, StaffTask.id)
         .limit(SHOWN)
@@ -47,11 +48,10 @@ def waiting_tasks(db: Session, user: User) -> list[Action]:
     """How many open tasks nobody has taken on yet, and since when the oldest waits."""
     if not is_staff(user):
         return []
-    count, oldest = db.execute(
-        select(func.count(StaffTask.id), func.min(StaffTask.created_at)).where(
-            StaffTask.closed_at.is_(None), StaffTask.claimed_by_id.is_(None)
-        )
-    ).one()
+    query = select(func.count(StaffTask.id), func.min(StaffTask.created_at)).where(
+        StaffTask.closed_at.is_(None), StaffTask.claimed_by_id.is_(None)
+    )
+    count, oldest = db.execute(scoped(db, query, StaffTask.municipality_id, user)).one()
     if not count:
         return []
     return [
@@ -73,11 +73,10 @@ def posts_to_review(db: Session, user: User) -> list[Action]:
         return []
     count, oldest = 0, None
     for kind in POST_KINDS.values():
-        number, first = db.execute(
-            select(func.count(kind.model.id), func.min(kind.model.created_at)).where(
-                kind.model.state == RequestState.PENDING
-            )
-        ).one()
+        query = select(func.count(kind.model.id), func.min(kind.model.created_at)).where(
+            kind.model.state == RequestState.PENDING
+        )
+        number, first = db.execute(scoped(db, query, kind.model.municipality_id, user)).one()
         count += number
         if first is not None and (oldest is None or first < oldest):
             oldest = first

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import record
-from voorelkaar.auth.access import is_staff
+from voorelkaar.auth.access import staff_of
 from voorelkaar.db import claim, utcnow
 from voorelkaar.forms import clean_text
 from voorelkaar.models import (
@@ -24,6 +24,7 @@ from voorelkaar.models import (
     TaskKind,
     User,
 )
+from voorelkaar.tenancy import scoped, serves
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
@@ -129,13 +130,20 @@ def _filtered(query, filters: TaskFilters | None):
     return query
 
 
-def _in_view(query, view: TaskView, viewer: User):
+def _in_view(db: Session, query, view: TaskView, viewer: User):
+    query = scoped(db, query, StaffTask.municipality_id, viewer)
     if view == TaskView.CLOSED:
         return query.where(StaffTask.closed_at.is_not(None))
     query = query.where(StaffTask.closed_at.is_(None))
     if view == TaskView.MINE:
         query = query.where(StaffTask.claimed_by_id == viewer.id)
     return query
+
+
+def task_for(db: Session, viewer: User, task_id: int) -> StaffTask | None:
+    """One task of viewer's municipalities, or None (shown as 404)."""
+    task = db.get(StaffTask, task_id)
+    return task if task is not None and serves(db, viewer, task.municipality_id) else None
 
 
 def default_newest_first(view: TaskView) -> bool:
@@ -158,11 +166,12 @@ def list_tasks(
     moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
     order = (moment.desc(), StaffTask.id.desc()) if newest_first else (moment, StaffTask.id)
     total = (
-        db.scalar(_filtered(_in_view(select(func.count(StaffTask.id)), view, viewer), filters)) or 0
+        db.scalar(_filtered(_in_view(db, select(func.count(StaffTask.id)), view, viewer), filters))
+        or 0
     )
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     items = db.scalars(
-        _filtered(_in_view(select(StaffTask), view, viewer), filters)
+        _filtered(_in_view(db, select(StaffTask), view, viewer), filters)
         .order_by(*order)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -170,21 +179,28 @@ def list_tasks(
     return TaskPage(items=list(items), number=page, total=total)
 
 
-def neighbourhood_choices(db: Session) -> list[tuple[int, str]]:
-    """Every wijk as (id, name), by name; the municipality is named when there are several."""
-    rows = db.execute(
+def neighbourhood_choices(db: Session, viewer: User) -> list[tuple[int, str]]:
+    """The wijken of viewer's municipalities as (id, name), by name; the municipality is
+    named when there are several."""
+    query = (
         select(Neighbourhood.id, Neighbourhood.name, Municipality.name)
         .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
         .order_by(Municipality.name, Neighbourhood.name)
-    ).all()
+    )
+    rows = db.execute(scoped(db, query, Neighbourhood.municipality_id, viewer)).all()
     several = len({row[2] for row in rows}) > 1
     return [(id_, f"{name} ({town})" if several else name) for id_, name, town in rows]
 
 
-def count_open(db: Session, viewer: User | None = None) -> int:
-    """How many tasks wait (claimed by viewer only, when given)."""
-    query = select(func.count(StaffTask.id)).where(StaffTask.closed_at.is_(None))
-    if viewer is not None:
+def count_open(db: Session, viewer: User, *, mine: bool = False) -> int:
+    """How many tasks of viewer's municipalities wait (only those viewer holds, if mine)."""
+    query = scoped(
+        db,
+        select(func.count(StaffTask.id)).where(StaffTask.closed_at.is_(None)),
+        StaffTask.municipality_id,
+        viewer,
+    )
+    if mine:
         query = query.where(StaffTask.claimed_by_id == viewer.id)
     return db.scalar(query) or 0
 
@@ -211,9 +227,9 @@ def carer_profile(db: Session, carer: User) -> CarerProfile | None:
     return db.get(CarerProfile, carer.id)
 
 
-def _check_staff(actor: User) -> None:
-    if not is_staff(actor):
-        raise NotStaff("only staff work on tasks")
+def _check_staff(actor: User, task: StaffTask) -> None:
+    if not staff_of(actor, task.municipality_id):
+        raise NotStaff("only staff of its municipality work on a task")
 
 
 def _refused(db: Session, task: StaffTask, actor: User) -> TaskError | None:
@@ -232,7 +248,7 @@ def claim_task(db: Session, actor: User, task: StaffTask) -> bool:
 
     Returns False when the actor already held it. Raises TaskClosed or ClaimedByOther.
     """
-    _check_staff(actor)
+    _check_staff(actor, task)
     # One conditional UPDATE: of two staff pressing at the same moment, one wins.
     if not claim(
         db,
@@ -262,7 +278,7 @@ def may_release(actor: User, task: StaffTask) -> bool:
 
 def release_task(db: Session, actor: User, task: StaffTask) -> None:
     """Give a claimed task back to the queue."""
-    _check_staff(actor)
+    _check_staff(actor, task)
     if task.closed_at is not None:
         raise TaskClosed("already closed")
     if task.claimed_by_id is None:
@@ -300,7 +316,7 @@ def clean_outcome(outcome: str | None) -> str:
 
 def close_task(db: Session, actor: User, task: StaffTask, outcome: str) -> None:
     """Record what was done and close the task; an unclaimed task is claimed on the way."""
-    _check_staff(actor)
+    _check_staff(actor, task)
     text = clean_outcome(outcome)
     now = utcnow()
     if not claim(

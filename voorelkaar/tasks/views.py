@@ -73,11 +73,11 @@ def open_task_count() -> int:
     """How many tasks wait in the staff queue (for the staff home page)."""
     if not is_staff(current_user):
         return 0
-    return services.count_open(get_session())
+    return services.count_open(get_session(), current_user)
 
 
 def _task_or_404(task_id: int) -> StaffTask:
-    return get_session().get(StaffTask, task_id) or abort(404)
+    return services.task_for(get_session(), current_user, task_id) or abort(404)
 
 
 @bp.route("/taken")
@@ -85,7 +85,7 @@ def _task_or_404(task_id: int) -> StaffTask:
 def queue():
     """The tasks for staff: open ones oldest first, or mine, or closed ones."""
     db = get_session()
-    form = QueueForm(request.args, neighbourhoods=services.neighbourhood_choices(db))
+    form = QueueForm(request.args, neighbourhoods=services.neighbourhood_choices(db, current_user))
     form.validate()
     page = services.list_tasks(
         db,
@@ -101,7 +101,7 @@ def queue():
         page=page,
         view=form.view,
         views=services.TaskView,
-        mine_count=services.count_open(db, current_user),
+        mine_count=services.count_open(db, current_user, mine=True),
     )
 
 

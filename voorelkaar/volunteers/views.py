@@ -8,7 +8,8 @@ from voorelkaar.auth.access import may_act_on, role_required, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.forms import WEEKDAYS
 from voorelkaar.matches.services import requests_near
-from voorelkaar.models import Role, User
+from voorelkaar.models import Role
+from voorelkaar.moderation.services import user_for
 from voorelkaar.volunteers import services
 from voorelkaar.volunteers.forms import PART_LABELS, AvailabilityForm, VogForm
 
@@ -67,7 +68,7 @@ def nearby():
 def vog(user_id):
     """Record until when a volunteer's VOG is valid."""
     db = get_session()
-    volunteer = db.get(User, user_id) or abort(404)
+    volunteer = user_for(db, current_user, user_id) or abort(404)
     form = VogForm(data={"valid_until": volunteer.vog_valid_until})
     if not may_act_on(current_user, volunteer):
         if request.method == "POST":  # no form was shown: a forged or an old one
