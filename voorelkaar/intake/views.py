@@ -49,15 +49,18 @@ def new():
     form = IntakeForm(categories=active_categories(db))
     if not form.validate_on_submit():
         return _render(form)
+    # A second POST of this form (a double click) lands on what the first one made.
+    earlier = already_created(db, current_user, ContactNote)
+    if earlier is not None:
+        return redirect(url_for("people.person", user_id=earlier.person_id, _anchor="contact"))
     person = _continue_with(db)
     if person is None:
         known = services.known_person(db, form.phone.data, form.email.data)
         if known is not None:
-            # Not made twice: staff see who it is and choose to go on with them.
+            # Not made twice: staff see who it is and choose to go on with them. The
+            # token's claim is not committed: the form keeps it for that next POST.
+            db.rollback()
             return _render(form, known=known)
-    earlier = already_created(db, current_user, ContactNote)
-    if earlier is not None:
-        return redirect(url_for("people.person", user_id=earlier.person_id, _anchor="contact"))
     try:
         intake = services.take_call(
             db,
