@@ -81,6 +81,7 @@ def test_a_caller_without_email_is_taken_in_by_phone_and_hears_everything_by_cal
     log_in(visit, "staf@example.nl")
     visit.goto("/taken")
     assert "Bellen of brief sturen" in page.content()
+    assert "Bel Aaltje Mulder op +31522123456: Sanne" in page.content()
     visit.goto(f"/hulpvragen/{item.id}")
     visit.submit("Ja, Sanne mag helpen")
     db.expire_all()
