@@ -267,3 +267,28 @@ def test_someone_without_email_can_be_erased(db, in_request, make_user):
     anonymise_account(db, person, utcnow())
     db.commit()
     assert db.get(User, person.id).anonymised_at is not None
+
+
+def test_a_job_mailing_directly_gives_someone_without_email_a_call_task_once(
+    db, in_request, make_user, make_request
+):
+    """Mail queued by a job ("Is het gelukt?") goes the same way as an event's."""
+    from voorelkaar.matches.jobs import send_followups
+
+    asker = without_email(db, make_user(Role.RESIDENT, name="Aaltje Mulder"))
+    helper = make_user(Role.VOLUNTEER, email="sanne@example.nl", name="Sanne de Vries")
+    item = make_request(asker, title="Boodschappen", postcode="7941 BK")
+    match = Match(
+        request=item,
+        volunteer=helper,
+        state=MatchState.CONFIRMED,
+        followup_after=utcnow() - timedelta(hours=1),
+    )
+    db.add(match)
+    db.commit()
+    send_followups(db, utcnow())
+    send_followups(db, utcnow())
+    (task,) = call_tasks(db, asker)
+    assert "Sanne" in task.detail or "Boodschappen" in task.detail
+    assert "Meld u hier af" not in task.detail
+    assert [m.to_address for m in db.scalars(select(OutboxMessage))] == ["sanne@example.nl"]

@@ -70,13 +70,14 @@ def enqueue_email(
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         # Parts a template leaves out would leave runs of empty lines behind.
         text = _BLANK_LINES.sub("\n\n", render_template(f"emails/{template}.txt", **context))
+        if user is not None and not user.email:
+            # Read out or printed: without the link to stop this kind of mail.
+            return call_instead(db, key=key, user=user, subject=subject, text=text)
         if unsubscribe:
             text = (
                 text.rstrip("\n") + "\n\n" + render_template("emails/_unsubscribe.txt", **context)
             )
         html = render_template(f"emails/{template}.html", subject=subject, **context)
-    if user is not None and not user.email:
-        return call_instead(db, key=key, user=user, subject=subject, text=text)
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">")
     message = OutboxMessage(
         idempotency_key=key,
