@@ -62,7 +62,7 @@ def test_a_caller_without_email_is_taken_in_by_phone_and_hears_everything_by_cal
     page.get_by_label("Begintijd").fill("14:00")
     page.get_by_label("Eindtijd").fill("15:00")
     visit.submit("Opslaan")
-    assert "Aaltje Mulder is aangemeld en de hulpvraag staat online." in page.content()
+    assert "Aaltje Mulder is aangemeld. De hulpvraag staat online." in page.content()
     caller = db.scalar(select(User).where(User.name == "Aaltje Mulder"))
     assert caller.email is None and caller.phone == "+31522123456"
     item = db.scalar(select(HelpRequest).where(HelpRequest.author_id == caller.id))
@@ -106,3 +106,26 @@ def test_a_caller_without_email_is_taken_in_by_phone_and_hears_everything_by_cal
     mail = list(db.scalars(select(OutboxMessage)))
     assert not [m for m in mail if m.user_id == caller.id or m.to_address is None]
     assert any(m.to_address == "sanne@example.nl" for m in mail)
+
+
+def test_the_intake_form_with_errors_and_a_known_caller_passes_axe(visit, make_user, db):
+    make_user(Role.STAFF, email="staf@example.nl", name="Fatima El Amrani")
+    known = make_user(Role.RESIDENT, email="aaltje@example.nl", name="Aaltje Mulder")
+    known.phone = "+31522123456"
+    db.commit()
+    page = visit.page
+    log_in(visit, "staf@example.nl")
+    visit.goto("/telefoon/nieuw")
+    page.get_by_label("Naam van de beller").fill("Aaltje Mulder")
+    visit.submit("Opslaan")  # no phone, no address: the messages, and the name kept
+    assert "Vul het telefoonnummer in" in page.content()
+    assert page.get_by_label("Naam van de beller").input_value() == "Aaltje Mulder"
+    page.get_by_label("Telefoonnummer").fill("0522 123456")
+    page.get_by_label("Postcode").fill("7941 BK")
+    page.get_by_label("Huisnummer").fill("12")
+    visit.submit("Opslaan")
+    assert "kennen wij al" in page.content()
+    visit.submit("Ga verder met Aaltje Mulder")
+    assert "Het telefoongesprek met Aaltje Mulder is opgeslagen." in page.content()
+    db.expire_all()
+    assert len(db.scalars(select(User).where(User.name == "Aaltje Mulder")).all()) == 1

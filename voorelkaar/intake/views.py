@@ -72,16 +72,14 @@ def new():
         )
     except services.IntakeError:
         abort(404)
-    if intake.request is not None:
-        flash(
-            _(
-                "%(name)s is aangemeld en de hulpvraag staat online.",
-                name=intake.person.name,
-            ),
-            "success",
-        )
+    name = intake.person.name
+    if intake.new_person:
+        message = _("%(name)s is aangemeld.", name=name)
     else:
-        flash(_("%(name)s is aangemeld.", name=intake.person.name), "success")
+        message = _("Het telefoongesprek met %(name)s is opgeslagen.", name=name)
+    if intake.request is not None:
+        message += " " + _("De hulpvraag staat online.")
+    flash(message, "success")
     return redirect(url_for("people.person", user_id=intake.person.id))
 
 
