@@ -114,8 +114,10 @@ def test_the_intake_form_with_errors_and_a_known_caller_passes_axe(visit, make_u
     known.phone = "+31522123456"
     db.commit()
     page = visit.page
+    page.set_viewport_size({"width": 320, "height": 800})
     log_in(visit, "staf@example.nl")
     visit.goto("/telefoon/nieuw")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_label("Naam van de beller").fill("Aaltje Mulder")
     visit.submit("Opslaan")  # no phone, no address: the messages, and the name kept
     assert "Vul het telefoonnummer in" in page.content()
