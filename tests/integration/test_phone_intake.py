@@ -292,3 +292,16 @@ def test_a_job_mailing_directly_gives_someone_without_email_a_call_task_once(
     assert "Sanne" in task.detail or "Boodschappen" in task.detail
     assert "Meld u hier af" not in task.detail
     assert [m.to_address for m in db.scalars(select(OutboxMessage))] == ["sanne@example.nl"]
+
+
+def test_a_caller_taken_in_with_email_cannot_log_in_until_they_choose_a_password(
+    client, forms, db, staff_in, auth
+):
+    forms.post("/telefoon/nieuw", intake_data(email="Aaltje@Example.nl", with_request=""))
+    person = db.scalar(select(User).where(User.email == "aaltje@example.nl"))
+    assert person is not None and person.phone == "+31522123456"
+    auth.logout()
+    response = forms.post("/login", {"email": "aaltje@example.nl", "password": "!telefoon"})
+    assert response.status_code in (200, 422)  # refused, with the form again; no error
+    response = forms.post("/wachtwoord-vergeten", {"email": "aaltje@example.nl"})
+    assert response.status_code in (200, 302)
