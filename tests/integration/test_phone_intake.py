@@ -305,3 +305,39 @@ def test_a_caller_taken_in_with_email_cannot_log_in_until_they_choose_a_password
     assert response.status_code in (200, 422)  # refused, with the form again; no error
     response = forms.post("/wachtwoord-vergeten", {"email": "aaltje@example.nl"})
     assert response.status_code in (200, 302)
+
+
+def test_a_caller_without_email_stays_while_staff_keep_in_touch(db, in_app, make_user, staff):
+    """They cannot log in to keep their account: a contact with staff counts instead, and
+    the warning itself reaches staff as a call task."""
+    from datetime import UTC, datetime
+
+    import time_machine
+    from dateutil.relativedelta import relativedelta
+
+    from voorelkaar.account.jobs import apply_retention
+    from voorelkaar.models import ContactKind
+
+    start = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        kept = without_email(db, make_user(Role.RESIDENT, name="Aaltje Mulder"), "+31522111111")
+        gone = without_email(db, make_user(Role.RESIDENT, name="Gerrit Weg"), "+31522222222")
+
+    def retention(at):
+        with time_machine.travel(at, tick=False), in_app(), in_app().app.test_request_context():
+            return apply_retention(db, at)
+
+    warned_at = start + relativedelta(months=23, days=1)
+    retention(warned_at)
+    assert len(call_tasks(db, kept)) == 1 and len(call_tasks(db, gone)) == 1
+    with time_machine.travel(warned_at + timedelta(days=3), tick=False):
+        db.add(
+            ContactNote(
+                person_id=kept.id, author_id=staff.id, kind=ContactKind.PHONE, body="Gebeld."
+            )
+        )
+        db.commit()
+    retention(start + relativedelta(months=24, days=2))
+    db.expire_all()
+    assert db.get(User, kept.id).anonymised_at is None
+    assert db.get(User, gone.id).anonymised_at is not None
