@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.extensions import csrf
     from voorelkaar.figures.views import bp as figures_bp
     from voorelkaar.help_requests.views import bp as help_requests_bp
+    from voorelkaar.intake.views import bp as intake_bp
     from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
     from voorelkaar.notify.views import bp as mail_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(second_factor_bp)
     app.register_blueprint(help_requests_bp)
+    app.register_blueprint(intake_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(organisations_bp)

@@ -62,7 +62,9 @@ class Tell:
     """Tell each of `to` by email (emails/<template>.*), and on their overview when notice.
 
     Nobody is told what they did themselves, and a blocked account gets no mail.
-    context adds what the template needs for one person (answer links, say).
+    context adds what the template needs for one person (answer links, say). Someone
+    without an email address gets a staff task to call them (or print a letter) with the
+    same message instead: enqueue_email decides that, for every sender.
     """
 
     to: Recipients

@@ -248,6 +248,9 @@ ACCESS = {
     # Without kind and text the person page is shown again with its messages.
     "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
     "tasks.queue": ("GET", "/taken", only(*STAFF)),
+    # Without a name and phone the intake form is shown again with its messages.
+    "intake.new": ("POST", "/telefoon/nieuw", only(*STAFF)),
+    "intake.letter": ("GET", "/telefoon/brief/{call_task_id}", only(*STAFF)),
     "tasks.detail": ("GET", "/taken/{task_id}", only(*STAFF)),
     "tasks.claim": ("POST", "/taken/{task_id}/oppakken", only(*STAFF, code=302)),
     "tasks.release": ("POST", "/taken/{task_id}/loslaten", only(*STAFF, code=302)),
@@ -413,6 +416,10 @@ def world(db, make_user):
         key="access:1", kind=TaskKind.REQUEST_UNMATCHED, person=author, request=open_item
     )
     db.add(task)
+    call_task = StaffTask(
+        key="access:2", kind=TaskKind.CALL_PERSON, person=author, detail="Onderwerp\n\nTekst"
+    )
+    db.add(call_task)
     report = Report(
         reporter_id=people["volunteer"].id,
         subject_type="help_requests",
@@ -436,6 +443,7 @@ def world(db, make_user):
         "match_id": match.id,
         "volunteer_id": people["volunteer"].id,
         "task_id": task.id,
+        "call_task_id": call_task.id,
         "referral_id": referrals[0].id,
         "referral_code": "AAAABBBB",
         "accept_code": "CCCCDDDD",

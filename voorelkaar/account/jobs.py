@@ -13,7 +13,7 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar.account.services import (
@@ -23,7 +23,7 @@ from voorelkaar.account.services import (
     erase_request_fields,
 )
 from voorelkaar.db import claim
-from voorelkaar.models import HelpRequest, Match, MatchMessage, Role, User, UserRole
+from voorelkaar.models import ContactNote, HelpRequest, Match, MatchMessage, Role, User, UserRole
 from voorelkaar.notify import enqueue_once
 from voorelkaar.urls import absolute_url
 
@@ -77,7 +77,15 @@ def _anonymise_closed_requests(db: Session, cutoff: datetime) -> int:
 
 
 def _last_active():
-    return func.coalesce(User.last_login_at, User.created_at)
+    """The last login (or the account's start); for someone who cannot log in, having no
+    email (taken in by phone), their last contact with staff counts as well."""
+    seen = func.coalesce(User.last_login_at, User.created_at)
+    contact = (
+        select(func.max(ContactNote.created_at))
+        .where(ContactNote.person_id == User.id)
+        .scalar_subquery()
+    )
+    return case((and_(User.email.is_(None), contact > seen), contact), else_=seen)
 
 
 def _self_managed():

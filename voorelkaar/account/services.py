@@ -136,7 +136,7 @@ def anonymise_account(db: Session, user: User, now: datetime) -> None:
 
 def _identifying_strings(user: User) -> list[str]:
     """What would point to this person in a free text: full name, email, phone, address."""
-    strings = [user.email]
+    strings = [user.email] if user.email else []
     if len(user.name.split()) > 1 or len(user.name) >= 6:
         strings.append(user.name)
     if user.phone:
@@ -301,14 +301,18 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
         delete(OutboxMessage).where(
             or_(
                 OutboxMessage.user_id == uid,
-                func.lower(OutboxMessage.to_address) == user.email.lower(),
+                func.lower(OutboxMessage.to_address) == (user.email or "").lower(),
             )
         )
     )
     # Referrals keep their status for the consultant, not who the resident was.
     db.execute(
         update(Referral)
-        .where(or_(Referral.account_id == uid, func.lower(Referral.email) == user.email.lower()))
+        .where(
+            or_(
+                Referral.account_id == uid, func.lower(Referral.email) == (user.email or "").lower()
+            )
+        )
         .values(
             resident_name=ANONYMOUS_NAME,
             email=None,

@@ -22,7 +22,7 @@ from voorelkaar.models import (
     ScheduleKind,
     User,
 )
-from voorelkaar.moderation.services import moderates, submit_post
+from voorelkaar.moderation.services import moderates, publish_post, submit_post
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 
@@ -136,8 +136,14 @@ def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequ
     return request
 
 
-def add_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
-    """post_request without the commit, for a step that posts a request as part of more."""
+def add_request(
+    db: Session, author: User, details: RequestDetails, *, posted_by: User | None = None
+) -> HelpRequest:
+    """post_request without the commit, for a step that posts a request as part of more.
+
+    posted_by: staff who post it for author (a phone intake): it is online at once, since
+    staff would only approve their own post, and the audit trail names them.
+    """
     if details.posted_for not in may_post_for(author):
         raise NotAllowed("may not post for this person")
     request = HelpRequest(author=author)
@@ -148,7 +154,11 @@ def add_request(db: Session, author: User, details: RequestDetails) -> HelpReque
     _remember_street(author, request)
     db.add(request)
     db.flush()
-    submit_post(db, request, author)
+    if posted_by is not None and is_staff(posted_by):
+        publish_post(request)
+        record(db, posted_by, "help_requests.published", request)
+    else:
+        submit_post(db, request, author)
     return request
 
 

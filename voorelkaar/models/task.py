@@ -29,6 +29,8 @@ class TaskKind(enum.StrEnum):
     REFERRAL_EXPIRED = "referral_expired"  # a referred resident did not respond in 30 days
     MATCH_CANCELLED = "match_cancelled"  # an appointment called off within 48 hours
     OFFER_UNANSWERED = "offer_unanswered"  # an offer of help unanswered for 7 days
+    # Someone without email: what would have been mailed is told by phone or letter.
+    CALL_PERSON = "call_person"
 
 
 class StaffTask(Base):

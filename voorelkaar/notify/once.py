@@ -18,7 +18,8 @@ def enqueue_once(db: Session, *, key: str, **arguments) -> bool:
         return False
     try:
         with db.begin_nested():
-            enqueue_email(db, key=key, **arguments)
+            # None: someone without email, whose call task for this key was already made.
+            made = enqueue_email(db, key=key, **arguments)
     except IntegrityError:
         return False
-    return True
+    return made is not None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from voorelkaar.db import utcnow
-from voorelkaar.models import OutboxMessage, TaskKind, User
+from voorelkaar.models import OutboxMessage, StaffTask, TaskKind, User
 from voorelkaar.notify.backends import ConnectionLost, MailError, backend_for, build_message
 from voorelkaar.notify.preferences import unsubscribe_link
 
@@ -49,8 +49,13 @@ def enqueue_email(
     attachment: Attachment | None = None,
     address: str | None = None,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | StaffTask | None:
     """Add an email for user, rendered in their language; the caller commits.
+
+    Someone without an email address (taken in by phone) gets a staff task instead: call
+    them, or print the same message as a letter (call_instead). Every sender comes
+    through here, so nobody's news is lost and no mail is addressed to nobody. That task
+    is returned (None when the same key already made one).
 
     optional names the kind of optional mail (see preferences.OPTIONAL) this is: the
     email then carries a link, and List-Unsubscribe headers, to stop that kind.
@@ -65,6 +70,9 @@ def enqueue_email(
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         # Parts a template leaves out would leave runs of empty lines behind.
         text = _BLANK_LINES.sub("\n\n", render_template(f"emails/{template}.txt", **context))
+        if user is not None and not user.email:
+            # Read out or printed: without the link to stop this kind of mail.
+            return call_instead(db, key=key, user=user, subject=subject, text=text)
         if unsubscribe:
             text = (
                 text.rstrip("\n") + "\n\n" + render_template("emails/_unsubscribe.txt", **context)
@@ -87,6 +95,23 @@ def enqueue_email(
         message.attachment_name, message.attachment_type, message.attachment = attachment
     db.add(message)
     return message
+
+
+def call_instead(db: Session, *, key: str, user: User, subject: str, text: str):
+    """A staff task to call user (who has no email) with the message, or print it as a letter.
+
+    Once per message: the task's key is the mail's key. The task text is the message
+    itself, in plain words, so staff can read it out or print it.
+    """
+    from voorelkaar.tasks.services import open_task  # tasks import notify: import late
+
+    return open_task(
+        db,
+        key=f"bel:{key}"[:200],
+        kind=TaskKind.CALL_PERSON,
+        person=user,
+        detail=f"{subject}\n\n{text.strip()}",
+    )
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -74,6 +74,7 @@ SECTIONS = (
         _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
         (
             Link(_l("Takenlijst"), "tasks.queue"),
+            Link(_l("Telefoontje aannemen: iemand aanmelden"), "intake.new"),
             Link(_l("Te beoordelen"), "moderation.queue"),
             Link(_l("Logboek"), "moderation.audit"),
             Link(_l("Meldingen van misbruik"), "reports.queue"),

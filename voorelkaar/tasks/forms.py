@@ -16,6 +16,7 @@ KIND_LABELS = {
     TaskKind.REFERRAL_EXPIRED: _l("Verwijzing verlopen zonder reactie"),
     TaskKind.MATCH_CANCELLED: _l("Afspraak vervalt: zoek iemand anders"),
     TaskKind.OFFER_UNANSWERED: _l("Aanbod 7 dagen zonder antwoord"),
+    TaskKind.CALL_PERSON: _l("Bellen of brief sturen: iemand zonder e-mail"),
 }
 
 ORDER_OLDEST = "oudste"

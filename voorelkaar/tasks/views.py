@@ -50,6 +50,10 @@ KIND_EXPLANATIONS = {
         "Een vrijwilliger bood 7 dagen geleden hulp aan, maar de hulpvrager gaf nog geen "
         "antwoord, ook niet na een herinnering. Bel de hulpvrager, of bevestig zelf."
     ),
+    TaskKind.CALL_PERSON: _l(
+        "Deze persoon heeft geen e-mailadres. Wij zouden dit bericht mailen. Bel de persoon "
+        "en vertel het bericht hieronder, of print het als brief en stuur die op."
+    ),
 }
 
 ANSWER_LABELS = {
