@@ -154,7 +154,7 @@ def add_request(
     _remember_street(author, request)
     db.add(request)
     db.flush()
-    if posted_by is not None and is_staff(posted_by):
+    if posted_by is not None and staff_of(posted_by, request.municipality_id):
         publish_post(request)
         record(db, posted_by, "help_requests.published", request)
     else:
