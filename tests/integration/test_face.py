@@ -181,7 +181,7 @@ def test_header_footer_and_error_page_show_the_face_of_the_host(client, faces, h
         assert "Gemeente:" not in header  # the host decides: nothing to choose
     error = client.get("/bestaat-niet", headers={"Host": host}).get_data(as_text=True)
     main = error.split("<main", 1)[1].split("</main>", 1)[0]
-    assert "Komt u er niet uit?" in main and mine["org_phone"] in main
+    assert "Wilt u iemand spreken?" in main and mine["org_phone"] in main
 
 
 def test_the_privacy_statement_names_who_is_responsible(client, faces):
