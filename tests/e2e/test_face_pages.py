@@ -21,6 +21,7 @@ PAGES = {
     "home": "/",
     "privacy": "/privacy",
     "toegankelijkheid": "/toegankelijkheid",
+    "over-ons": "/over-ons",
     "fout-404": "/bestaat-niet",
     "oude-link": "/antwoord/" + "x" * 30,
 }

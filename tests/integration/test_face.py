@@ -14,6 +14,7 @@ from jinja2 import ChainableUndefined
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from
+from tests.integration import test_referrals
 from voorelkaar.demo.faces import DEMO_FACES, apply_faces
 from voorelkaar.models import Municipality, OutboxMessage
 
@@ -294,3 +295,30 @@ def test_with_the_database_away_the_error_page_keeps_the_layout(app_config, tmp_
     assert 'class="site-header' in html and app.config["SITE_NAME"] in html
     assert "tel:" not in html
     app.extensions["voorelkaar.engine"].dispose()
+
+
+@pytest.fixture
+def refer(db, in_app):
+    return test_referrals.refer.__wrapped__(db, in_app)
+
+
+def test_the_printed_letter_carries_the_face_of_the_referral_s_municipality(
+    db, meppel, westerveld, refer, auth, client, consultant
+):
+    apply_faces(db)
+    db.commit()
+    referral = refer(consultant)  # postcode 7941: Meppel
+    assert referral.municipality_id == meppel.id
+    auth.login(consultant.email)
+    # Printed while the consultant's visit shows Westerveld: still Meppel's letter.
+    with client.session_transaction() as session:
+        session["gemeente"] = "westerveld"
+    response = client.get(f"/verwijzingen/{referral.id}/brief")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert DEMO_FACES["westerveld"]["site_name"] in html.split("</header>", 1)[0]
+    letter = html.split('<article class="letter"', 1)[1].split("</article>", 1)[0]
+    mine, theirs = DEMO_FACES["meppel"], DEMO_FACES["westerveld"]
+    for field in ("site_name", "org_name", "org_phone", "org_email", "org_address"):
+        assert mine[field] in letter, field
+    assert theirs["site_name"] not in letter and "neem contact" not in letter.lower()
