@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,3 +87,11 @@ def municipality_by_id(municipality_id: int | None) -> Municipality | None:
     from voorelkaar.db import get_session
 
     return get_session().get(Municipality, municipality_id)
+
+
+def reach_text(municipality: Municipality | None) -> str:
+    """ "Wilt u iemand spreken? Bel ..." as plain text for a message; "" without phone and email."""
+    from flask import get_template_attribute
+
+    text = get_template_attribute("_face.html", "reach_text")(municipality)
+    return (text.unescape() if isinstance(text, Markup) else str(text)).strip()

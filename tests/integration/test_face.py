@@ -322,3 +322,18 @@ def test_the_printed_letter_carries_the_face_of_the_referral_s_municipality(
     for field in ("site_name", "org_name", "org_phone", "org_email", "org_address"):
         assert mine[field] in letter, field
     assert theirs["site_name"] not in letter and "neem contact" not in letter.lower()
+
+
+def test_a_blocked_account_is_told_whom_to_call_in_its_own_municipality(
+    auth, db, meppel, westerveld, make_user
+):
+    from voorelkaar.db import utcnow
+
+    apply_faces(db)
+    user = make_user(email="geblokkeerd@example.nl", postcode="7971 AB")  # Westerveld
+    user.blocked_at = utcnow()
+    db.commit()
+    html = auth.login("geblokkeerd@example.nl").get_data(as_text=True)
+    assert "Dit account is geblokkeerd." in html
+    assert DEMO_FACES["westerveld"]["org_phone"] in html
+    assert "Neem contact op met de coördinator" not in html
