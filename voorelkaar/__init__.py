@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from voorelkaar import (
         audit,
         db,
+        face,
         i18n,
         idempotency,
         kept_forms,
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     second_factor.init_app(app)
     security.init_app(app)
     tenancy.init_app(app)
+    face.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from voorelkaar import kept_forms
+from voorelkaar import face, kept_forms
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,7 @@ MESSAGES = {
     ),
     500: (
         _l("Er ging iets mis bij ons"),
-        _l(
-            "Dit is niet uw fout. Probeer het later nog eens. Blijft het misgaan? Neem contact met ons op."
-        ),
+        _l("Dit is niet uw fout. Probeer het later nog eens."),
     ),
     503: (
         _l("De site is even niet bereikbaar"),
@@ -47,18 +45,33 @@ def render_error(status: int, message=None, incident: str | None = None):
     """
     title, default_message = MESSAGES.get(status, MESSAGES[500])
     message = message or default_message
+    if status == 503:  # the database is away: the face falls back to the configuration
+        _without_database()
     try:
         body = render_template(
             "errors/error.html", status=status, title=title, message=message, incident=incident
         )
     except Exception:  # the layout itself failed (the database may be away): still no traceback
         log.warning("rendering the error page in the layout failed", exc_info=True)
-        body = (
-            f"<!doctype html><html lang=nl><title>{escape(title)}</title>"
-            f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
-            + (f"<p>Foutcode: {status}-{incident}</p>" if incident else "")
-        )
+        _without_database()
+        try:
+            body = render_template(
+                "errors/error.html", status=status, title=title, message=message, incident=incident
+            )
+        except Exception:
+            log.warning("rendering the error page without the database failed", exc_info=True)
+            body = (
+                f"<!doctype html><html lang=nl><title>{escape(title)}</title>"
+                f"<h1>{escape(title)}</h1><p>{escape(message)}</p>"
+                + (f"<p>Foutcode: {status}-{incident}</p>" if incident else "")
+            )
     return body, status
+
+
+def _without_database() -> None:
+    """Render the layout without asking the database: no municipality, so no contact shown."""
+    g.municipality_id = None
+    g.setdefault(face.NO_DATABASE, True)
 
 
 def new_incident() -> str:

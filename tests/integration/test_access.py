@@ -68,6 +68,7 @@ ACCESS = {
     "pages.privacy": ("GET", "/privacy", everyone()),
     "pages.accessibility": ("GET", "/toegankelijkheid", everyone()),
     "pages.healthz": ("GET", "/healthz", everyone()),
+    "pages.choose_municipality": ("GET", "/gemeente", everyone()),
     "pages.set_language": ("POST", "/taal", everyone(302)),
     "pages.notice_seen": ("POST", "/meldingen/1/gezien", logged_in(302)),
     "pages.notices_seen": ("POST", "/meldingen/gezien", logged_in(302)),

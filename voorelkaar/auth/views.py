@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from voorelkaar import audit
+from voorelkaar import audit, face
 from voorelkaar.audit import security_event
 from voorelkaar.auth import services
 from voorelkaar.auth.forms import (
@@ -178,8 +178,10 @@ def login():
             security_event(
                 db, audit.LOGIN_FAILED, person=user, result="refused", reason="geblokkeerd"
             )
+            # Who to call is said only where the account's municipality has a number or address.
+            reach = face.reach_text(face.municipality_of(db, user))
             form.email.errors.append(
-                _("Dit account is geblokkeerd. Neem contact op met de coördinator.")
+                " ".join(filter(None, [_("Dit account is geblokkeerd."), reach]))
             )
         elif user.email_confirmed_at is None:
             # Said only to whoever knows the password, so it tells nobody else anything.

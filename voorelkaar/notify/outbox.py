@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from voorelkaar import face
 from voorelkaar.db import utcnow
 from voorelkaar.models import OutboxMessage, StaffTask, TaskKind, User
 from voorelkaar.notify.backends import ConnectionLost, MailError, backend_for, build_message
@@ -66,6 +67,10 @@ def enqueue_email(
         raise ValueError("an email without a user needs an address and cannot be optional")
     unsubscribe = unsubscribe_link(user, optional) if optional else None
     context.update(user=user, unsubscribe_url=unsubscribe)
+    # The recipient's municipality gives the mail its face, not the host of the request
+    # (if any) that sends it: the scheduler sends outside any request.
+    if context.get("municipality") is None:
+        context["municipality"] = face.municipality_of(db, user)
     with force_locale((user.locale if user else None) or "nl"):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         # Parts a template leaves out would leave runs of empty lines behind.
@@ -73,6 +78,8 @@ def enqueue_email(
         if user is not None and not user.email:
             # Read out or printed: without the link to stop this kind of mail.
             return call_instead(db, key=key, user=user, subject=subject, text=text)
+        # Every mail says who sent it and how to reach a person.
+        text = text.rstrip("\n") + "\n\n" + render_template("emails/_face.txt", **context).strip()
         if unsubscribe:
             text = (
                 text.rstrip("\n") + "\n\n" + render_template("emails/_unsubscribe.txt", **context)

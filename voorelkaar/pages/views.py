@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from voorelkaar import face, tenancy
 from voorelkaar.actions import waiting_for
 from voorelkaar.db import database_is_up, get_session
 from voorelkaar.events import mark_seen, unseen_notices
@@ -90,3 +91,16 @@ def healthz():
     if database_is_up():
         return jsonify(status="ok", database="ok")
     return jsonify(status="error", database="error"), 503
+
+
+@bp.route("/gemeente", methods=["GET", "POST"])
+def choose_municipality():
+    """Where one host serves several municipalities: the visitor says whose site they want."""
+    db = get_session()
+    back = safe_next(request.values.get("next"))
+    chosen = request.method == "POST" and tenancy.choose(db, request.form.get("gemeente", ""))
+    if chosen:
+        return redirect(back or url_for("pages.home"))
+    return render_template(
+        "pages/municipality.html", municipalities=face.municipalities(db), back=back
+    )

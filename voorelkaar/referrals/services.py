@@ -17,6 +17,7 @@ from voorelkaar.db import claim, utcnow
 from voorelkaar.help_requests.services import RequestDetails, add_request, may_post_for
 from voorelkaar.models import (
     HelpRequest,
+    Municipality,
     PostedFor,
     Referral,
     ReferralStatus,
@@ -126,6 +127,9 @@ def create_referral(
             link=invitation_link(referral),
             code=referral.code,
             expires_at=referral.expires_at,
+            municipality=db.get(Municipality, referral.municipality_id)
+            if referral.municipality_id
+            else None,
         )
     db.commit()
     return referral
