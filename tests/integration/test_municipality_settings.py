@@ -414,3 +414,36 @@ def test_ticking_none_offers_every_category_again(forms, client, db, meppel_admi
     html = client.get("/hulpvragen/nieuw").get_data(as_text=True)
     assert html.count('value="') > 5
     assert db.scalar(select(Municipality).where(Municipality.slug == "meppel")).id == meppel.id
+
+
+def test_deleting_a_wijk_leaves_its_people_in_the_municipality(
+    forms, db, meppel_admin, meppel, make_user
+):
+    person = make_user(Role.RESIDENT, email="centrum@example.nl", postcode="7941 AB")
+    wijk = person.neighbourhood
+    url = f"{WIJKEN}/{wijk.id}"
+    assert forms.post(f"{url}/verwijderen", {}, page=url).status_code == 302
+    db.expire_all()
+    assert person.neighbourhood_id is None
+    assert person.municipality_id == meppel.id
+
+
+def test_a_csv_spelling_one_wijk_two_ways_makes_one_wijk_and_a_long_name_is_refused(
+    forms, client, db, meppel_admin
+):
+    text = "wijk;pc4;pc6_van;pc6_tot\nRogat;7949;;\nrogat;7946;7946AA;7946ZZ\n"
+    assert csv_upload(forms, text).status_code == 302
+    rogat = db.scalars(select(Neighbourhood).where(Neighbourhood.slug == "rogat")).all()
+    assert len(rogat) == 1 and len(rogat[0].areas) == 2
+    html = csv_upload(forms, f"wijk;pc4;pc6_van;pc6_tot\n{'x' * 101};7949;;\n").get_data(
+        as_text=True
+    )
+    assert "Regel 2: de naam van de wijk is te lang" in html
+
+
+def test_only_an_admin_gets_a_big_upload_read(app, client, forms, make_user, auth, big_bodies):
+    make_user(Role.STAFF, email="staf@example.nl")
+    auth.login("staf@example.nl")
+    body = {"logo": (io.BytesIO(b"\x00" * (600 * 1024)), "logo.png")}
+    response = client.post(LOGO, data=body, content_type="multipart/form-data")
+    assert response.status_code == 413

@@ -125,10 +125,7 @@ class SettingsForm(BaseForm):
 
 
 class LogoForm(BaseForm):
-    logo = FileField(
-        _l("Nieuw logo"),
-        description=_l("Een PNG-, JPEG- of SVG-bestand van hoogstens %(limit)s.", limit="1 MB"),
-    )
+    logo = FileField(_l("Nieuw logo"))  # its description names the limit (the view)
 
 
 class RemoveLogoForm(BaseForm):

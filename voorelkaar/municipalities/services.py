@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from voorelkaar import geo
 from voorelkaar.admin.services import slugify
 from voorelkaar.audit import record
+from voorelkaar.forms import clean_text
 from voorelkaar.models import (
     Category,
     Municipality,
@@ -48,6 +49,7 @@ SETTINGS_FIELDS = (
 PC4 = re.compile(r"^\d{4}$")
 PC6 = re.compile(r"^\d{4}[A-Z]{2}$")
 CSV_COLUMNS = ("wijk", "pc4", "pc6_van", "pc6_tot")
+NAME_LENGTH = 100  # neighbourhoods.name
 
 
 # --- the face ------------------------------------------------------------------------------
@@ -307,16 +309,27 @@ def read_wijken_csv(data: bytes) -> dict[str, list[AreaRow]]:
     if tuple(header[:4]) != CSV_COLUMNS:
         raise WijkRefused([_l("Regel 1: de kolommen moeten heten: wijk;pc4;pc6_van;pc6_tot.")])
     wijken: dict[str, list[AreaRow]] = {}
+    names: dict[str, str] = {}  # "centrum" and "Centrum" are one wijk: the first spelling
     problems = []
     for cells in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in cells):
+        cells = [clean_text(cell) for cell in cells] + [""] * 4
+        if not any(cells):
             continue
-        cells = [cell.strip() for cell in cells] + [""] * 4
         name, pc4, start, end = cells[:4]
         if not name or not slugify(name):
             problems.append(_l("Regel %(line)s: vul de naam van de wijk in.", line=line))
             continue
+        if len(name) > NAME_LENGTH:
+            problems.append(
+                _l(
+                    "Regel %(line)s: de naam van de wijk is te lang (hoogstens %(most)s tekens).",
+                    line=line,
+                    most=NAME_LENGTH,
+                )
+            )
+            continue
+        name = names.setdefault(slugify(name), name)
         wijken.setdefault(name, []).append(
             AreaRow(pc4=pc4, pc6_from=_pc6(start) or None, pc6_to=_pc6(end) or None, line=line)
         )

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session
+from voorelkaar.errors import render_error
 from voorelkaar.idempotency import already_created
 from voorelkaar.models import Municipality, Neighbourhood, Role
 from voorelkaar.municipalities import services
@@ -46,8 +47,9 @@ SVG_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sand
 
 @bp.url_value_preprocessor
 def _allow_uploads(endpoint, _values):
-    # Runs before the app's before_request handlers (CSRF reads the form there).
-    if endpoint in UPLOADS:
+    # Runs before the app's before_request handlers (CSRF reads the form there). Only an
+    # admin's upload is read this far: nobody else gets the server to take in 32 MB.
+    if endpoint in UPLOADS and current_user.is_authenticated and current_user.has_role(Role.ADMIN):
         request.max_content_length = current_app.config["UPLOAD_REQUEST_LIMIT"]
 
 
@@ -63,7 +65,7 @@ def _too_large(_error):
     db = get_session()
     municipality = _served(db, slug) if slug and current_user.is_authenticated else None
     if municipality is None or not current_user.has_role(Role.ADMIN):
-        return message, 413
+        return render_error(413)
     logo_form = LogoForm(formdata=None)
     logo_form.logo.errors = [message]
     return _settings_page(municipality, logo_form=logo_form), 413
@@ -313,11 +315,16 @@ def _size(stream) -> int:
 
 
 def _settings_page(municipality, form=None, logo_form=None):
+    logo_form = logo_form or LogoForm(formdata=None)
+    logo_form.logo.description = _(
+        "Een PNG-, JPEG- of SVG-bestand van hoogstens %(limit)s.",
+        limit=megabytes(current_app.config["LOGO_MAX_BYTES"]),
+    )
     return render_template(
         "municipalities/edit.html",
         municipality=municipality,
         form=form or SettingsForm(obj=municipality, municipality=municipality, formdata=None),
-        logo_form=logo_form or LogoForm(formdata=None),
+        logo_form=logo_form,
         remove_form=RemoveLogoForm(formdata=None),
         logo_limit=megabytes(current_app.config["LOGO_MAX_BYTES"]),
     )
