@@ -400,6 +400,12 @@ def test_the_forms_offer_only_the_categories_the_municipality_ticked(
         html = client.get(page).get_data(as_text=True)
         assert 'value="tuin"' in html, page
         assert not any(f'value="{slug}"' in html for slug in others), page
+    make_user(Role.CONSULTANT, email="consulent@example.nl", postcode="7941 AB")
+    auth.logout()
+    auth.login("consulent@example.nl")
+    html = client.get("/verwijzingen/nieuw").get_data(as_text=True)
+    assert 'value="tuin"' in html
+    assert not any(f'value="{slug}"' in html for slug in others)
     auth.logout()
     auth.login("havelter@example.nl")
     html = client.get("/hulpvragen/nieuw").get_data(as_text=True)

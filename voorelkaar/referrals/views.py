@@ -78,6 +78,8 @@ def _checked(referral) -> bool:
 
 def _offered_for(db, referral: Referral):
     """The categories of the referral's municipality (the resident's)."""
+    if referral.municipality_id is None:
+        return categories_for(db)
     return offered_categories(db, db.get(Municipality, referral.municipality_id))
 
 
