@@ -453,3 +453,14 @@ def test_only_an_admin_gets_a_big_upload_read(app, client, forms, make_user, aut
     body = {"logo": (io.BytesIO(b"\x00" * (600 * 1024)), "logo.png")}
     response = client.post(LOGO, data=body, content_type="multipart/form-data")
     assert response.status_code == 413
+
+
+def test_a_csv_file_too_big_is_refused_on_the_wijken_page(app, forms, meppel_admin, big_bodies):
+    line = "Rogat;7949;;\n"
+    big = "wijk;pc4;pc6_van;pc6_tot\n" + line * (2 * 1024 * 1024 // len(line))
+    html = csv_upload(forms, big).get_data(as_text=True)
+    assert "Het bestand is te groot" in html and "Wijken van Meppel" in html
+    app.config["UPLOAD_REQUEST_LIMIT"] = 1024 * 1024
+    response = csv_upload(forms, big)
+    assert response.status_code == 413
+    assert "Wijken van Meppel" in response.get_data(as_text=True)

@@ -66,6 +66,8 @@ def _too_large(_error):
     municipality = _served(db, slug) if slug and current_user.is_authenticated else None
     if municipality is None or not current_user.has_role(Role.ADMIN):
         return render_error(413)
+    if request.endpoint == "municipalities.upload_wijken":
+        return _wijken_page(municipality, csv_problems=[message]), 413
     logo_form = LogoForm(formdata=None)
     logo_form.logo.errors = [message]
     return _settings_page(municipality, logo_form=logo_form), 413
