@@ -84,3 +84,20 @@ def test_the_wijken_and_categories_pages_pass_axe(admin_in_browser, tmp_path, wi
     visit.goto("/beheer/gemeente/meppel/soorten-hulp")
     if width == 320:
         assert no_sideways_scrolling(page)
+
+
+def test_a_regional_admin_chooses_a_municipality_on_an_accessible_page(
+    visit, make_user, db, meppel, westerveld
+):
+    from voorelkaar.tenancy import set_served
+
+    admin = make_user(Role.ADMIN, email="regio@example.nl", name="Regio", postcode="7941 AB")
+    set_served(db, admin, {meppel.id, westerveld.id})
+    db.commit()
+    log_in(visit, "regio@example.nl")
+    visit.goto("/beheer/instellingen")
+    visit.page.get_by_role("link", name="Alle instellingen van de gemeente").click()
+    visit.assert_accessible()
+    visit.page.get_by_role("link", name="Westerveld").click()
+    visit.assert_accessible()
+    assert visit.page.url.endswith("/beheer/gemeente/westerveld")
