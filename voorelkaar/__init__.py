@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.intake.views import bp as intake_bp
     from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
+    from voorelkaar.municipalities.views import bp as municipalities_bp
     from voorelkaar.notify.views import bp as mail_bp
     from voorelkaar.offers.views import bp as offers_bp
     from voorelkaar.organisations.views import bp as organisations_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(municipalities_bp)
     # The API authenticates every call with a token, not a cookie: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
@@ -132,9 +134,18 @@ def register_blueprints(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Features tell the shared mechanisms (answer links, events, actions) what they bring."""
-    from voorelkaar import carers, help_requests, matches, organisations, tasks, volunteers
+    from voorelkaar import (
+        carers,
+        help_requests,
+        matches,
+        municipalities,
+        organisations,
+        tasks,
+        volunteers,
+    )
 
-    for feature in (help_requests, matches, carers, organisations, volunteers, tasks):
+    features = (help_requests, matches, carers, organisations, volunteers, tasks, municipalities)
+    for feature in features:
         feature.init_app(app)
 
 

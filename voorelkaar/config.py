@@ -49,6 +49,10 @@ class Defaults:
     # SECRET_KEY means everyone sets up their app again; set this to keep them apart.
     SECOND_FACTOR_KEY = None
     MAX_CONTENT_LENGTH = 512 * 1024
+    # A municipality's logo (and a CSV of its wijken) may be this big. An upload form takes
+    # up to UPLOAD_REQUEST_LIMIT, so that a larger file is refused with a message.
+    LOGO_MAX_BYTES = 1024 * 1024
+    UPLOAD_REQUEST_LIMIT = 32 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")

@@ -22,6 +22,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Endpoints whose answers hold no personal data and may be cached (features add theirs).
+CACHEABLE_ENDPOINTS = {"static"}
+
+
 def set_security_headers(response):
     """Add the headers of the foundation issue; pages are never cached."""
     headers = response.headers
@@ -31,7 +35,7 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         # Pages may show personal data; a shared computer must not keep them.
         headers["Cache-Control"] = "no-store"
     if _is_production():

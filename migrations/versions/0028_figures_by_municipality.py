@@ -6,7 +6,7 @@ to the municipalities in view; help_requests.municipality_id (migration 0024) jo
 covering index that migration 0011 made.
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-04 15:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = "0028"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

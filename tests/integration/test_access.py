@@ -17,6 +17,8 @@ from voorelkaar.db import utcnow
 from voorelkaar.models import (
     HelpRequest,
     Match,
+    Municipality,
+    Neighbourhood,
     Offer,
     Organisation,
     OrganisationMember,
@@ -126,6 +128,28 @@ ACCESS = {
     "admin.settings": ("GET", "/beheer/instellingen", only("admin")),
     "admin.roles": ("GET", "/beheer/gebruikers/{author_id}/rollen", only("admin")),
     "admin.security_log": ("GET", "/beheer/beveiligingslog", only("admin")),
+    # A municipality's own settings (voorelkaar/municipalities): its admins only; the
+    # admins of another municipality get 404 (test_municipality_settings.py).
+    "municipalities.index": ("GET", "/beheer/gemeente", only("admin", code=302)),
+    "municipalities.edit": ("GET", "/beheer/gemeente/meppel", only("admin")),
+    # Without a file the settings page is shown again with its message.
+    "municipalities.upload_logo": ("POST", "/beheer/gemeente/meppel/logo", only("admin")),
+    "municipalities.remove_logo": (
+        "POST",
+        "/beheer/gemeente/meppel/logo/weghalen",
+        only("admin", code=302),
+    ),
+    # Everyone may see a logo; Meppel has none here.
+    "municipalities.logo": ("GET", "/gemeente/meppel/logo", everyone(404)),
+    "municipalities.wijken": ("GET", "/beheer/gemeente/meppel/wijken", only("admin")),
+    "municipalities.upload_wijken": ("POST", "/beheer/gemeente/meppel/wijken/csv", only("admin")),
+    "municipalities.wijk": ("GET", "/beheer/gemeente/meppel/wijken/{wijk_id}", only("admin")),
+    "municipalities.delete_wijk": (
+        "POST",
+        "/beheer/gemeente/meppel/wijken/999999/verwijderen",
+        only("admin", code=404),
+    ),
+    "municipalities.categories": ("GET", "/beheer/gemeente/meppel/soorten-hulp", only("admin")),
     "volunteers.availability": ("GET", "/beschikbaarheid", only("volunteer")),
     "volunteers.nearby": ("GET", "/bij-mij-in-de-buurt", only("volunteer")),
     "volunteers.resume": (
@@ -449,6 +473,12 @@ def world(db, make_user):
         "referral_code": "AAAABBBB",
         "accept_code": "CCCCDDDD",
         "accepted_code": "EEEEFFFF",
+        "wijk_id": db.scalar(
+            select(Neighbourhood.id)
+            .join(Municipality)
+            .where(Municipality.slug == "meppel")
+            .order_by(Neighbourhood.id)
+        ),
     }
     return people, ids
 

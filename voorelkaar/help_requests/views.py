@@ -26,6 +26,7 @@ from voorelkaar.models import (
     Role,
     ScheduleKind,
 )
+from voorelkaar.municipalities.services import categories_for
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -35,7 +36,7 @@ ASKERS = (Role.RESIDENT, Role.CARER, Role.STAFF, Role.CONSULTANT, Role.ADMIN)
 
 def _request_form(db, **kwargs) -> RequestForm:
     return RequestForm(
-        categories=services.active_categories(db),
+        categories=categories_for(db, current_user),
         posted_for_options=services.may_post_for(current_user),
         **kwargs,
     )
@@ -128,7 +129,7 @@ def edit(request_id):
         flash(_("Deze hulpvraag kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("help_requests.detail", request_id=request_id))
     form = RequestForm(
-        categories=services.active_categories(db),
+        categories=categories_for(db, help_request.author, keep=help_request.category_id),
         posted_for_options=services.may_post_for(help_request.author),
         known_postcode=help_request.postcode,
     )

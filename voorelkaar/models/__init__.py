@@ -39,9 +39,11 @@ from voorelkaar.models.place import (
 from voorelkaar.models.referral import Referral, ReferralStatus
 from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
+from voorelkaar.models.upload import Upload
 from voorelkaar.models.user import RecoveryCode, Role, User, UserRole, UserSession
 
 __all__ = [
+    "Upload",
     "ApiToken",
     "Scope",
     "ContactKind",

@@ -21,7 +21,8 @@ class Municipality(Base):
     # The host name that shows this municipality ("meppel.example.nl"); None where one
     # host serves all and the visitor chooses.
     host: Mapped[str | None] = mapped_column(String(253), unique=True)
-    # The logo, stored under a random name in the upload folder, with its checked type.
+    # The logo: the random name of its row in `uploads` (the database, so every host has it)
+    # and its type, checked from the bytes (voorelkaar.municipalities.logos).
     logo_file: Mapped[str | None] = mapped_column(String(64))
     logo_type: Mapped[str | None] = mapped_column(String(40))
     # The organisation that runs the site: the people a visitor can call, mail or visit.

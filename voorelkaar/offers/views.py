@@ -12,6 +12,7 @@ from voorelkaar.help_requests.services import active_categories, known_skills
 from voorelkaar.idempotency import already_created
 from voorelkaar.models import Offer, OfferReply, RequestState, Role
 from voorelkaar.moderation.services import post_url
+from voorelkaar.municipalities.services import categories_for
 from voorelkaar.offers import services
 from voorelkaar.offers.forms import OfferBrowseForm, OfferForm, ReplyForm
 
@@ -37,7 +38,7 @@ def browse():
 def create():
     """Offer help as a volunteer."""
     db = get_session()
-    form = OfferForm(categories=active_categories(db))
+    form = OfferForm(categories=categories_for(db, current_user))
     if form.validate_on_submit():
         offer = already_created(db, current_user, Offer) or services.post_offer(
             db, current_user, form.details()
@@ -92,7 +93,7 @@ def edit(offer_id):
     if offer.state not in services.EDITABLE:
         flash(_("Dit aanbod kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("offers.detail", offer_id=offer_id))
-    form = OfferForm(categories=active_categories(db))
+    form = OfferForm(categories=categories_for(db, offer.author, keep=offer.category_id))
     if request.method == "GET":
         form.fill_from(offer)
     if form.validate_on_submit():

@@ -21,11 +21,19 @@ from voorelkaar.auth.services import EmailTaken, NewAccount
 from voorelkaar.auth.sessions import start_session
 from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
-from voorelkaar.help_requests.services import active_categories, known_skills
+from voorelkaar.help_requests.services import known_skills
 from voorelkaar.help_requests.views import state_label
 from voorelkaar.i18n import date_long
 from voorelkaar.idempotency import already_created
-from voorelkaar.models import HelpRequest, Referral, ReferralStatus, RequestState, Role
+from voorelkaar.models import (
+    HelpRequest,
+    Municipality,
+    Referral,
+    ReferralStatus,
+    RequestState,
+    Role,
+)
+from voorelkaar.municipalities.services import categories_for, offered_categories
 from voorelkaar.referrals import services
 from voorelkaar.referrals.forms import (
     AddressCheckForm,
@@ -66,6 +74,13 @@ CHECKED_KEY = "referrals_checked"
 
 def _checked(referral) -> bool:
     return referral.id in session.get(CHECKED_KEY, [])
+
+
+def _offered_for(db, referral: Referral):
+    """The categories of the referral's municipality (the resident's)."""
+    if referral.municipality_id is None:
+        return categories_for(db)
+    return offered_categories(db, db.get(Municipality, referral.municipality_id))
 
 
 def _followed(referral_id: int):
@@ -116,7 +131,7 @@ def index():
 def create():
     """Refer a resident who agreed to it."""
     db = get_session()
-    form = ReferralForm(categories=active_categories(db))
+    form = ReferralForm(categories=categories_for(db, current_user))
     if form.validate_on_submit():
         referral = already_created(db, current_user, Referral) or services.create_referral(
             db, current_user, form.details()
@@ -172,7 +187,7 @@ def post_for_resident(referral_id):
     if not services.may_post(current_user, referral):
         flash(_("Voor deze verwijzing kunt u geen hulpvraag (meer) plaatsen."), "info")
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    form = referral_request_form(active_categories(db), referral, on_behalf=True)
+    form = referral_request_form(_offered_for(db, referral), referral, on_behalf=True)
     if request.method == "GET":
         services.record_view(db, current_user, referral, SHOWN_POSTING)
         prefill_request(form, referral, on_behalf=True)
@@ -323,7 +338,7 @@ def resident_request(code):
         abort(404)
     if referral.request_id is not None:
         return redirect(url_for("help_requests.detail", request_id=referral.request_id))
-    form = referral_request_form(active_categories(db), referral, on_behalf=False)
+    form = referral_request_form(categories_for(db, current_user), referral, on_behalf=False)
     if request.method == "GET":
         prefill_request(form, referral, on_behalf=False)
     if form.validate_on_submit():
