@@ -12,6 +12,7 @@ from voorelkaar import geo
 from voorelkaar.auth import passwords
 from voorelkaar.auth.access import in_back_office
 from voorelkaar.db import utcnow
+from voorelkaar.demo.faces import apply_faces
 from voorelkaar.demo.matches import seed_matches
 from voorelkaar.demo.requests import demo_street, seed_requests
 from voorelkaar.i18n import AMSTERDAM
@@ -209,6 +210,7 @@ WESTERVELD_VOLUNTEER_COUNT = 4
 def seed_demo(db: Session) -> int:
     """Add whatever of the demo is missing; return how many rows were added."""
     added = _seed_places(db)
+    added += apply_faces(db)
     password_hash = None
     for account in DEMO_ACCOUNTS:
         if _user_exists(db, account.email):
