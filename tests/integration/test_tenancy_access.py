@@ -25,6 +25,8 @@ from voorelkaar.models import (
     HelpRequest,
     Match,
     MatchState,
+    Municipality,
+    Neighbourhood,
     Offer,
     Organisation,
     OrganisationMember,
@@ -90,6 +92,18 @@ TENANCY = {
         ("staff", "admin"),
     ),
     "api_tokens.index": ("GET", "/beheer/api-sleutels", ("admin",)),
+    "municipalities.edit": ("GET", "/beheer/gemeente/{slug}", ("admin",)),
+    "municipalities.upload_logo": ("POST", "/beheer/gemeente/{slug}/logo", ("admin",)),
+    "municipalities.remove_logo": ("POST", "/beheer/gemeente/{slug}/logo/weghalen", ("admin",)),
+    "municipalities.wijken": ("GET", "/beheer/gemeente/{slug}/wijken", ("admin",)),
+    "municipalities.upload_wijken": ("POST", "/beheer/gemeente/{slug}/wijken/csv", ("admin",)),
+    "municipalities.wijk": ("GET", "/beheer/gemeente/{slug}/wijken/{wijk_id}", ("admin",)),
+    "municipalities.delete_wijk": (
+        "POST",
+        "/beheer/gemeente/{slug}/wijken/{wijk_id}/verwijderen",
+        ("admin",),
+    ),
+    "municipalities.categories": ("GET", "/beheer/gemeente/{slug}/soorten-hulp", ("admin",)),
     "api_tokens.revoke": ("POST", "/beheer/api-sleutels/{token_id}/intrekken", ("admin",)),
     "organisations.verification": ("GET", "/beheer/organisaties", ("staff", "admin")),
     "organisations.verify": (
@@ -250,6 +264,10 @@ NOT_SCOPED = {
         "the categories are the installation's, shared by every municipality",
     ),
     "admin.settings": "the visitor's municipality: 404 unless served, tested below",
+    "municipalities.index": "lists only the municipalities the admin serves "
+    "(test_municipality_settings)",
+    "municipalities.logo": "public: the logo every visitor of that municipality sees",
+    "pages.choose_municipality": "public: a visitor chooses which municipality they see",
     "intake.new": "a form; a caller known in another municipality is not named (test_phone_intake)",
 }
 
@@ -409,6 +427,13 @@ def _town(db, make_user, slug, other_volunteer=None):
         "call_task_id": call_task.id,
         "referral_id": referral.id,
         "token_id": token.id,
+        "slug": slug,
+        "wijk_id": db.scalar(
+            select(Neighbourhood.id)
+            .join(Municipality)
+            .where(Municipality.slug == slug)
+            .order_by(Neighbourhood.id)
+        ),
     }
     return people, ids
 
@@ -486,6 +511,7 @@ def test_the_back_office_of_one_municipality_sees_nothing_of_the_other(
     assert db.get(StaffTask, other_ids["task_id"]).claimed_by_id is None
     assert db.get(Match, other_ids["match_id"]).state == MatchState.OFFERED
     assert db.get(Organisation, other_ids["organisation_id"]).verified_at is not None
+    assert db.get(Neighbourhood, other_ids["wijk_id"]) is not None
 
 
 def test_a_regional_admin_sees_both_municipalities(app, two_towns):

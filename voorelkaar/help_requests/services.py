@@ -148,9 +148,6 @@ def add_request(
         raise NotAllowed("may not post for this person")
     request = HelpRequest(author=author)
     _apply(request, details, db)
-    if request.posted_for == PostedFor.RESIDENT and request.neighbourhood is not None:
-        # Posted for a resident: their place decides whose staff handle it, not the poster's.
-        request.municipality_id = request.neighbourhood.municipality_id
     _remember_street(author, request)
     db.add(request)
     db.flush()
