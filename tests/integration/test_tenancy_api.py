@@ -403,3 +403,28 @@ def test_a_consultant_serving_both_refers_into_either_and_the_referral_is_the_re
     assert client.get(path, headers=bearer(secret)).status_code == 200
     other = bearer(world["westerveld"]["consultant_token"])
     assert client.get(path, headers=other).status_code == 404
+
+
+def test_the_api_offers_only_the_categories_of_the_municipality(client, db, world, admin):
+    """A category Westerveld does not offer is refused there, and still taken in Meppel."""
+    from voorelkaar.models import Category, MunicipalityCategory
+
+    shopping = db.scalar(select(Category).where(Category.slug == "boodschappen"))
+    other = db.scalar(select(Category).where(Category.id != shopping.id).order_by(Category.id))
+    db.add(
+        MunicipalityCategory(municipality_id=world["westerveld"]["town"].id, category_id=other.id)
+    )
+    db.commit()
+    refused = client.post(
+        "/api/v1/referrals",
+        json=referral_body(postcode=HOME["westerveld"]),
+        headers=bearer(world["westerveld"]["consultant_token"]),
+    )
+    assert refused.status_code == 422
+    assert "category" in refused.get_data(as_text=True)
+    taken = client.post(
+        "/api/v1/referrals",
+        json=referral_body(postcode=HOME["meppel"]),
+        headers=bearer(world["meppel"]["consultant_token"]),
+    )
+    assert taken.status_code == 201

@@ -36,6 +36,7 @@ from voorelkaar.help_requests.forms import vog_answer
 from voorelkaar.idempotency import already_created
 from voorelkaar.models import ApiToken, PostedFor, Role
 from voorelkaar.models.api_token import Scope
+from voorelkaar.municipalities.services import categories_for
 from voorelkaar.referrals import services as referrals
 from voorelkaar.referrals.forms import ReferralForm
 from voorelkaar.tenancy import serves
@@ -273,7 +274,7 @@ def create_referral():
     db = get_session()
     form = ReferralForm(
         formdata=site_formdata(body),
-        categories=help_requests.active_categories(db),
+        categories=categories_for(db, consultant),
         meta={"csrf": False},
     )
     check_form(form)
@@ -340,7 +341,7 @@ def create_request():
     )
     form = ApiRequestForm(
         formdata=formdata,
-        categories=help_requests.active_categories(db),
+        categories=categories_for(db, author),
         posted_for_options=[PostedFor.RESIDENT],
         meta={"csrf": False},
     )
