@@ -45,6 +45,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _municipality() -> dict[str, Any]:
+        # Only a request has a visitor. A mail or letter rendered by a service or the
+        # scheduler is handed its municipality (notify.enqueue_email); asking the request
+        # session here would take a second connection beside the service's own.
+        if not has_request_context():
+            return {"municipality": None}
         from voorelkaar.db import get_session
 
         return {"municipality": current_municipality(get_session())}
