@@ -34,12 +34,22 @@ def withdrawn(event: Event, person: User) -> dict:
     }
 
 
+def resident(event: Event) -> tuple[User, ...]:
+    """The resident whose record a request was posted for (from their person page)."""
+    return (event.request.resident,) if event.request.resident is not None else ()
+
+
 def register() -> None:
     """Fill the table of consequences for a request's events (called at app start)."""
     events.register(
         "request_withdrawn",
         Tell(ended_volunteers, "request_withdrawn", context=withdrawn),
         Tell(asker, "request_withdrawn_asker", context=links),  # when staff withdrew it
+    )
+    # Staff posted for a resident: the resident hears it is online (or gets a call).
+    events.register(
+        "request_posted_for_resident",
+        Tell(resident, "request_posted_for_you", notice=False),
     )
     events.register(
         "request_expired",

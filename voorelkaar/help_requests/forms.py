@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -67,6 +68,12 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     resident_contact = StringField(
         _l("Telefoon of e-mail van de inwoner"),
         validators=[Length(max=254, message=_l("Gebruik hoogstens 254 tekens."))],
+    )
+    resident_shares_contact = BooleanField(
+        _l("De inwoner vindt het goed dat de vrijwilliger naam en telefoonnummer ziet"),
+        description=_l(
+            "Pas als het doorgaat. Zonder vinkje ziet de vrijwilliger uw naam en telefoonnummer: het contact loopt dan via u."
+        ),
     )
     consent_date = FlexibleDateField(
         _l("Datum waarop de inwoner toestemming gaf"),
@@ -162,8 +169,10 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
         ),
     )
 
-    def __init__(self, *args, categories=(), posted_for_options=(), **kwargs):
+    def __init__(self, *args, categories=(), posted_for_options=(), resident=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The resident's record, when staff post from their person page (checked by the view).
+        self.resident = resident
         self.category.choices = [SelectChoice("", _l("Kies een soort hulp"))] + [
             SelectChoice(category.slug, category.name(str(get_locale()))) for category in categories
         ]
@@ -279,7 +288,18 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
             resident_name=self.resident_name.data or None,
             resident_contact=self.resident_contact.data or None,
             consent_date=self.consent_date.data,
+            resident_id=self.resident.id if self.resident is not None else None,
+            resident_shares_contact=bool(self.resident_shares_contact.data),
         )
+
+    def fill_for(self, resident) -> None:
+        """Start a request for a resident's record: their name, phone and address."""
+        self.posted_for.data = PostedFor.RESIDENT.value
+        self.resident_name.data = resident.name
+        self.resident_contact.data = resident.phone or resident.email or ""
+        self.postcode.data = resident.postcode
+        self.house_number.data = resident.house_number
+        self.street.data = resident.street
 
     def fill_from(self, request) -> None:
         """Put a stored request back into the form, for editing."""
@@ -288,6 +308,7 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
         self.resident_name.data = request.resident_name
         self.resident_contact.data = request.resident_contact
         self.consent_date.data = request.consent_date
+        self.resident_shares_contact.data = request.resident_shares_contact
         self.category.data = request.category.slug
         self.title.data = request.title
         self.description.data = request.description

@@ -16,6 +16,7 @@ from voorelkaar.models import (
     HelpRequest,
     Match,
     MatchState,
+    Municipality,
     PostedFor,
     RequestState,
     Role,
@@ -24,6 +25,7 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import moderates, publish_post, submit_post
 from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.tenancy import serves
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 
 # States in which the asker may still change the request.
@@ -68,6 +70,64 @@ class RequestDetails:
     resident_name: str | None = None
     resident_contact: str | None = None
     consent_date: date | None = None
+    # Posted from a person page: the resident's own record (checked against the poster's
+    # municipality before it gets here), and whether they share their contact.
+    resident_id: int | None = None
+    resident_shares_contact: bool = False
+
+
+@dataclass(frozen=True)
+class AskerContact:
+    """Whom the volunteer of a confirmed match contacts about a request, and how.
+
+    via: the go-between (staff, a consultant, a carer) when contact goes through them;
+    for_name: whom the help is for, when that is someone else and may be named.
+    """
+
+    name: str
+    phone: str | None
+    email: str | None
+    via: User | None = None
+    via_role: str | None = None
+    for_name: str | None = None
+
+
+def go_between_role(user: User) -> str:
+    """How a go-between is named beside their name: coördinator, consulent or mantelzorger."""
+    if user.has_role(Role.STAFF, Role.ADMIN):
+        return "staff"
+    if user.has_role(Role.CONSULTANT):
+        return "consultant"
+    return "carer"
+
+
+def asker_contact(db: Session, request: HelpRequest) -> AskerContact:
+    """The contact the volunteer sees once a match is confirmed (never before: DESIGN.md).
+
+    For a resident's request posted on their behalf: the resident's name and phone when
+    they agreed to share them, otherwise the one who posted it, named as the go-between.
+    """
+    author = request.author
+    if request.posted_for == PostedFor.CARED_FOR:
+        return AskerContact(
+            author.name, author.phone, author.email, author, "carer", request.for_first_name
+        )
+    if request.posted_for != PostedFor.RESIDENT:
+        return AskerContact(author.name, author.phone, author.email)
+    if request.resident_shares_contact:
+        resident = request.resident
+        given = (request.resident_contact or "").strip()
+        phone = resident.phone if resident is not None else None
+        email = resident.email if resident is not None else None
+        if not phone and given and "@" not in given:
+            phone = given
+        if not email and "@" in given:
+            email = given
+        name = request.resident_name or (resident.name if resident is not None else "")
+        return AskerContact(name, phone, email)
+    municipality = db.get(Municipality, request.municipality_id) if request.municipality_id else None
+    phone = author.phone or (municipality.org_phone if municipality is not None else None)
+    return AskerContact(author.name, phone or None, author.email, author, go_between_role(author))
 
 
 def active_categories(db: Session) -> list[Category]:
@@ -127,6 +187,9 @@ def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
     request.resident_name = details.resident_name if on_behalf else None
     request.resident_contact = details.resident_contact if on_behalf else None
     request.consent_date = details.consent_date if on_behalf else None
+    # An edit keeps whose record it is: the edit form does not carry it.
+    request.resident_id = (details.resident_id or request.resident_id) if on_behalf else None
+    request.resident_shares_contact = details.resident_shares_contact if on_behalf else False
 
 
 def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
@@ -154,9 +217,20 @@ def add_request(
     if posted_by is not None and staff_of(posted_by, request.municipality_id):
         publish_post(request)
         record(db, posted_by, "help_requests.published", request)
+    elif posts_directly(db, author, request):
+        # Staff and consultants would only approve their own post: it is online at once.
+        publish_post(request)
+        audit = record(db, author, "help_requests.published", request)
+        if request.resident is not None:
+            emit(db, "request_posted_for_resident", audit, actor=author, request=request)
     else:
         submit_post(db, request, author)
     return request
+
+
+def posts_directly(db: Session, user: User, request: HelpRequest) -> bool:
+    """Whether user's post goes online without review: the back office of its municipality."""
+    return in_back_office(user) and serves(db, user, request.municipality_id)
 
 
 def _remember_street(author: User, request: HelpRequest) -> None:
@@ -179,7 +253,7 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
         actor, request.municipality_id
     ):
         raise NotAllowed("may not post for this person")
-    resubmitted = _resubmitted_on_edit(actor, request)
+    resubmitted = _resubmitted_on_edit(db, actor, request)
     _apply(request, details, db)
     if resubmitted:
         submit_post(db, request, actor)
@@ -188,8 +262,9 @@ def update_request(db: Session, actor: User, request: HelpRequest, details: Requ
     db.commit()
 
 
-def _resubmitted_on_edit(actor: User, request: HelpRequest) -> bool:
-    return not staff_of(actor, request.municipality_id) and request.state in RESUBMITTED_ON_EDIT
+def _resubmitted_on_edit(db: Session, actor: User, request: HelpRequest) -> bool:
+    back_office = staff_of(actor, request.municipality_id) or posts_directly(db, actor, request)
+    return not back_office and request.state in RESUBMITTED_ON_EDIT
 
 
 def edit_goes_to_review(db: Session, actor: User, request: HelpRequest) -> bool:
@@ -197,7 +272,7 @@ def edit_goes_to_review(db: Session, actor: User, request: HelpRequest) -> bool:
 
     The edit form says so beforehand; update_request follows the same rule.
     """
-    return _resubmitted_on_edit(actor, request) and moderates(db)
+    return _resubmitted_on_edit(db, actor, request) and moderates(db)
 
 
 def cancel_request(db: Session, actor: User, request: HelpRequest) -> None:

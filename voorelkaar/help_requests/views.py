@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
-from voorelkaar.auth.access import role_required, staff_of
+from voorelkaar.auth.access import in_back_office, role_required, staff_of
 from voorelkaar.carers.services import cared_for_name
 from voorelkaar.db import get_session
 from voorelkaar.help_requests import services
@@ -27,6 +28,7 @@ from voorelkaar.models import (
     ScheduleKind,
 )
 from voorelkaar.municipalities.services import categories_for
+from voorelkaar.people.services import person_for as db_person_for
 from voorelkaar.posts import results_for
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
@@ -40,6 +42,20 @@ def _request_form(db, **kwargs) -> RequestForm:
         posted_for_options=services.may_post_for(current_user),
         **kwargs,
     )
+
+
+FOR_PERSON = "voor_persoon"  # the query parameter of "Hulpvraag plaatsen voor deze persoon"
+
+
+def _resident_of_page():
+    """The person staff start a request for from their person page (404 outside their scope)."""
+    user_id = request.args.get(FOR_PERSON, type=int)
+    if user_id is None:
+        return None
+    person = db_person_for(get_session(), current_user, user_id)
+    if person is None or PostedFor.RESIDENT not in services.may_post_for(current_user):
+        abort(404)
+    return person
 
 
 @bp.route("/hulpvragen")
@@ -60,27 +76,50 @@ def browse():
 def create():
     """Ask for help."""
     db = get_session()
-    form = _request_form(db)
+    resident = _resident_of_page()
+    form = _request_form(
+        db, resident=resident, known_postcode=resident.postcode if resident else None
+    )
+    on_behalf = in_back_office(current_user)
     if request.method == "GET":
-        form.postcode.data = current_user.postcode
-        form.house_number.data = current_user.house_number
-        form.street.data = current_user.street
+        if resident is not None:
+            form.fill_for(resident)
+        elif not on_behalf:
+            # Staff post for someone else: their own address is never the one wanted.
+            form.postcode.data = current_user.postcode
+            form.house_number.data = current_user.house_number
+            form.street.data = current_user.street
         if request.args.get("voor") == "naaste":
             _for_cared_for(db, form)
     if form.validate_on_submit():
         help_request = already_created(db, current_user, HelpRequest) or services.post_request(
             db, current_user, form.details()
         )
-        if help_request.state.value == "pending":
-            flash(
-                _("Dank u wel. Uw hulpvraag wordt eerst bekeken door een coördinator."), "success"
-            )
-        else:
-            flash(_("Dank u wel. Uw hulpvraag staat online."), "success")
+        _flash_posted(help_request)
         return redirect(url_for("help_requests.detail", request_id=help_request.id))
     return render_template(
-        "help_requests/form.html", form=form, skills=services.known_skills(db), editing=None
+        "help_requests/form.html",
+        form=form,
+        skills=services.known_skills(db),
+        editing=None,
+        on_behalf=on_behalf,
+        resident=resident,
     )
+
+
+def _flash_posted(help_request: HelpRequest) -> None:
+    if help_request.posted_for == PostedFor.RESIDENT:
+        if help_request.state == RequestState.PENDING:
+            flash(_("De hulpvraag wordt eerst bekeken door een coördinator."), "success")
+        else:
+            flash(
+                _("De hulpvraag voor %(name)s staat online.", name=help_request.resident_name),
+                "success",
+            )
+    elif help_request.state == RequestState.PENDING:
+        flash(_("Dank u wel. Uw hulpvraag wordt eerst bekeken door een coördinator."), "success")
+    else:
+        flash(_("Dank u wel. Uw hulpvraag staat online."), "success")
 
 
 def _for_cared_for(db, form: RequestForm) -> None:
@@ -143,6 +182,8 @@ def edit(request_id):
         "help_requests/form.html",
         form=form,
         skills=services.known_skills(db),
+        on_behalf=help_request.posted_for == PostedFor.RESIDENT,
+        resident=None,
         editing=help_request,
         goes_to_review=services.edit_goes_to_review(db, current_user, help_request),
     )
@@ -175,6 +216,24 @@ def mine():
         "help_requests/mine.html",
         items=services.my_requests_with_matches(get_session(), current_user),
     )
+
+
+@bp.app_template_global("asker_contact")
+def asker_contact(item) -> services.AskerContact:
+    """Whom the volunteer of a confirmed match contacts (pages and mails)."""
+    return services.asker_contact(object_session(item) or get_session(), item)
+
+
+GO_BETWEEN_LABELS = {
+    "staff": _l("coördinator"),
+    "consultant": _l("Wmo-consulent"),
+    "carer": _l("mantelzorger"),
+}
+
+
+@bp.app_template_global("go_between_label")
+def go_between_label(role: str | None) -> str:
+    return str(GO_BETWEEN_LABELS.get(role, ""))
 
 
 @bp.app_template_filter("request_when")

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class ContactKind(enum.StrEnum):
     PHONE = "telefoon"
     VISIT = "huisbezoek"
+    EMAIL = "e-mail"
     OTHER = "anders"
 
 
@@ -33,6 +34,8 @@ class ContactNote(Base):
     )
     kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind))
     body: Mapped[str] = mapped_column(Text)
+    # How long the contact took, in minutes; None for notes from before it was asked.
+    minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +85,15 @@ class HelpRequest(PostMixin, Base):
     resident_name: Mapped[str | None] = mapped_column(String(100))
     resident_contact: Mapped[str | None] = mapped_column(String(254))
     consent_date: Mapped[date | None] = mapped_column(Date)
+    # The resident's own record, when staff posted from their person page.
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The resident agreed that the volunteer of a confirmed match sees their name and
+    # phone; otherwise contact goes through whoever posted the request.
+    resident_shares_contact: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     schedule: Mapped[ScheduleKind] = mapped_column(_enum(ScheduleKind), default=ScheduleKind.ONCE)
     starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
@@ -108,7 +118,8 @@ class HelpRequest(PostMixin, Base):
     still_needed_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     still_needed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
+    resident: Mapped[User | None] = relationship(foreign_keys=[resident_id])
     category: Mapped[Category] = relationship(lazy="joined")
 
     __table_args__ = (
