@@ -77,6 +77,7 @@ TENANCY = {
     "volunteers.vog": ("GET", "/beheer/gebruikers/{volunteer_id}/vog", ("staff", "admin")),
     "people.person": ("GET", "/mensen/{resident_id}", ("staff", "admin")),
     "people.add_contact": ("POST", "/mensen/{resident_id}/contact", ("staff", "admin")),
+    "people.edit_contact": ("GET", "/mensen/{resident_id}/gegevens", ("staff", "admin")),
     "tasks.queue": ("GET", "/taken", ("staff", "admin")),
     "tasks.detail": ("GET", "/taken/{task_id}", ("staff", "admin")),
     "tasks.claim": ("POST", "/taken/{task_id}/oppakken", ("staff", "admin")),
@@ -268,6 +269,7 @@ NOT_SCOPED = {
     "(test_municipality_settings)",
     "municipalities.logo": "public: the logo every visitor of that municipality sees",
     "pages.choose_municipality": "public: a visitor chooses which municipality they see",
+    "people.new": "a form; a person known in another municipality is not named (test_person_record)",
     "intake.new": "a form; a caller known in another municipality is not named (test_phone_intake)",
 }
 

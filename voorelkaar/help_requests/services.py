@@ -25,8 +25,8 @@ from voorelkaar.models import (
 )
 from voorelkaar.moderation.services import moderates, publish_post, submit_post
 from voorelkaar.places.services import neighbourhood_for
-from voorelkaar.tenancy import serves
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
+from voorelkaar.tenancy import serves
 
 # States in which the asker may still change the request.
 EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
@@ -125,7 +125,9 @@ def asker_contact(db: Session, request: HelpRequest) -> AskerContact:
             email = given
         name = request.resident_name or (resident.name if resident is not None else "")
         return AskerContact(name, phone, email)
-    municipality = db.get(Municipality, request.municipality_id) if request.municipality_id else None
+    municipality = (
+        db.get(Municipality, request.municipality_id) if request.municipality_id else None
+    )
     phone = author.phone or (municipality.org_phone if municipality is not None else None)
     return AskerContact(author.name, phone or None, author.email, author, go_between_role(author))
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from voorelkaar import geo
 from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.forms import clean_text
@@ -23,12 +22,12 @@ from voorelkaar.models import (
     User,
     UserRole,
 )
-from voorelkaar.places.services import neighbourhood_for
+from voorelkaar.people import services as people
+from voorelkaar.people.services import ContactDetails, new_record
 from voorelkaar.tenancy import serves
 
-# Nobody logs in with this: it is no hash of any password. With an email, the caller can
-# choose a password later through "Wachtwoord vergeten".
-NO_PASSWORD = "!telefoon"  # noqa: S105 - a marker, not a password
+# With an email, the caller can choose a password later through "Wachtwoord vergeten".
+NO_PASSWORD = people.NO_PASSWORD
 CALL_TAKEN = "users.taken_in_by_phone"
 
 
@@ -71,23 +70,18 @@ def known_person(db: Session, phone: str | None, email: str | None) -> User | No
 
 
 def _new_person(db: Session, caller: Caller) -> User:
-    area = geo.locate(caller.postcode)
-    postcode = geo.normalise_postcode(caller.postcode)
-    person = User(
-        email=(caller.email or "").strip().lower() or None,
-        name=caller.name,
-        password_hash=NO_PASSWORD,
-        postcode=postcode,
-        house_number=caller.house_number.upper(),
-        street=caller.street or None,
-        phone=caller.phone,
-        roles=[UserRole(role=Role.RESIDENT)],
+    """The caller's record: the same record staff make from "Nieuwe persoon zonder account"."""
+    return new_record(
+        db,
+        ContactDetails(
+            name=caller.name,
+            phone=caller.phone,
+            postcode=caller.postcode,
+            house_number=caller.house_number,
+            street=caller.street,
+            email=caller.email,
+        ),
     )
-    person.pc4, person.lat, person.lon = area.pc4, area.lat, area.lon
-    person.neighbourhood = neighbourhood_for(db, postcode)
-    db.add(person)
-    db.flush()
-    return person
 
 
 def take_call(

@@ -1,5 +1,7 @@
 """Staff see one person's whole story on one page; every look is written to the audit trail."""
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,10 +9,17 @@ from flask_login import current_user
 from voorelkaar.admin.forms import ROLE_LABELS
 from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session
+from voorelkaar.i18n import AMSTERDAM, WEEKDAYS
 from voorelkaar.idempotency import already_created
+from voorelkaar.intake.services import known_person
 from voorelkaar.models import ContactKind, ContactNote, User
 from voorelkaar.people import services
-from voorelkaar.people.forms import CONTACT_KIND_LABELS, ContactNoteForm
+from voorelkaar.people.forms import (
+    CONTACT_KIND_LABELS,
+    ContactDetailsForm,
+    ContactNoteForm,
+    NewPersonForm,
+)
 from voorelkaar.tasks.views import render_detail
 
 bp = Blueprint("people", __name__, template_folder="templates")
@@ -19,6 +28,16 @@ bp = Blueprint("people", __name__, template_folder="templates")
 @bp.app_template_global("contact_kind_label")
 def contact_kind_label(kind) -> str:
     return str(CONTACT_KIND_LABELS.get(kind, kind))
+
+
+@bp.app_template_global("account_label")
+def account_label(person: User) -> str | None:
+    """ "geen account, bereikbaar via telefoon" for a record without a login; else None."""
+    if services.has_login(person):
+        return None
+    if person.email:
+        return _("geen account, bereikbaar via telefoon of e-mail")
+    return _("geen account, bereikbaar via telefoon")
 
 
 def _person_or_404(user_id: int) -> User:
@@ -35,6 +54,9 @@ def _page(person: User, why: str | None, form: ContactNoteForm):
         person=person,
         form=form,
         role_labels=ROLE_LABELS,
+        may_edit=services.may_edit_contact(current_user, person),
+        weekdays=WEEKDAYS,
+        today=datetime.now(AMSTERDAM).date(),
     )
 
 
@@ -59,9 +81,77 @@ def add_contact(user_id):
         return _page(person, None, form)
     if not already_created(db, current_user, ContactNote):
         services.add_contact_note(
-            db, current_user, person, ContactKind(form.kind.data), form.body.data, task
+            db,
+            current_user,
+            person,
+            ContactKind(form.kind.data),
+            form.body.data,
+            task,
+            minutes=form.minutes.data,
         )
     flash(_("Het contact is opgeslagen."), "success")
     if task is not None:
         return redirect(url_for("tasks.detail", task_id=task.id, _anchor="contact"))
     return redirect(url_for("people.person", user_id=person.id, _anchor="contact"))
+
+
+@bp.route("/mensen/<int:user_id>/gegevens", methods=["GET", "POST"])
+@staff_required
+def edit_contact(user_id):
+    """Correct a person's name, email, phone or address; the change is in the audit trail."""
+    db = get_session()
+    person = _person_or_404(user_id)
+    if not services.may_edit_contact(current_user, person):
+        abort(404)
+    form = ContactDetailsForm(person=person)
+    if request.method == "GET":
+        form.fill_from(person)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_contact(db, current_user, person, form.details())
+        except services.EmailTaken:
+            form.email.errors.append(_("Dit e-mailadres hoort al bij een ander account."))
+        else:
+            if changed:
+                flash(
+                    _("De gegevens zijn opgeslagen: %(fields)s.", fields=", ".join(changed)),
+                    "success",
+                )
+            else:
+                flash(_("Er is niets veranderd."), "info")
+            return redirect(url_for("people.person", user_id=person.id, _anchor="gegevens"))
+    return render_template("people/contact.html", form=form, person=person)
+
+
+@bp.route("/mensen/nieuw", methods=["GET", "POST"])
+@staff_required
+def new():
+    """A record for a resident without an account, reachable by phone."""
+    db = get_session()
+    form = NewPersonForm()
+    known = None
+    if form.validate_on_submit():
+        earlier = already_created(db, current_user, User)
+        if earlier is not None:
+            return redirect(url_for("people.person", user_id=earlier.id))
+        known = known_person(db, form.phone.data, form.email.data)
+        if known is None:
+            try:
+                person = services.add_record(db, current_user, form.details())
+            except services.EmailTaken:
+                form.email.errors.append(_("Dit e-mailadres hoort al bij een ander account."))
+            except services.NotStaff:
+                form.postcode.errors.append(
+                    _("Dit adres ligt buiten de gemeente waarvoor u werkt. Klopt de postcode?")
+                )
+            else:
+                flash(_("%(name)s staat erin.", name=person.name), "success")
+                return redirect(url_for("people.person", user_id=person.id))
+        # Not made twice: the token's claim is not committed, so the form can be sent again.
+        db.rollback()
+    return render_template(
+        "people/new.html",
+        form=form,
+        known=known,
+        known_here=known is not None and services.person_for(db, current_user, known.id),
+    )
