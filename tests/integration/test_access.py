@@ -272,6 +272,8 @@ ACCESS = {
     "people.person": ("GET", "/mensen/{author_id}", only(*STAFF)),
     # Without kind and text the person page is shown again with its messages.
     "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
+    "people.edit_contact": ("GET", "/mensen/{author_id}/gegevens", only(*STAFF)),
+    "people.new": ("GET", "/mensen/nieuw", only(*STAFF)),
     "tasks.queue": ("GET", "/taken", only(*STAFF)),
     # Without a name and phone the intake form is shown again with its messages.
     "intake.new": ("POST", "/telefoon/nieuw", only(*STAFF)),

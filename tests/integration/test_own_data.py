@@ -41,6 +41,7 @@ from voorelkaar.models import (
     Organisation,
     OrganisationMember,
     OutboxMessage,
+    PostedFor,
     Referral,
     Report,
     RequestState,
@@ -146,7 +147,15 @@ def world(db, riek, make_user):
     )
     henks_request = _request(henk, title="Tuin van Henk", state=RequestState.MATCHED)
     henks_request.confirmed_count = 1
-    db.add_all([open_request, done_request, henks_request])
+    # Staff posted one for Riek from her person page: her record is on it.
+    for_riek = _request(staff, title="Voor Riek geplaatst", postcode=POSTCODE, house="12A")
+    for_riek.posted_for, for_riek.resident, for_riek.resident_name = (
+        PostedFor.RESIDENT,
+        riek,
+        riek.name,
+    )
+    for_riek.description = "Graag hulp bij de boodschappen."
+    db.add_all([open_request, done_request, henks_request, for_riek])
     db.flush()
     offered = Match(request_id=open_request.id, volunteer_id=sanne.id, state=MatchState.OFFERED)
     done = Match(

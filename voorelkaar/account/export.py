@@ -109,9 +109,18 @@ def _slots(db, user):
 
 
 def _help_requests(db, user):
-    found = db.scalars(select(HelpRequest).where(HelpRequest.author_id == user.id))
+    found = db.scalars(
+        select(HelpRequest).where(
+            or_(HelpRequest.author_id == user.id, HelpRequest.resident_id == user.id)
+        )
+    )
     # Who staff posted for is that resident's data, not the author's.
-    return [_row(r, without=("resident_name", "resident_contact")) for r in found]
+    return [
+        _row(r)
+        if r.resident_id == user.id
+        else _row(r, without=("resident_name", "resident_contact"))
+        for r in found
+    ]
 
 
 def _matches(db, user):
@@ -336,7 +345,12 @@ SECTIONS: tuple[Section, ...] = (
         _municipalities,
     ),
     Section("volunteer_slots", "Wanneer u als vrijwilliger kunt.", ("user_id",), _slots),
-    Section("help_requests", "Uw hulpvragen.", ("author_id",), _help_requests),
+    Section(
+        "help_requests",
+        "Uw hulpvragen, ook die een coördinator voor u plaatste.",
+        ("author_id", "resident_id"),
+        _help_requests,
+    ),
     Section(
         "matches",
         "Uw afspraken, als vrijwilliger of als hulpvrager.",

@@ -183,12 +183,15 @@ def _site_link() -> str:
     return absolute_url("pages.home")
 
 
+def _theirs(user: User):
+    """Their own requests, and those staff posted for them from their person page."""
+    return or_(HelpRequest.author_id == user.id, HelpRequest.resident_id == user.id)
+
+
 def _cancel_own_requests(db: Session, user: User, now: datetime) -> None:
     """Open requests are withdrawn; volunteers who offered or were confirmed are told."""
     requests = db.scalars(
-        select(HelpRequest).where(
-            HelpRequest.author_id == user.id, HelpRequest.state.in_(OPEN_REQUEST_STATES)
-        )
+        select(HelpRequest).where(_theirs(user), HelpRequest.state.in_(OPEN_REQUEST_STATES))
     ).all()
     for request in requests:
         matches = db.scalars(
@@ -265,9 +268,7 @@ def erase_request_fields(db: Session, request_ids: Iterable[int]) -> None:
 
 def _erase_own_posts(db: Session, user: User) -> None:
     """Requests and offers keep their category, area and dates for the figures; no more."""
-    erase_request_fields(
-        db, db.scalars(select(HelpRequest.id).where(HelpRequest.author_id == user.id))
-    )
+    erase_request_fields(db, db.scalars(select(HelpRequest.id).where(_theirs(user))))
     db.execute(
         update(Offer)
         .where(Offer.author_id == user.id, Offer.state.in_(OPEN_REQUEST_STATES))

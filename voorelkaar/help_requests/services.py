@@ -194,15 +194,26 @@ def _apply(request: HelpRequest, details: RequestDetails, db: Session) -> None:
     request.resident_shares_contact = details.resident_shares_contact if on_behalf else False
 
 
-def post_request(db: Session, author: User, details: RequestDetails) -> HelpRequest:
-    """Post a request: it waits for review, or opens at once without moderation."""
-    request = add_request(db, author, details)
+def post_request(
+    db: Session, author: User, details: RequestDetails, *, by_hand: bool = False
+) -> HelpRequest:
+    """Post a request: it waits for review, or opens at once without moderation.
+
+    by_hand: typed on the site's form. Staff and consultants would only approve their own
+    post, so theirs is online at once (a system posting through the API is still reviewed).
+    """
+    request = add_request(db, author, details, by_hand=by_hand)
     db.commit()
     return request
 
 
 def add_request(
-    db: Session, author: User, details: RequestDetails, *, posted_by: User | None = None
+    db: Session,
+    author: User,
+    details: RequestDetails,
+    *,
+    posted_by: User | None = None,
+    by_hand: bool = False,
 ) -> HelpRequest:
     """post_request without the commit, for a step that posts a request as part of more.
 
@@ -219,8 +230,7 @@ def add_request(
     if posted_by is not None and staff_of(posted_by, request.municipality_id):
         publish_post(request)
         record(db, posted_by, "help_requests.published", request)
-    elif posts_directly(db, author, request):
-        # Staff and consultants would only approve their own post: it is online at once.
+    elif by_hand and posts_directly(db, author, request):
         publish_post(request)
         audit = record(db, author, "help_requests.published", request)
         if request.resident is not None:

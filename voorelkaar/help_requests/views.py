@@ -93,7 +93,7 @@ def create():
             _for_cared_for(db, form)
     if form.validate_on_submit():
         help_request = already_created(db, current_user, HelpRequest) or services.post_request(
-            db, current_user, form.details()
+            db, current_user, form.details(), by_hand=True
         )
         _flash_posted(help_request)
         return redirect(url_for("help_requests.detail", request_id=help_request.id))
