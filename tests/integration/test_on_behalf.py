@@ -111,6 +111,8 @@ def test_without_consent_the_volunteer_sees_the_coordinator_as_go_between(
     assert "Aaltje Mulder" not in text and "0522 123456" not in text
     (to_poster,) = mail(db, coordinator, "match_confirmed_asker")
     assert "neemt contact op met u, niet met de inwoner" in to_poster.body_text
+    staff_page = login(app, coordinator.email).get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    assert "alleen Fatima El Amrani als contactpersoon" in staff_page
 
 
 def test_a_carer_s_request_names_the_carer_as_go_between_for_the_cared_for(
