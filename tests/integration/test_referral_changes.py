@@ -428,3 +428,84 @@ def test_the_earliest_consent_date_comes_from_the_configuration(
     auth.login(consultant.email)
     response = forms.post("/verwijzingen/nieuw", referral_data(consent_date="31-5-2024"))
     assert "kan niet vóór 1 juni 2024 liggen" in response.get_data(as_text=True)
+
+
+# ---------- At the same moment ----------
+
+
+def _first_on_update(engine, action):
+    """Run action in a session of its own just before the first UPDATE of referrals."""
+    went = []
+
+    def other_first(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE REFERRALS") and not went:
+            went.append(True)
+            action()
+
+    return went, other_first
+
+
+@pytest.mark.postgres
+def test_two_colleagues_sending_again_at_once_send_one_new_invitation(
+    database_url, app, refer, client, consultant, staff, db, in_app
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the race is tested in the PostgreSQL run of the suite")
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.db import get_session
+
+    referral = refer(consultant)
+    old = referral.code
+    engine = app.extensions["voorelkaar.engine"]
+
+    def colleague():
+        with Session(engine) as other, app.test_request_context():
+            item = other.get(Referral, referral.id)
+            assert services.resend_invitation(other, other.merge(staff), item, old)
+
+    went, hook = _first_on_update(engine, colleague)
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        with app.test_request_context():
+            session = get_session()
+            item = session.get(Referral, referral.id)
+            assert not services.resend_invitation(session, session.merge(consultant), item, old)
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    assert went
+    (mail,) = _invitation_mails(db, referral)
+    assert _fresh(db, referral).code in mail.body_text
+    assert db.scalar(select(func.count()).select_from(ReplacedCode)) == 1
+
+
+def test_a_resident_accepting_while_consent_is_withdrawn_gets_no_account_linked(
+    app, refer, consultant, resident, db
+):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.db import get_session
+
+    referral = refer(consultant)
+    engine = app.extensions["voorelkaar.engine"]
+
+    def consultant_withdraws():
+        with Session(engine) as other, app.test_request_context():
+            item = other.get(Referral, referral.id)
+            assert services.withdraw_referral(other, other.merge(consultant), item)
+
+    went, hook = _first_on_update(engine, consultant_withdraws)
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        with app.test_request_context():
+            session = get_session()
+            item = session.get(Referral, referral.id)
+            with pytest.raises(services.AlreadyAccepted):
+                services.accept_as(session, item, session.merge(resident))
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+    assert went
+    referral = _fresh(db, referral)
+    assert referral.withdrawn_at is not None and referral.account_id is None

@@ -223,6 +223,7 @@ def _link_account(db: Session, referral: Referral, user: User) -> None:
         referral.id,
         Referral.account_id.is_(None),
         Referral.request_id.is_(None),
+        Referral.withdrawn_at.is_(None),
         account_id=user.id,
     ):
         db.rollback()
