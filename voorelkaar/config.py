@@ -49,6 +49,8 @@ class Defaults:
     # SECRET_KEY means everyone sets up their app again; set this to keep them apart.
     SECOND_FACTOR_KEY = None
     MAX_CONTENT_LENGTH = 512 * 1024
+    # A consent date before this is a typing error: referrals began after it (ISO date).
+    EARLIEST_CONSENT_DATE = "2020-01-01"
     # A municipality's logo (and a CSV of its wijken) may be this big. An upload form takes
     # up to UPLOAD_REQUEST_LIMIT, so that a larger file is refused with a message.
     LOGO_MAX_BYTES = 1024 * 1024

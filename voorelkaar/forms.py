@@ -2,7 +2,10 @@
 
 import re
 import unicodedata
+from datetime import date, datetime
 
+from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from voorelkaar import geo
 from voorelkaar.db import get_session
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.idempotency import new_token
 from voorelkaar.places.services import outside_municipality
 
@@ -161,6 +165,30 @@ class FlexibleTimeField(_Lenient, TimeField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%H:%M", "%H.%M", "%H:%M:%S"])
         super().__init__(*args, **kwargs)
+
+
+def earliest_consent_date() -> date:
+    """The first date a consent can have been given (config EARLIEST_CONSENT_DATE)."""
+    return date.fromisoformat(str(current_app.config["EARLIEST_CONSENT_DATE"]))
+
+
+def check_consent_date(field) -> None:
+    """A consent date is given, not in the future (Amsterdam) and not before referrals began.
+
+    Every form with a consent date (referral, request on someone's behalf, the API) uses it.
+    """
+    if field.data is None:
+        raise ValidationError(_l("Vul in wanneer de inwoner toestemming gaf."))
+    if field.data > datetime.now(AMSTERDAM).date():
+        raise ValidationError(_l("De datum van toestemming kan niet in de toekomst liggen."))
+    earliest = earliest_consent_date()
+    if field.data < earliest:
+        raise ValidationError(
+            _l(
+                "De datum van toestemming kan niet vóór %(day)s liggen. Controleer het jaartal.",
+                day=format_date(earliest, "d MMMM y"),
+            )
+        )
 
 
 def skill_tags(text: str | None) -> list[str]:

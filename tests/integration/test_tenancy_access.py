@@ -87,6 +87,9 @@ TENANCY = {
     "referrals.index": ("GET", "/verwijzingen", BACK_OFFICE),
     "referrals.detail": ("GET", "/verwijzingen/{referral_id}", BACK_OFFICE),
     "referrals.letter": ("GET", "/verwijzingen/{referral_id}/brief", BACK_OFFICE),
+    "referrals.edit": ("GET", "/verwijzingen/{referral_id}/wijzigen", BACK_OFFICE),
+    "referrals.withdraw": ("GET", "/verwijzingen/{referral_id}/intrekken", BACK_OFFICE),
+    "referrals.resend": ("POST", "/verwijzingen/{referral_id}/opnieuw-sturen", BACK_OFFICE),
     "referrals.post_for_resident": (
         "GET",
         "/verwijzingen/{referral_id}/plaatsen",

@@ -21,6 +21,7 @@ from voorelkaar.forms import (
     FlexibleDateField,
     FlexibleTimeField,
     MunicipalPostcode,
+    check_consent_date,
     check_house_number,
     check_postcode,
     street_field,
@@ -200,10 +201,7 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     def validate_consent_date(self, field):
         if self.posted_for.data != PostedFor.RESIDENT.value:
             return
-        if field.data is None:
-            raise ValidationError(_l("Vul in wanneer de inwoner toestemming gaf."))
-        if field.data > today():
-            raise ValidationError(_l("De datum van toestemming kan niet in de toekomst liggen."))
+        check_consent_date(field)
 
     def validate_skills(self, field):
         if len(self.skill_list()) > MAX_SKILLS:

@@ -36,7 +36,7 @@ from voorelkaar.models.place import (
     Neighbourhood,
     NeighbourhoodArea,
 )
-from voorelkaar.models.referral import Referral, ReferralStatus
+from voorelkaar.models.referral import Referral, ReferralStatus, ReplacedCode
 from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
 from voorelkaar.models.upload import Upload
@@ -52,6 +52,7 @@ __all__ = [
     "KeptForm",
     "Referral",
     "ReferralStatus",
+    "ReplacedCode",
     "CADENCES_WEEKS",
     "CarerProfile",
     "Checkin",

@@ -25,6 +25,7 @@ class ReferralStatus(enum.StrEnum):
     MATCHED = "gematcht"
     DONE = "afgerond"
     EXPIRED = "verlopen"
+    WITHDRAWN = "ingetrokken"
 
 
 class Referral(Base):
@@ -57,6 +58,8 @@ class Referral(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     expired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Consent withdrawn: the personal data is gone, the fact and this date stay for figures.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # What came of it.
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -69,3 +72,21 @@ class Referral(Base):
     account: Mapped[User | None] = relationship(foreign_keys=[account_id], lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
     request: Mapped[HelpRequest | None] = relationship(lazy="joined")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ReplacedCode(Base):
+    """A code that a new invitation replaced: its link says so, and whom to ask."""
+
+    __tablename__ = "replaced_referral_codes"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    referral: Mapped[Referral] = relationship(lazy="joined")

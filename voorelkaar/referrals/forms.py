@@ -2,7 +2,15 @@
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from voorelkaar.auth.forms import RegisterForm, normalise_phone
@@ -11,16 +19,19 @@ from voorelkaar.forms import (
     CreatingForm,
     FlexibleDateField,
     MunicipalPostcode,
+    check_consent_date,
     check_house_number,
     street_field,
     text_field,
 )
-from voorelkaar.help_requests.forms import RequestForm, today
+from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.models import PostedFor
 from voorelkaar.referrals.services import CODE_LENGTH, ReferralDetails, normalise_code
 
 
-class ReferralForm(CreatingForm, MunicipalPostcode, BaseForm):
+class ReferralFields(MunicipalPostcode, BaseForm):
+    """What a consultant writes down about a resident and the help they want."""
+
     resident_name = text_field(
         _l("Naam van de inwoner"), _l("Vul de naam van de inwoner in."), max_length=100
     )
@@ -102,10 +113,7 @@ class ReferralForm(CreatingForm, MunicipalPostcode, BaseForm):
         check_house_number(field)
 
     def validate_consent_date(self, field):
-        if field.data is None:
-            raise ValidationError(_l("Vul in wanneer de inwoner toestemming gaf."))
-        if field.data > today():
-            raise ValidationError(_l("De datum van toestemming kan niet in de toekomst liggen."))
+        check_consent_date(field)
 
     def details(self) -> ReferralDetails:
         return ReferralDetails(
@@ -121,6 +129,37 @@ class ReferralForm(CreatingForm, MunicipalPostcode, BaseForm):
             description=self.description.data,
             wanted_when=self.wanted_when.data or "",
         )
+
+
+class ReferralForm(CreatingForm, ReferralFields):
+    """A new referral: with the one-time token, so a second POST refers nobody twice."""
+
+
+class ReferralEditForm(ReferralFields):
+    """Correct a referral that nobody accepted yet, filled in with what it says now."""
+
+    def fill_from(self, referral) -> None:
+        self.resident_name.data = referral.resident_name
+        self.email.data = referral.email
+        self.phone.data = referral.phone
+        self.postcode.data = referral.postcode
+        self.house_number.data = referral.house_number
+        self.street.data = referral.street
+        self.category.data = referral.category.slug
+        self.title.data = referral.title
+        self.description.data = referral.description
+        self.wanted_when.data = referral.wanted_when
+        self.consent_date.data = referral.consent_date
+
+
+class ResendForm(BaseForm):
+    """Send the invitation again; it names the code it replaces, so a double click sends once."""
+
+    replacing = HiddenField()
+
+
+class WithdrawForm(BaseForm):
+    """The confirmation that the resident withdrew their consent (the button is the answer)."""
 
 
 class CodeForm(BaseForm):

@@ -16,8 +16,10 @@ BATCH = 200
 
 def _unanswered(now: datetime):
     # No account and no request (staff may post without one): the resident never responded.
+    # A withdrawn referral is not waiting for anyone.
     return (
         Referral.expired_at.is_(None),
+        Referral.withdrawn_at.is_(None),
         Referral.expires_at <= now,
         Referral.account_id.is_(None),
         Referral.request_id.is_(None),

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
@@ -18,11 +18,14 @@ from voorelkaar.help_requests.services import RequestDetails, add_request, may_p
 from voorelkaar.models import (
     HelpRequest,
     Municipality,
+    OutboxMessage,
     PostedFor,
     Referral,
     ReferralStatus,
+    ReplacedCode,
     RequestState,
     Role,
+    StaffTask,
     User,
 )
 from voorelkaar.notify import enqueue_email
@@ -45,6 +48,22 @@ class UnknownCode(ReferralError):
 
 class InvitationExpired(ReferralError):
     pass
+
+
+class InvitationReplaced(ReferralError):
+    """The code was replaced by a newer invitation (sent again, e.g. after a typo)."""
+
+    def __init__(self, referral: Referral):
+        super().__init__("replaced")
+        self.referral = referral
+
+
+class InvitationWithdrawn(ReferralError):
+    """The resident withdrew their consent: the invitation no longer works."""
+
+    def __init__(self, referral: Referral):
+        super().__init__("withdrawn")
+        self.referral = referral
 
 
 class AlreadyAccepted(ReferralError):
@@ -116,23 +135,29 @@ def create_referral(
     db.add(referral)
     db.flush()
     record(db, consultant, "referrals.created", referral)
-    if referral.email:
-        enqueue_email(
-            db,
-            key=f"referral-invitation:{referral.id}",
-            address=referral.email,
-            template="referral_invitation",
-            kind="referral_invitation",
-            name=referral.resident_name,
-            link=invitation_link(referral),
-            code=referral.code,
-            expires_at=referral.expires_at,
-            municipality=db.get(Municipality, referral.municipality_id)
-            if referral.municipality_id
-            else None,
-        )
+    _mail_invitation(db, referral, key=f"referral-invitation:{referral.id}")
     db.commit()
     return referral
+
+
+def _mail_invitation(db: Session, referral: Referral, *, key: str) -> None:
+    """Queue the invitation mail when the referral has an address; the caller commits."""
+    if not referral.email:
+        return
+    enqueue_email(
+        db,
+        key=key,
+        address=referral.email,
+        template="referral_invitation",
+        kind="referral_invitation",
+        name=referral.resident_name,
+        link=invitation_link(referral),
+        code=referral.code,
+        expires_at=referral.expires_at,
+        municipality=db.get(Municipality, referral.municipality_id)
+        if referral.municipality_id
+        else None,
+    )
 
 
 def referrals_for(db: Session, viewer: User) -> list[Referral]:
@@ -178,7 +203,14 @@ def invitation_for(db: Session, code: str, now: datetime | None = None) -> Refer
     code = normalise_code(code)
     referral = db.scalar(select(Referral).where(Referral.code == code)) if code else None
     if referral is None:
-        raise UnknownCode(code)
+        replaced = db.get(ReplacedCode, code) if code else None
+        if replaced is None:
+            raise UnknownCode(code)
+        if replaced.referral.is_withdrawn:
+            raise InvitationWithdrawn(replaced.referral)
+        raise InvitationReplaced(replaced.referral)
+    if referral.is_withdrawn:
+        raise InvitationWithdrawn(referral)
     if referral.account_id is None and referral.request_id is None and not is_open(referral, now):
         raise InvitationExpired(code)
     return referral
@@ -191,6 +223,7 @@ def _link_account(db: Session, referral: Referral, user: User) -> None:
         referral.id,
         Referral.account_id.is_(None),
         Referral.request_id.is_(None),
+        Referral.withdrawn_at.is_(None),
         account_id=user.id,
     ):
         db.rollback()
@@ -200,6 +233,8 @@ def _link_account(db: Session, referral: Referral, user: User) -> None:
 
 
 def _check_acceptable(referral: Referral, now: datetime | None) -> None:
+    if referral.is_withdrawn:
+        raise InvitationWithdrawn(referral)
     if referral.account_id is not None or referral.request_id is not None:
         raise AlreadyAccepted(referral.code)
     if not is_open(referral, now):
@@ -242,7 +277,7 @@ def request_details(referral: Referral, *, on_behalf: bool) -> RequestDetails:
 
 def may_post(user: User, referral: Referral) -> bool:
     """The resident's own account; staff only while the resident has no account."""
-    if referral.request_id is not None:
+    if referral.request_id is not None or referral.is_withdrawn:
         return False
     if referral.account_id is not None:
         return referral.account_id == user.id
@@ -260,7 +295,12 @@ def post_from_referral(
         raise NotAllowed("posted for the wrong person")
     help_request = add_request(db, author, details)
     if not claim(
-        db, Referral, referral.id, Referral.request_id.is_(None), request_id=help_request.id
+        db,
+        Referral,
+        referral.id,
+        Referral.request_id.is_(None),
+        Referral.withdrawn_at.is_(None),
+        request_id=help_request.id,
     ):
         # Posted twice at the same moment: the first one counts.
         db.rollback()
@@ -274,6 +314,8 @@ def post_from_referral(
 
 def status_of(referral: Referral, now: datetime | None = None) -> ReferralStatus:
     """What came of a referral, from the referral and its request."""
+    if referral.is_withdrawn:
+        return ReferralStatus.WITHDRAWN
     request = referral.request
     if request is not None:
         if request.state == RequestState.DONE:
@@ -286,3 +328,178 @@ def status_of(referral: Referral, now: datetime | None = None) -> ReferralStatus
     if not is_open(referral, now):
         return ReferralStatus.EXPIRED
     return ReferralStatus.INVITED
+
+
+# ---------- Changing a referral: edit, send again, withdraw ----------
+
+# The fields a consultant may correct, with the Dutch name the audit trail gives them.
+EDITABLE = {
+    "resident_name": "naam",
+    "email": "e-mailadres",
+    "phone": "telefoon",
+    "postcode": "postcode",
+    "house_number": "huisnummer",
+    "street": "straat",
+    "consent_date": "datum toestemming",
+    "category_id": "soort hulp",
+    "title": "titel",
+    "description": "welke hulp",
+    "wanted_when": "wanneer",
+}
+# What goes when consent is withdrawn: all that says who the resident is or what they told.
+ERASED_ON_WITHDRAWAL = {
+    "resident_name": "",
+    "email": None,
+    "phone": None,
+    "house_number": "",
+    "street": None,
+    "title": "",
+    "description": "",
+    "wanted_when": "",
+}
+
+
+def is_accepted(referral: Referral) -> bool:
+    """The resident made an account, or a request was posted: the referral is theirs now."""
+    return referral.account_id is not None or referral.request_id is not None
+
+
+def may_change(referral: Referral) -> bool:
+    """Edit and send again only while nobody accepted it and consent stands."""
+    return not is_accepted(referral) and not referral.is_withdrawn
+
+
+def _stored(details: ReferralDetails) -> dict:
+    """The details as the referral stores them (as create_referral does)."""
+    return {
+        "resident_name": details.resident_name,
+        "email": (details.email or "").strip().lower() or None,
+        "phone": details.phone or None,
+        "postcode": geo.normalise_postcode(details.postcode),
+        "house_number": details.house_number.upper(),
+        "street": details.street or None,
+        "consent_date": details.consent_date,
+        "category_id": details.category_id,
+        "title": details.title,
+        "description": details.description,
+        "wanted_when": details.wanted_when or "",
+    }
+
+
+def edit_referral(
+    db: Session, actor: User, referral: Referral, details: ReferralDetails
+) -> list[str]:
+    """Correct a referral not yet accepted; return the Dutch names of what changed; commits.
+
+    The audit row names the fields, never their old or new values.
+    """
+    if not may_change(referral):
+        raise AlreadyAccepted(referral.code)
+    changed = [name for name, value in _stored(details).items() if getattr(referral, name) != value]
+    if not changed:
+        return []
+    values = _stored(details)
+    if not claim(
+        db,
+        Referral,
+        referral.id,
+        Referral.account_id.is_(None),
+        Referral.request_id.is_(None),
+        Referral.withdrawn_at.is_(None),
+        **{name: values[name] for name in changed},
+    ):
+        db.rollback()
+        raise AlreadyAccepted(referral.code)
+    record(db, actor, "referrals.edited", referral, ", ".join(EDITABLE[n] for n in changed))
+    db.commit()
+    db.refresh(referral)
+    return [EDITABLE[name] for name in changed]
+
+
+def _forget_unsent_invitations(db: Session, referral: Referral) -> None:
+    """An invitation mail not yet on its way carries a void link (or a withdrawn name)."""
+    db.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.idempotency_key.startswith(f"referral-invitation:{referral.id}"),
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.claimed_until.is_(None),
+        )
+    )
+
+
+def _close_tasks_about(db: Session, referral: Referral, outcome: str, now: datetime) -> int:
+    """Close the open staff tasks about this referral, saying why; the caller commits."""
+    if referral.is_withdrawn:
+        # A task's detail may copy the referral's title: it goes with the rest.
+        db.execute(
+            update(StaffTask)
+            .where(StaffTask.referral_id == referral.id)
+            .values(detail="")
+            .execution_options(synchronize_session=False)
+        )
+    return db.execute(
+        update(StaffTask)
+        .where(StaffTask.referral_id == referral.id, StaffTask.closed_at.is_(None))
+        .values(closed_at=now, outcome=outcome)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def resend_invitation(
+    db: Session, actor: User, referral: Referral, replacing: str, now: datetime | None = None
+) -> bool:
+    """A new code and link for the referral, valid 30 days from now; the old code stops.
+
+    replacing is the code the actor saw: when it is no longer the referral's code, someone
+    (a double click, a colleague) sent it again already and nothing happens: False. Commits.
+    """
+    if not may_change(referral):
+        raise AlreadyAccepted(referral.code)
+    now = now or utcnow()
+    old, code = normalise_code(replacing), new_code(db)
+    if not claim(
+        db,
+        Referral,
+        referral.id,
+        Referral.code == old,
+        Referral.account_id.is_(None),
+        Referral.request_id.is_(None),
+        Referral.withdrawn_at.is_(None),
+        code=code,
+        expires_at=now + VALID_FOR,
+        expired_at=None,
+    ):
+        db.rollback()
+        return False
+    db.add(ReplacedCode(code=old, referral_id=referral.id, replaced_at=now))
+    db.refresh(referral)
+    _forget_unsent_invitations(db, referral)
+    _mail_invitation(db, referral, key=f"referral-invitation:{referral.id}:{code}")
+    _close_tasks_about(db, referral, "Vanzelf gesloten: de uitnodiging is opnieuw gestuurd.", now)
+    record(db, actor, "referrals.resent", referral)
+    db.commit()
+    return True
+
+
+def withdraw_referral(
+    db: Session, actor: User, referral: Referral, now: datetime | None = None
+) -> bool:
+    """Consent withdrawn: the invitation stops, the personal data goes, the fact and date
+    stay; open tasks about it close. False when it was withdrawn already. Commits."""
+    now = now or utcnow()
+    if not claim(
+        db,
+        Referral,
+        referral.id,
+        Referral.withdrawn_at.is_(None),
+        withdrawn_at=now,
+        **ERASED_ON_WITHDRAWAL,
+    ):
+        db.rollback()
+        return False
+    db.refresh(referral)
+    _forget_unsent_invitations(db, referral)
+    _close_tasks_about(db, referral, "Vanzelf gesloten: de inwoner trok de toestemming in.", now)
+    record(db, actor, "referrals.withdrawn", referral)
+    db.commit()
+    return True

@@ -1,5 +1,7 @@
 """Wmo referrals: consultants refer and follow up; residents accept with a link or a code."""
 
+from datetime import datetime
+
 from flask import (
     Blueprint,
     abort,
@@ -23,7 +25,7 @@ from voorelkaar.db import get_session
 from voorelkaar.extensions import limiter
 from voorelkaar.help_requests.services import known_skills
 from voorelkaar.help_requests.views import state_label
-from voorelkaar.i18n import date_long
+from voorelkaar.i18n import AMSTERDAM, date_long
 from voorelkaar.idempotency import already_created
 from voorelkaar.models import (
     HelpRequest,
@@ -39,7 +41,10 @@ from voorelkaar.referrals.forms import (
     AddressCheckForm,
     CodeForm,
     InvitedAccountForm,
+    ReferralEditForm,
     ReferralForm,
+    ResendForm,
+    WithdrawForm,
     prefill_request,
     referral_request_form,
 )
@@ -55,6 +60,7 @@ STATUS_LABELS = {
     ReferralStatus.MATCHED: _l("gematcht"),
     ReferralStatus.DONE: _l("afgerond"),
     ReferralStatus.EXPIRED: _l("verlopen"),
+    ReferralStatus.WITHDRAWN: _l("ingetrokken"),
 }
 
 # Why a referral was shown, as the audit trail keeps it.
@@ -96,6 +102,8 @@ def referral_status(referral) -> str:
 @bp.app_template_global("referral_outcome")
 def referral_outcome(referral) -> str:
     """What came of it in a few words, without anything about the volunteer."""
+    if referral.is_withdrawn:
+        return _("Toestemming ingetrokken op %(day)s.", day=date_long(referral.withdrawn_at))
     if referral.request is not None:
         return state_label(referral.request.state)
     if referral.account_id is not None:
@@ -158,6 +166,105 @@ def detail(referral_id):
         referral=referral,
         staff_view=is_staff(current_user),
         may_post=services.may_post(current_user, referral),
+        may_change=services.may_change(referral),
+        resend_form=ResendForm(replacing=referral.code),
+    )
+
+
+@bp.route("/verwijzingen/<int:referral_id>/wijzigen", methods=["GET", "POST"])
+@role_required(*FOLLOWERS)
+def edit(referral_id):
+    """Correct a referral (a typo in the email, the consent date) while nobody accepted it."""
+    db = get_session()
+    referral = _followed(referral_id)
+    if not services.may_change(referral):
+        flash(_("Deze verwijzing kunt u niet meer wijzigen."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    form = ReferralEditForm(categories=_offered_for(db, referral), known_postcode=referral.postcode)
+    if request.method == "GET":
+        form.fill_from(referral)
+    if form.validate_on_submit():
+        email_before = referral.email
+        try:
+            changed = services.edit_referral(db, current_user, referral, form.details())
+        except services.ReferralError:
+            flash(_("Deze verwijzing kunt u niet meer wijzigen."), "info")
+            return redirect(url_for("referrals.detail", referral_id=referral.id))
+        if not changed:
+            flash(_("Er was niets veranderd."), "info")
+        elif referral.email and referral.email != email_before:
+            flash(
+                _(
+                    "De verwijzing is gewijzigd. Het e-mailadres is nieuw: "
+                    "stuur de uitnodiging opnieuw."
+                ),
+                "success",
+            )
+        else:
+            flash(_("De verwijzing is gewijzigd."), "success")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return render_template("referrals/edit.html", form=form, referral=referral)
+
+
+@bp.route("/verwijzingen/<int:referral_id>/opnieuw-sturen", methods=["POST"])
+@role_required(*FOLLOWERS)
+def resend(referral_id):
+    """A new code and link; the old ones stop working. A double click sends once."""
+    db = get_session()
+    referral = _followed(referral_id)
+    form = ResendForm()
+    if not form.validate_on_submit() or not services.may_change(referral):
+        flash(_("Deze uitnodiging kunt u niet opnieuw sturen."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    try:
+        sent = services.resend_invitation(db, current_user, referral, form.replacing.data or "")
+    except services.ReferralError:
+        flash(_("Deze uitnodiging kunt u niet opnieuw sturen."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    if not sent:
+        flash(_("De nieuwe uitnodiging was al verstuurd."), "info")
+    elif referral.email:
+        flash(
+            _(
+                "Er is een nieuwe uitnodiging gestuurd naar %(email)s. "
+                "De oude link en code werken niet meer.",
+                email=referral.email,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("Er is een nieuwe code. Print de brief opnieuw; de oude code werkt niet meer."),
+            "success",
+        )
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/verwijzingen/<int:referral_id>/intrekken", methods=["GET", "POST"])
+@role_required(*FOLLOWERS)
+def withdraw(referral_id):
+    """The resident withdrew consent: confirm on this page, then the data goes."""
+    db = get_session()
+    referral = _followed(referral_id)
+    if referral.is_withdrawn:
+        flash(_("Deze verwijzing is al ingetrokken."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        services.withdraw_referral(db, current_user, referral)
+        flash(
+            _(
+                "De verwijzing is ingetrokken. De uitnodiging werkt niet meer en de "
+                "gegevens van de inwoner zijn gewist."
+            ),
+            "success",
+        )
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return render_template(
+        "referrals/withdraw.html",
+        form=form,
+        referral=referral,
+        accepted=services.is_accepted(referral),
     )
 
 
@@ -166,11 +273,15 @@ def detail(referral_id):
 def letter(referral_id):
     """A letter to print for the resident: the site's address and the code."""
     referral = _followed(referral_id)
+    if referral.is_withdrawn:
+        flash(_("Deze verwijzing is ingetrokken. Er is geen brief meer."), "info")
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
     services.record_view(get_session(), current_user, referral, SHOWN_LETTER)
     return render_template(
         "referrals/letter.html",
         referral=referral,
         site_address=url_for("referrals.enter_code", _external=True),
+        today=datetime.now(AMSTERDAM).date(),
     )
 
 
@@ -235,6 +346,17 @@ def _invitation_or_page(code):
         return None, (render_template("referrals/unknown.html"), 404)
     except services.InvitationExpired:
         return None, (render_template("referrals/expired.html"), 410)
+    except services.InvitationReplaced as replaced:
+        return None, (_stopped_page("referrals/replaced.html", replaced.referral), 410)
+    except services.InvitationWithdrawn as withdrawn:
+        return None, (_stopped_page("referrals/withdrawn.html", withdrawn.referral), 410)
+
+
+def _stopped_page(template: str, referral: Referral):
+    """A polite page for a link that stopped, with the municipality to contact."""
+    db = get_session()
+    owner = db.get(Municipality, referral.municipality_id) if referral.municipality_id else None
+    return render_template(template, owner=owner)
 
 
 @bp.route("/verwijzing/<code>", methods=["GET", "POST"])
