@@ -245,4 +245,3 @@ def events_in_scope(db: Session, viewer: User):
         nobody & AuditEvent.actor_id.in_(theirs),
         nobody & AuditEvent.actor_id.is_(None),
     )
-

@@ -362,9 +362,7 @@ def _referrals_query(db: Session, viewer: User, filters: ReferralFilters) -> Sel
             )
         )
     if filters.status is not None:
-        query = query.where(
-            _referral_status_column(request, utcnow()) == filters.status.value
-        )
+        query = query.where(_referral_status_column(request, utcnow()) == filters.status.value)
     return query.order_by(Referral.created_at.desc(), Referral.id.desc())
 
 
@@ -443,4 +441,3 @@ def record_export(db: Session, viewer: User, list_name: str, filters: Any, count
         f"lijst={list_name}; {filters.for_audit()}; rijen={count}",
     )
     db.commit()
-
