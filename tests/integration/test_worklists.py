@@ -61,8 +61,7 @@ def _referral(db, consultant, name, code, postcode="7941 AB", **extra):
         title="Boodschappen",
         description="Hulp bij de boodschappen",
         code=code,
-        expires_at=utcnow() + timedelta(days=30),
-        **extra,
+        **{"expires_at": utcnow() + timedelta(days=30), **extra},
     )
     db.add(referral)
     db.commit()
@@ -395,3 +394,63 @@ def test_a_page_of_requests_is_read_in_a_fixed_number_of_queries(
         db.add(Match(request_id=item.id, volunteer_id=volunteer.id, state=MatchState.CONFIRMED))
     db.commit()
     assert queries_for_page() == few
+
+
+def test_each_referral_status_filter_finds_exactly_the_referrals_in_that_status(
+    client, db, logged_in_staff, consultant, resident
+):
+    """The list's status filter (worked out in SQL) agrees with the status on the page."""
+    from voorelkaar.models import ReferralStatus
+    from voorelkaar.referrals.services import status_of
+
+    def posted(state, code):
+        item = _request(db, resident, f"Vraag {code}", state)
+        return _referral(db, consultant, f"Inwoner {code}", code, request_id=item.id)
+
+    made = {
+        ReferralStatus.INVITED: _referral(db, consultant, "Inwoner UITNODI", "UITNODI"),
+        ReferralStatus.EXPIRED: _referral(
+            db,
+            consultant,
+            "Inwoner VERLOPEN",
+            "VERLOPEN",
+            expires_at=utcnow() - timedelta(days=1),
+        ),
+        ReferralStatus.ACCOUNT: _referral(
+            db, consultant, "Inwoner ACCOUNT", "ACCOUNT", account_id=resident.id
+        ),
+        ReferralStatus.POSTED: posted(RequestState.OPEN, "GEPLAATS"),
+        ReferralStatus.MATCHED: posted(RequestState.MATCHED, "GEMATCHT"),
+        ReferralStatus.DONE: posted(RequestState.DONE, "AFGEROND"),
+    }
+    for status, referral in made.items():
+        db.refresh(referral)
+        assert status_of(referral) == status
+        page = _text(client.get(REFERRALS, query_string={"status": status.name.lower()}))
+        assert "1 verwijzing gevonden" in page, status
+        assert referral.resident_name in page
+
+
+def test_the_request_list_filters_on_wijk_and_category_and_sorts_by_wijk(
+    client, db, logged_in_staff, make_user, meppel
+):
+    from voorelkaar.models import Neighbourhood
+
+    centrum = make_user(Role.RESIDENT, email="c@example.nl", name="In Centrum", postcode="7941 AB")
+    other = make_user(Role.RESIDENT, email="o@example.nl", name="Elders", postcode="7943 EF")
+    first = _request(db, centrum, "Vraag in het centrum")
+    first.neighbourhood_id = centrum.neighbourhood_id
+    second = _request(db, other, "Vraag elders", postcode="7943 EF")
+    second.neighbourhood_id, second.category_id = other.neighbourhood_id, 2
+    db.commit()
+    wijk = db.get(Neighbourhood, centrum.neighbourhood_id)
+    page = _text(client.get(REQUESTS, query_string={"wijk": str(wijk.id)}))
+    assert "Vraag in het centrum" in page and "Vraag elders" not in page
+    page = _text(client.get(REQUESTS, query_string={"soort": "2"}))
+    assert "Vraag elders" in page and "Vraag in het centrum" not in page
+    page = _text(client.get(REQUESTS, query_string={"volgorde": "wijk"}))
+    names = sorted([wijk.name, db.get(Neighbourhood, other.neighbourhood_id).name])
+    first_shown = "Vraag in het centrum" if names[0] == wijk.name else "Vraag elders"
+    assert page.index(first_shown) < page.index(
+        "Vraag elders" if first_shown == "Vraag in het centrum" else "Vraag in het centrum"
+    )
