@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0032"
-down_revision = "0028"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

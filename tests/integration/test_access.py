@@ -274,6 +274,17 @@ ACCESS = {
     "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
     "people.edit_contact": ("GET", "/mensen/{author_id}/gegevens", only(*STAFF)),
     "people.new": ("GET", "/mensen/nieuw", only(*STAFF)),
+    # The work lists (voorelkaar/worklists): a consultant has only the referrals list.
+    "worklists.requests": ("GET", "/overzicht/hulpvragen", only(*STAFF)),
+    "worklists.requests_csv": ("GET", "/overzicht/hulpvragen.csv", only(*STAFF)),
+    "worklists.people": ("GET", "/overzicht/mensen", only(*STAFF)),
+    "worklists.people_csv": ("GET", "/overzicht/mensen.csv", only(*STAFF)),
+    "worklists.referrals": ("GET", "/overzicht/verwijzingen", only("consultant", *STAFF)),
+    "worklists.referrals_csv": (
+        "GET",
+        "/overzicht/verwijzingen.csv",
+        only("consultant", *STAFF),
+    ),
     "tasks.queue": ("GET", "/taken", only(*STAFF)),
     # Without a name and phone the intake form is shown again with its messages.
     "intake.new": ("POST", "/telefoon/nieuw", only(*STAFF)),

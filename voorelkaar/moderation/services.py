@@ -245,16 +245,3 @@ def events_in_scope(db: Session, viewer: User):
         nobody & AuditEvent.actor_id.in_(theirs),
         nobody & AuditEvent.actor_id.is_(None),
     )
-
-
-def find_users(db: Session, viewer: User, text: str | None, limit: int = 50) -> list[User]:
-    """Accounts of viewer's municipalities whose name or email contains text (for staff)."""
-    query = scoped(
-        db, select(User).order_by(User.name, User.id).limit(limit), User.municipality_id, viewer
-    )
-    if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(
-            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
-        )
-    return list(db.scalars(query))

@@ -10,6 +10,7 @@ from voorelkaar.db import get_session
 from voorelkaar.models import RequestState, Role, User
 from voorelkaar.moderation import services
 from voorelkaar.moderation.forms import BlockForm, RejectForm
+from voorelkaar.worklists.services import PeopleFilters, page_number, people_page
 
 bp = Blueprint("moderation", __name__, template_folder="templates", url_prefix="/beheer")
 
@@ -81,13 +82,15 @@ def post_url(post, edit=False):
 @bp.route("/gebruikers")
 @staff_required
 def users():
-    """Find an account."""
+    """Find an account by name, email, phone or postcode (the people list, for blocking)."""
     text = (request.args.get("q") or "").strip()[:100]
-    return render_template(
-        "moderation/users.html",
-        users=services.find_users(get_session(), current_user, text or None),
-        q=text,
+    page = people_page(
+        get_session(),
+        current_user,
+        PeopleFilters(text=text or None),
+        page_number(request.args.get("pagina")),
     )
+    return render_template("moderation/users.html", page=page, q=text)
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])

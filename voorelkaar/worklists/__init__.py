@@ -1,0 +1,1 @@
+"""Work lists for the back office: requests, people and referrals, with export."""
