@@ -245,6 +245,18 @@ ACCESS = {
     # Another consultant's referral is 404 for a consultant: tested in test_referrals.py.
     "referrals.detail": ("GET", "/verwijzingen/{referral_id}", only("consultant", *STAFF)),
     "referrals.letter": ("GET", "/verwijzingen/{referral_id}/brief", only("consultant", *STAFF)),
+    "referrals.edit": ("GET", "/verwijzingen/{referral_id}/wijzigen", only("consultant", *STAFF)),
+    "referrals.withdraw": (
+        "GET",
+        "/verwijzingen/{referral_id}/intrekken",
+        only("consultant", *STAFF),
+    ),
+    # Without the code the page showed, nothing is sent; back to the referral.
+    "referrals.resend": (
+        "POST",
+        "/verwijzingen/{referral_id}/opnieuw-sturen",
+        only("consultant", *STAFF, code=302),
+    ),
     "referrals.post_for_resident": (
         "GET",
         "/verwijzingen/{referral_id}/plaatsen",

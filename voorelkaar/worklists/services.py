@@ -320,6 +320,7 @@ class ReferralFilters:
 def _referral_status_column(request: Any, now: datetime) -> ColumnElement[Any]:
     """referrals.services.status_of, in SQL, so that a status filter pages in the database."""
     return case(
+        (Referral.withdrawn_at.is_not(None), literal(ReferralStatus.WITHDRAWN.value)),
         (
             Referral.request_id.is_not(None),
             case(
