@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -31,6 +31,7 @@ class TaskKind(enum.StrEnum):
     OFFER_UNANSWERED = "offer_unanswered"  # an offer of help unanswered for 7 days
     # Someone without email: what would have been mailed is told by phone or letter.
     CALL_PERSON = "call_person"
+    MANUAL = "manual"  # made by hand by a staff member, on a person
 
 
 class StaffTask(Base):
@@ -68,6 +69,12 @@ class StaffTask(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # What staff did, in their own words.
     outcome: Mapped[str | None] = mapped_column(Text)
+    # The day someone wants to look at it again; shown on their Today page.
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # What a task made by hand (MANUAL) is about, in the staff member's words.
+    title: Mapped[str | None] = mapped_column(String(200))
+    # Why it closed itself when its subject resolved (closed_by stays empty).
+    closed_reason: Mapped[str | None] = mapped_column(String(200))
 
     person: Mapped[User | None] = relationship(foreign_keys=[person_id], lazy="joined")
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="joined")
