@@ -348,7 +348,14 @@ ACCESS = {
         "/mijn-organisatie/reacties/{response_id}/antwoorden",
         only("organisation"),
     ),
-    "organisations.register": ("GET", "/organisatie-aanmelden", only("organisation")),
+    # Anyone with an account may apply for their organisation; a coordinator approves it.
+    "organisations.register": ("GET", "/organisatie-aanmelden", logged_in()),
+    # Without a reason the page is shown again with its message.
+    "organisations.reject": (
+        "POST",
+        "/beheer/organisaties/{other_org_id}/afwijzen",
+        only(*STAFF, code=422),
+    ),
     "organisations.verification": ("GET", "/beheer/organisaties", only(*STAFF)),
     "organisations.verify": (
         "POST",
@@ -595,6 +602,8 @@ def test_a_refused_page_says_whom_it_is_for_and_offers_the_roles_one_may_add(app
             assert str(ROLE_WORDS[each].who) in page, (rule.endpoint, role, each)
         addable = {ROLE_SLUGS[each] for each in needed if each in SELF_CHOSEN_ROLES}
         assert add_role_links(page) == {(slug, url) for slug in addable}, (rule.endpoint, role)
-        if not addable:
+        if Role.ORGANISATION in needed:  # an organisation applies on a page of its own
+            assert 'href="/organisatie-aanmelden"' in page, (rule.endpoint, role)
+        elif not addable:
             assert "Vraag de" in page, (rule.endpoint, role, "no way in explained")
     assert refused, f"{role} is refused nowhere: the walk tested nothing"

@@ -343,7 +343,7 @@ def test_a_staff_page_says_who_gives_that_role_and_offers_no_button(db, auth, fo
 def test_an_organisation_page_says_how_an_organisation_gets_an_account(db, auth, forms, resident):
     auth.login("inwoner@example.nl")
     html = page(forms.client.get("/mijn-organisatie"))
-    assert "account voor organisaties" in html
+    assert "Meld uw organisatie aan." in html and 'href="/organisatie-aanmelden"' in html
 
 
 def test_a_refused_form_offers_the_role_and_returns_to_the_page_it_was_on(

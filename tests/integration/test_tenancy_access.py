@@ -126,6 +126,11 @@ TENANCY = {
         "/beheer/organisaties/{organisation_id}/intrekken",
         ("staff", "admin"),
     ),
+    "organisations.reject": (
+        "POST",
+        "/beheer/organisaties/{organisation_id}/afwijzen",
+        ("staff", "admin"),
+    ),
     # Pages of posts that their staff handle: to another town's staff a post is like
     # anyone's (a pending one is not there, an open one cannot be changed).
     "help_requests.detail": ("GET", "/hulpvragen/{pending_id}", ("staff", "admin")),

@@ -77,7 +77,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "organisatie",
         "organisatie@demo.voorelkaar.nl",
-        "Zorgcentrum De Schiphorst",
+        "Petra Jansen",  # the contact person of Zorgcentrum De Schiphorst
         (Role.ORGANISATION,),
         "7941 AA",
         "1",

@@ -125,6 +125,16 @@ class AnswerForm(CreatingForm, BaseForm):
     )
 
 
+class RejectForm(BaseForm):
+    """Why a coordinator turns down an organisation's application; the applicant reads it."""
+
+    reason = message_field(
+        _l("Waarom keurt u de aanmelding af?"),
+        _l("Schrijf waarom u de aanmelding afwijst. De aanvrager krijgt dit per e-mail."),
+        _l("Bijvoorbeeld: we konden de organisatie niet vinden in het Handelsregister."),
+    )
+
+
 class CloseForm(BaseForm):
     """Why a member closes a vacancy. `terug` says which page the form is on."""
 

@@ -23,6 +23,7 @@ from voorelkaar.models import (
     RequestState,
     Role,
     User,
+    UserRole,
     Vacancy,
     VacancyResponse,
 )
@@ -76,9 +77,11 @@ def _link(path: str) -> str:
 
 
 def register_organisation(db: Session, user: User, name: str, description: str) -> Organisation:
-    """Sign up an organisation, with user as its first member; staff verify it later."""
-    if not user.has_role(Role.ORGANISATION):
-        raise NotAllowed("only organisation accounts register an organisation")
+    """Sign up an organisation, with user as its first member and contact person.
+
+    Anyone with an account may apply; a coordinator of their municipality approves it
+    (user then gets the organisation role) or turns it down with a reason.
+    """
     organisation = Organisation(name=name, description=description)
     organisation.members.append(OrganisationMember(user=user))
     db.add(organisation)
@@ -145,13 +148,59 @@ def all_organisations(db: Session, viewer: User) -> list[Organisation]:
 
 
 def set_verified(db: Session, actor: User, organisation: Organisation, verified: bool) -> None:
-    """Staff vouch for an organisation (its open vacancies go public), or withdraw that."""
+    """Staff vouch for an organisation (its open vacancies go public), or withdraw that.
+
+    The first approval of an application gives its members the organisation role, and
+    tells them so by mail.
+    """
     if not is_staff(actor):
         raise NotAllowed("only staff verify organisations")
+    first = verified and organisation.verified_by_id is None and organisation.verified_at is None
     organisation.verified_at = utcnow() if verified else None
     organisation.verified_by_id = actor.id if verified else None
     action = "verified" if verified else "unverified"
-    record(db, actor, f"organisations.{action}", organisation)
+    event = record(db, actor, f"organisations.{action}", organisation)
+    if verified:
+        for member in organisation.members:
+            if not member.user.has_role(Role.ORGANISATION):
+                member.user.roles.append(UserRole(role=Role.ORGANISATION))
+            if first:
+                enqueue_email(
+                    db,
+                    key=f"organisation-approved:{event.id}:{member.user_id}",
+                    user=member.user,
+                    template="organisation_approved",
+                    kind="organisation_approved",
+                    organisation=organisation,
+                    link=_link(url_for("organisations.dashboard")),
+                )
+    db.commit()
+
+
+def waiting_applications(db: Session, viewer: User) -> list[Organisation]:
+    """Applications of viewer's municipalities that no coordinator has approved yet."""
+    return [item for item in all_organisations(db, viewer) if item.verified_at is None]
+
+
+def reject_application(db: Session, actor: User, organisation: Organisation, reason: str) -> None:
+    """Turn down an application that was never approved: the applicants hear why, and the
+    application goes (the audit trail keeps that it was turned down, and when)."""
+    if not is_staff(actor):
+        raise NotAllowed("only staff reject organisations")
+    if organisation.verified_at is not None or organisation.verified_by_id is not None:
+        raise NotAllowed("an approved organisation is withdrawn, not rejected")
+    event = record(db, actor, "organisations.rejected", organisation)
+    for member in organisation.members:
+        enqueue_email(
+            db,
+            key=f"organisation-rejected:{event.id}:{member.user_id}",
+            user=member.user,
+            template="organisation_rejected",
+            kind="organisation_rejected",
+            name=organisation.name,
+            reason=reason,
+        )
+    db.delete(organisation)
     db.commit()
 
 

@@ -18,6 +18,7 @@ from voorelkaar.organisations.forms import (
     AnswerForm,
     CloseForm,
     OrganisationForm,
+    RejectForm,
     ResponseForm,
     VacancyBrowseForm,
     VacancyForm,
@@ -245,9 +246,9 @@ def answer(response_id):
 
 
 @bp.route("/organisatie-aanmelden", methods=["GET", "POST"])
-@organisation_required
+@login_required
 def register():
-    """Sign up an organisation; staff check it before its vacancies go public."""
+    """Sign up an organisation; a coordinator approves it before it can post vacancies."""
     db = get_session()
     form = OrganisationForm()
     if form.validate_on_submit():
@@ -256,6 +257,9 @@ def register():
                 db, current_user, form.name.data, form.description.data or ""
             )
         flash(_("Uw organisatie is aangemeld. Een coördinator controleert de gegevens."), "success")
+        if not current_user.has_role(Role.ORGANISATION):
+            flash(_("U krijgt een e-mail zodra de aanmelding is goedgekeurd."), "info")
+            return redirect(url_for("pages.home"))
         return redirect(url_for("organisations.dashboard"))
     return render_template("organisations/register.html", form=form)
 
@@ -264,11 +268,56 @@ def register():
 @staff_required
 def verification():
     """Organisations, to verify or to stop trusting."""
+    return _verification_page()
+
+
+def _reject_form(organisation_id: int, **kwargs) -> RejectForm:
+    """One form per application on the page, each with its own field ids."""
+    return RejectForm(prefix=f"afwijzen-{organisation_id}", **kwargs)
+
+
+def _verification_page(failed: RejectForm | None = None, failed_id: int | None = None):
+    organisations = services.all_organisations(get_session(), current_user)
+    forms = {
+        item.id: _reject_form(item.id, formdata=None)
+        for item in organisations
+        if item.verified_at is None and item.verified_by_id is None
+    }
+    if failed is not None:
+        forms[failed_id] = failed
     return render_template(
         "organisations/verification.html",
-        organisations=services.all_organisations(get_session(), current_user),
+        organisations=organisations,
         action_form=BaseForm(),
+        reject_forms=forms,
+        failed_id=failed_id,
     )
+
+
+@bp.route("/beheer/organisaties/<int:organisation_id>/afwijzen", methods=["POST"])
+@staff_required
+def reject(organisation_id):
+    """Turn down an application, with a reason the applicants receive."""
+    db = get_session()
+    organisation = services.organisation_for(db, current_user, organisation_id) or abort(404)
+    form = _reject_form(organisation_id)
+    if not form.validate_on_submit():
+        return _verification_page(form, organisation_id), 422
+    name = organisation.name
+    try:
+        services.reject_application(db, current_user, organisation, form.reason.data)
+    except services.NotAllowed:
+        db.rollback()
+        flash(
+            _("Deze organisatie is al goedgekeurd. Trek de goedkeuring in als dat nodig is."),
+            "error",
+        )
+        return redirect(url_for("organisations.verification"))
+    flash(
+        _("De aanmelding van %(name)s is afgewezen. De aanvrager krijgt een e-mail.", name=name),
+        "success",
+    )
+    return redirect(url_for("organisations.verification"))
 
 
 def _set_verified(organisation_id: int, verified: bool):
