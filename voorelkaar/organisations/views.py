@@ -271,15 +271,19 @@ def verification():
     return _verification_page()
 
 
-def _reject_form(organisation_id: int, **kwargs) -> RejectForm:
-    """One form per application on the page, each with its own field ids."""
-    return RejectForm(prefix=f"afwijzen-{organisation_id}", **kwargs)
+def _reject_form(organisation: Organisation, **kwargs) -> RejectForm:
+    """One form per application on the page, each with its own field ids and label."""
+    form = RejectForm(prefix=f"afwijzen-{organisation.id}", **kwargs)
+    form.reason.label.text = _(
+        "Waarom keurt u de aanmelding van %(name)s af?", name=organisation.name
+    )
+    return form
 
 
 def _verification_page(failed: RejectForm | None = None, failed_id: int | None = None):
     organisations = services.all_organisations(get_session(), current_user)
     forms = {
-        item.id: _reject_form(item.id, formdata=None)
+        item.id: _reject_form(item, formdata=None)
         for item in organisations
         if item.verified_at is None and item.verified_by_id is None
     }
@@ -300,7 +304,7 @@ def reject(organisation_id):
     """Turn down an application, with a reason the applicants receive."""
     db = get_session()
     organisation = services.organisation_for(db, current_user, organisation_id) or abort(404)
-    form = _reject_form(organisation_id)
+    form = _reject_form(organisation)
     if not form.validate_on_submit():
         return _verification_page(form, organisation_id), 422
     name = organisation.name
