@@ -308,15 +308,6 @@ def html_table(page: str, slug: str) -> list[list[str]]:
     ]
 
 
-def plain(shown: str) -> str:
-    """What the CSV holds for a cell the page shows: the number itself, or nothing."""
-    if shown in ("< 5", "te weinig", "–"):
-        return ""
-    if shown.endswith("%"):
-        return f"{int(shown[:-1]) / 100:.2f}".replace(".", ",")
-    return shown
-
-
 @pytest.fixture
 def logged_in_staff(staff, auth):
     auth.login(staff.email)
@@ -332,12 +323,7 @@ def test_the_page_shows_each_table_and_its_csv_has_the_same_numbers(
         response = client.get(f"/cijfers/{definition.slug}.csv", query_string=QUERY)
         assert response.status_code == 200 and response.mimetype == "text/csv"
         text = response.get_data(as_text=True).lstrip("\ufeff")
-        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-        assert [row[0] for row in rows] == [row[0] for row in shown]
-        for csv_row, shown_row in zip(rows[1:], shown[1:], strict=True):
-            assert [plain(cell) for cell in shown_row[1:]] == csv_row[1:-1], definition.slug
-            hidden = any(cell in ("< 5", "te weinig", "–") for cell in shown_row[1:])
-            assert bool(csv_row[-1]) == hidden, (definition.slug, csv_row)
+        assert list(csv.reader(io.StringIO(text), delimiter=";")) == shown
     assert html_table(page, "hulpvragen")[0][0] == "Maand"
     assert html_table(page, "hulpvragen")[-1] == ["Totaal", "9", "< 5", "0", "< 5", "12"]
 
@@ -354,12 +340,7 @@ def test_small_counts_never_appear_as_numbers_in_table_chart_or_csv(
     csv_text = client.get(
         "/cijfers/hulpvragen.csv", query_string={**QUERY, "per": "wijk"}
     ).get_data(as_text=True)
-    assert "< 5" not in csv_text and "te weinig" not in csv_text and "%" not in csv_text
-    havelte_csv = [
-        row for row in csv.reader(io.StringIO(csv_text), delimiter=";") if row[0] == "Haveltermade"
-    ]
-    assert havelte_csv[0][:6] == ["Haveltermade", "", "0", "0", "0", ""]
-    assert "minder dan 5" in havelte_csv[0][6]
+    assert "Haveltermade;&lt; 5" not in csv_text and "Haveltermade;< 5;0;0;0;< 5" in csv_text
 
 
 def test_a_wrong_filter_is_explained_and_the_rest_still_works(client, seeded, logged_in_staff):

@@ -163,53 +163,7 @@ class Table:
         return (self.group_label, *(str(column.label) for column in self.definition.columns))
 
     def csv_rows(self) -> list[tuple[str, ...]]:
-        """Plain numbers a spreadsheet can add up: a hidden or missing cell is empty, and
-        the last column says why (the page itself shows "< 5", "te weinig" and "–")."""
-        columns = self.definition.columns
-        header = (
-            self.group_label,
-            *(str(csv_label(column)) for column in columns),
-            _("Lege cellen"),
-        )
-        return [header, *(_csv_row(columns, row) for row in (*self.rows, self.total))]
-
-
-def csv_label(column: Column) -> str:
-    """A share is written as a fraction from 0 to 1 in the CSV; its header says so."""
-    if column.kind == "share":
-        return _("%(label)s (van 0 tot 1)", label=column.label)
-    return str(column.label)
-
-
-def _csv_number(column: Column, value: float) -> str:
-    """A number as a Dutch spreadsheet reads it (decimal comma, no thousands dots)."""
-    if column.kind == "count":
-        return str(int(value))
-    if column.kind == "share":
-        return f"{value / 100:.2f}".replace(".", ",")
-    return _decimal(value)
-
-
-def _csv_row(columns: tuple[Column, ...], row: Row) -> tuple[str, ...]:
-    numbers, hidden, missing = [], [], []
-    for column, text in zip(columns, row.cells, strict=True):
-        value = row.values.get(column.key)
-        if value is not None:
-            numbers.append(_csv_number(column, value))
-            continue
-        numbers.append("")
-        (missing if text == NO_VALUE else hidden).append(str(column.label))
-    why = []
-    if hidden:
-        why.append(
-            _(
-                "Niet getoond om mensen te beschermen (minder dan 5): %(columns)s",
-                columns=", ".join(hidden),
-            )
-        )
-    if missing:
-        why.append(_("Niets om te berekenen: %(columns)s", columns=", ".join(missing)))
-    return (row.label, *numbers, ". ".join(why))
+        return [self.header, *((row.label, *row.cells) for row in (*self.rows, self.total))]
 
 
 def _cell(column: Column, measures: dict) -> tuple[str, float | None]:
