@@ -44,7 +44,6 @@ ROLES = (
     "staff",
     "consultant",
     "admin",
-    "policy",
 )
 LOGIN = "login"  # a redirect to the login page
 
@@ -202,9 +201,8 @@ ACCESS = {
     "answers.done": ("GET", "/antwoord/verstuurd", everyone()),
     "mail.unsubscribe": ("GET", "/afmelden/ongeldig", everyone(400)),
     "mail.preferences": ("GET", "/instellingen/e-mail", logged_in()),
-    # The policy officer's role: the figures and their CSV, and nothing else of the back office.
-    "figures.index": ("GET", "/cijfers", only(*STAFF, "policy")),
-    "figures.download": ("GET", "/cijfers/hulpvragen.csv", only(*STAFF, "policy")),
+    "figures.index": ("GET", "/cijfers", only(*STAFF)),
+    "figures.download": ("GET", "/cijfers/hulpvragen.csv", only(*STAFF)),
     # The JSON API answers 401 JSON to every cookie session: it only knows bearer tokens
     # (tokens, scopes and revocation are tested in test_api.py).
     "api.health": ("GET", "/api/v1/health", everyone()),
@@ -405,7 +403,6 @@ def world(db, make_user):
         "staff": make_user(Role.STAFF, email="staff@example.nl"),
         "consultant": make_user(Role.CONSULTANT, email="consultant@example.nl"),
         "admin": make_user(Role.ADMIN, email="admin@example.nl"),
-        "policy": make_user(Role.POLICY, email="policy@example.nl"),
     }
     author = people["resident"]
 

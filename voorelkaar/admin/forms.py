@@ -14,7 +14,6 @@ ROLE_LABELS = {
     Role.STAFF: _l("Coördinator"),
     Role.CONSULTANT: _l("Wmo-consulent"),
     Role.ADMIN: _l("Beheerder"),
-    Role.POLICY: _l("Beleidsmedewerker (alleen cijfers)"),
 }
 
 

@@ -39,8 +39,6 @@ def role_required(*roles: Role) -> Callable:
 
 staff_required = role_required(Role.STAFF, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
-# The figures: staff and admins, and the municipality's policy officers (read only).
-figures_required = role_required(Role.STAFF, Role.ADMIN, Role.POLICY)
 
 
 # Who works in the back office and sees addresses, notes and other people's cases.

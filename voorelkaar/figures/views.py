@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from voorelkaar.auth.access import figures_required
+from voorelkaar.auth.access import staff_required
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.figures import services, tables
 from voorelkaar.figures.forms import FiguresForm
@@ -27,7 +27,7 @@ def _form_and_filters():
 
 
 @bp.route("/cijfers")
-@figures_required
+@staff_required
 def index():
     """The figures as charts with their tables, for the chosen months, wijk and category."""
     form, filters, locale = _form_and_filters()
@@ -46,7 +46,7 @@ def index():
 
 
 @bp.route("/cijfers/<slug>.csv")
-@figures_required
+@staff_required
 def download(slug: str):
     """One table as a CSV file, with the same filters and the same hidden small numbers."""
     if slug not in tables.BY_SLUG:

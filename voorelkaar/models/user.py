@@ -36,8 +36,6 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     CONSULTANT = "consultant"
     ADMIN = "admin"
-    # A municipality's policy officer: the figures and their CSV, nothing else.
-    POLICY = "policy"
 
 
 # Roles a person may give themselves when registering; the others are granted.
