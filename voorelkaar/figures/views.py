@@ -41,7 +41,10 @@ def index():
         filters=filters,
         figures=figures,
         key_numbers=tables.key_numbers(get_session(), filters),
-        period=(format_date(filters.first_month, "MMMM y"), format_date(filters.last_month, "MMMM y")),
+        period=(
+            format_date(filters.first_month, "MMMM y"),
+            format_date(filters.last_month, "MMMM y"),
+        ),
         query=request.args.to_dict(),
         small=tables.SMALL,
     )
