@@ -630,7 +630,6 @@ KEY_NUMBERS = (
     ("verwijzingen", "total"),
     ("verwijzingen", "placed"),
     ("mantelzorgers", "total"),
-    ("mantelzorgers", "zwaar"),
 )
 
 

@@ -402,7 +402,6 @@ KEY_LABELS = {
     ("verwijzingen", "total"): _l("Verwijzingen van Wmo-consulenten"),
     ("verwijzingen", "placed"): _l("Verwijzingen die tot een hulpvraag leidden"),
     ("mantelzorgers", "total"): _l("Vragen aan mantelzorgers hoe het gaat"),
-    ("mantelzorgers", "zwaar"): _l("Mantelzorgers die zeiden: zwaar"),
 }
 KIND_OF = {("matches", "share"): "share", ("matches", "median_days"): "days"}
 
@@ -423,6 +422,10 @@ def _key_cell(kind: str, key: str, measures: dict) -> tuple[str, float | None]:
 
 def _change(kind: str, now: float, before: float, months: int) -> str:
     difference = now - before
+    if round(difference, 1) == 0:
+        if months == 1:
+            return _("gelijk aan de maand ervoor")
+        return _("gelijk aan de %(months)s maanden ervoor", months=months)
     if kind == "days":
         amount = _decimal(difference)
         amount = amount if difference < 0 else f"+{amount}"
