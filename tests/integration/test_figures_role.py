@@ -51,8 +51,8 @@ def _back_office_endpoints():
 
 def test_a_policy_officer_opens_the_figures_and_csv_and_no_other_back_office_page(
     app,
-    world,
-    policy,  # noqa: F811
+    world,  # noqa: F811 - the fixture imported above
+    policy,
 ):
     _people, ids = world
     client = app.test_client()
