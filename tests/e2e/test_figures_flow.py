@@ -48,7 +48,7 @@ OVERLAPPING = """() => [...document.querySelectorAll('svg.chart__svg')].flatMap(
 MIN_TEXT_PX = 12
 
 CHARTS_WITHOUT_TABLE = """() => [...document.querySelectorAll('figure.chart')]
-  .filter(figure => !figure.closest('section').querySelector('table caption'))
+  .filter(figure => !figure.closest('.figure-section').querySelector('table caption'))
   .map(figure => figure.querySelector('figcaption').textContent)"""
 
 
@@ -79,6 +79,10 @@ def long_name_and_many_hours(db, seeded, wijken):  # noqa: F811 - the fixtures i
     db.commit()
 
 
+# Each figure is folded in a <details>; a reader opens them all (the first is open).
+OPEN_ALL = "() => document.querySelectorAll('details.figure-section').forEach(d => d.open = true)"
+
+
 def test_staff_see_charts_each_with_its_table_and_the_page_passes_axe(visit, coordinator):
     page = visit.page
     log_in(visit, "staf@example.nl")
@@ -92,6 +96,7 @@ def test_staff_see_charts_each_with_its_table_and_the_page_passes_axe(visit, coo
     for index in range(charts.count()):
         assert charts.nth(index).get_attribute("aria-labelledby")
 
+    page.get_by_text("Andere maanden, wijk of categorie kiezen").click()  # the folded filters
     page.get_by_label("Wijk", exact=True).first.check()
     visit.submit("Cijfers tonen")
     assert page.get_by_role("row", name="Centrum 6 < 5 0 < 5 9").count() == 1
@@ -115,6 +120,8 @@ def test_at_400_percent_zoom_the_figures_reflow_and_chart_text_stays_whole(
     log_in(zoomed, "staf@example.nl")
     query = "&".join(f"{key}={value}" for key, value in {**QUERY, "per": "wijk"}.items())
     zoomed.goto(f"/cijfers?{query}")
+    page.evaluate(OPEN_ALL)
+    zoomed.assert_accessible()
     assert page.evaluate("window.devicePixelRatio") == 4
     # Reflow (WCAG 1.4.10): only the wide tables scroll sideways, in their own box.
     assert page.evaluate(OVERFLOWING) == []
@@ -134,7 +141,8 @@ def test_a_screen_reader_hears_each_chart_named_and_then_its_table(visit, coordi
     log_in(visit, "staf@example.nl")
     query = "&".join(f"{key}={value}" for key, value in {**QUERY, "per": "wijk"}.items())
     visit.goto(f"/cijfers?{query}")
-    sections = visit.page.locator("section.figure-section")
+    visit.page.evaluate(OPEN_ALL)
+    sections = visit.page.locator("details.figure-section")
     assert sections.count() >= 6
     for index in range(sections.count()):
         tree = sections.nth(index).aria_snapshot()
@@ -143,3 +151,38 @@ def test_a_screen_reader_hears_each_chart_named_and_then_its_table(visit, coordi
         assert "- columnheader " in tree[table:] and "- rowheader " in tree[table:], tree
         # The colour key is not read out; the table's headings name the same series.
         assert "- list" not in tree[:table], tree
+
+
+@pytest.fixture
+def policy_officer(make_user, seeded):  # noqa: F811 - the fixture imported above
+    return make_user(Role.POLICY, email="beleid@example.nl", name="Bea Beleid")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_a_policy_officer_reads_the_figures_at_320_and_1280_and_axe_finds_nothing(
+    browser, live_server, policy_officer, width
+):
+    app, base_url = live_server
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 800})
+    visit = Checked(context.new_page(), base_url, app)
+    page = visit.page
+    log_in(visit, "beleid@example.nl")
+    query = "&".join(f"{key}={value}" for key, value in {**QUERY, "per": "wijk"}.items())
+    visit.goto(f"/cijfers?{query}")
+    # The key numbers first: the first screen answers "how are we doing".
+    first = page.locator(".key-figures__item").first.bounding_box()
+    assert first is not None and first["y"] < 800
+    folded = page.evaluate("document.documentElement.scrollHeight")
+    page.evaluate(OPEN_ALL)
+    visit.assert_accessible()
+    assert page.evaluate(OVERFLOWING) == []
+    # A hidden small number is drawn, hatched, and says so: not a missing bar.
+    small = page.locator("rect.chart__bar--small")
+    assert small.count() > 0 and small.first.bounding_box()["width"] > 0
+    assert page.locator("svg text", has_text="minder dan 5").count() == small.count()
+    # Folded, the page is a fraction of what it is with every figure open.
+    assert folded < page.evaluate("document.documentElement.scrollHeight") / 2
+    # The CSV is theirs too; the back office is not.
+    assert page.request.get(f"{base_url}/cijfers/hulpvragen.csv").status == 200
+    assert page.request.get(f"{base_url}/taken", max_redirects=0).status in (403, 404)
+    context.close()

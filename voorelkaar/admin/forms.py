@@ -14,6 +14,7 @@ ROLE_LABELS = {
     Role.STAFF: _l("Coördinator"),
     Role.CONSULTANT: _l("Wmo-consulent"),
     Role.ADMIN: _l("Beheerder"),
+    Role.POLICY: _l("Beleidsmedewerker (alleen cijfers)"),
 }
 
 
@@ -57,8 +58,8 @@ class RolesForm(BaseForm):
     municipalities = SelectMultipleField(
         _l("Werkt voor de gemeenten"),
         description=_l(
-            "Alleen voor coördinatoren, Wmo-consulenten en beheerders: van welke gemeenten zij "
-            "de mensen, hulpvragen en taken zien. Kiest u niets, dan is het hun eigen gemeente."
+            "Alleen voor coördinatoren, Wmo-consulenten, beheerders en beleidsmedewerkers: van "
+            "welke gemeenten zij de mensen, hulpvragen en taken (of alleen de cijfers) zien. Kiest u niets, dan is het hun eigen gemeente."
         ),
         coerce=int,
         widget=ListWidget(prefix_label=False),

@@ -8,7 +8,7 @@ from flask_login import current_user
 from voorelkaar import audit
 from voorelkaar.admin import services
 from voorelkaar.admin.forms import CategoryForm, RolesForm, SettingsForm
-from voorelkaar.auth.access import admin_required, in_back_office
+from voorelkaar.auth.access import admin_required, serves_municipalities
 from voorelkaar.db import get_session
 from voorelkaar.models import Category, Role
 from voorelkaar.moderation.services import events_in_scope, user_for
@@ -119,9 +119,13 @@ def roles(user_id):
     if form.validate_on_submit():
         try:
             services.set_roles(db, current_user, account, {Role(v) for v in form.roles.data})
-            if form.choose_municipalities and in_back_office(account):
+            if form.choose_municipalities and serves_municipalities(account):
                 chosen = set(form.municipalities.data or ())
                 services.set_municipalities(db, current_user, account, chosen)
+            elif account.has_role(Role.POLICY) and len(choices) == 1:
+                # A policy officer reads the figures of the admin's municipality, not of
+                # wherever they happen to live.
+                services.set_municipalities(db, current_user, account, {choices[0].id})
         except services.AdminError:
             form.roles.errors.append(_("U kunt uw eigen beheerdersrol niet weghalen."))
         else:

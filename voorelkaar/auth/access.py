@@ -39,10 +39,22 @@ def role_required(*roles: Role) -> Callable:
 
 staff_required = role_required(Role.STAFF, Role.ADMIN)
 admin_required = role_required(Role.ADMIN)
+# The figures (counts only, small numbers hidden): staff, admins and policy officers.
+figures_required = role_required(Role.STAFF, Role.ADMIN, Role.POLICY)
 
 
 # Who works in the back office and sees addresses, notes and other people's cases.
 BACK_OFFICE = (Role.STAFF, Role.CONSULTANT, Role.ADMIN)
+
+
+# Who works for chosen municipalities (voorelkaar.tenancy.served_ids): the back office,
+# and policy officers, who see those municipalities' figures and nothing else.
+SERVES_MUNICIPALITIES = (*BACK_OFFICE, Role.POLICY)
+
+
+def serves_municipalities(user) -> bool:
+    """Whether an admin says which municipalities this account works for."""
+    return user.has_role(*SERVES_MUNICIPALITIES)
 
 
 def in_back_office(user) -> bool:

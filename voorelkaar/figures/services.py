@@ -44,6 +44,7 @@ from voorelkaar.models import (
     MatchState,
     Municipality,
     Neighbourhood,
+    NeighbourhoodArea,
     Referral,
     RequestState,
     StaffTask,
@@ -490,11 +491,29 @@ def referral_outcome(now: datetime, request=HelpRequest) -> ColumnElement:
     )
 
 
+def postcode_wijk(postcode: ColumnElement) -> ColumnElement:
+    """The wijk a postcode column lies in, in SQL (as places.services.neighbourhood_for):
+    a PC6 range wins over the rest of its PC4."""
+    pc6 = func.upper(func.replace(postcode, " ", ""))
+    area = NeighbourhoodArea
+    in_range = and_(area.pc6_from.is_not(None), area.pc6_from <= pc6, area.pc6_to >= pc6)
+    return (
+        select(area.neighbourhood_id)
+        .where(area.pc4 == func.substr(pc6, 1, 4), or_(in_range, area.pc6_from.is_(None)))
+        .order_by(case((area.pc6_from.is_(None), 1), else_=0), area.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def referrals(db: Session, filters: Filters, now: datetime | None = None) -> Result:
-    """Referrals made in the period, by outcome; the wijk is the request's, else the account's."""
+    """Referrals made in the period, by outcome; the wijk is the request's, else that of the
+    referral's own postcode, else the account's (a withdrawn referral has no postcode left)."""
     account = aliased(User)
     request = aliased(HelpRequest)
-    wijk = func.coalesce(request.neighbourhood_id, account.neighbourhood_id)
+    wijk = func.coalesce(
+        request.neighbourhood_id, postcode_wijk(Referral.postcode), account.neighbourhood_id
+    )
     dims = Dims(Referral.created_at, wijk, Referral.category_id, Referral.municipality_id)
     outcome = referral_outcome(now or utcnow(), request)
 
@@ -586,4 +605,44 @@ def filter_choices(
                 select(Category).where(Category.active).order_by(Category.position)
             )
         ],
+    }
+
+
+def previous_period(filters: Filters) -> Filters:
+    """The same filters for the months just before, as many as chosen."""
+    from dataclasses import replace
+
+    count = len(months_between(filters.first_month, filters.last_month))
+    first = month_start(filters.first_month)
+    for _ in range(count):
+        first = month_start(date.fromordinal(first.toordinal() - 1))
+    last = month_start(date.fromordinal(month_start(filters.first_month).toordinal() - 1))
+    return replace(filters, first_month=first, last_month=last, by=BY_MONTH)
+
+
+# The key numbers on top of the page: (figure, measure) for each.
+KEY_NUMBERS = (
+    ("matches", "posted"),
+    ("matches", "matched"),
+    ("matches", "share"),
+    ("matches", "median_days"),
+    ("matches", "expired"),
+    ("verwijzingen", "total"),
+    ("verwijzingen", "placed"),
+    ("mantelzorgers", "total"),
+)
+
+
+def key_totals(db: Session, filters: Filters) -> dict[str, dict[str, float | None]]:
+    """The totals the key numbers read, for the whole period (no grouping)."""
+    from dataclasses import replace
+
+    whole = replace(filters, by=BY_MONTH)
+    matched = requests_matched(db, whole).total
+    referred = referrals(db, whole).total
+    placed = sum(referred.get(k) or 0 for k in ("geplaatst", "gematcht", "afgerond"))
+    return {
+        "matches": matched,
+        "verwijzingen": {**referred, "placed": placed},
+        "mantelzorgers": checkins(db, whole).total,
     }

@@ -1,8 +1,9 @@
 """The figures as tables and bar charts, with small numbers hidden so nobody can be recognised.
 
 A count from 1 to 4 is shown as "< 5" (0 stays 0). A share, median or number of
-hours that rests on such a small group is shown as "te weinig". Tables, charts and
-CSV files all use these same cells.
+hours that rests on such a small group is shown as "te weinig". Tables and charts use
+these same cells; a chart draws a hidden count as a hatched bar that says "minder dan 5".
+The CSV files hold plain numbers only: a hidden cell is empty, and a last column says why.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ def is_small(count: float | None) -> bool:
 
 
 def count_cell(count: float | None) -> tuple[str, float | None]:
-    """(text, value for the chart): 1..4 becomes "< 5" and has no bar."""
+    """(text, value for the chart): 1..4 becomes "< 5" and has no value."""
     count = int(count or 0)
     if is_small(count):
         return SMALL, None
     return str(count), count
+
+
+def hidden_reason() -> str:
+    """What the CSV says beside a row with hidden cells."""
+    return _("minder dan 5, niet getoond om mensen te beschermen")
 
 
 def _decimal(value: float) -> str:
@@ -42,6 +48,7 @@ class Column:
     key: str
     label: str
     kind: str = "count"  # count, share, days, hours
+    csv_label: str | None = None  # the CSV's heading, where its number differs from the page's
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,12 @@ DEFINITIONS = (
         (
             Column("posted", _l("Geplaatst")),
             Column("matched", _l("Met vrijwilliger")),
-            Column("share", _l("Deel met vrijwilliger"), "share"),
+            Column(
+                "share",
+                _l("Deel met vrijwilliger"),
+                "share",
+                _l("Deel met vrijwilliger (procent)"),
+            ),
             Column("median_days", _l("Dagen tot vrijwilliger (mediaan)"), "days"),
             Column("expired", _l("Verlopen zonder vrijwilliger")),
         ),
@@ -148,6 +160,11 @@ class Row:
     label: str
     cells: tuple[str, ...]
     values: dict[str, float | None]  # what the charts draw; None: hidden or no value
+    hidden: frozenset[str] = frozenset()  # the keys of the cells hidden as small numbers
+
+    def csv_cells(self, columns: tuple[Column, ...]) -> tuple[str, ...]:
+        """The cells as plain numbers: hidden and empty ones blank (a decimal comma)."""
+        return tuple(_csv_number(column, self.values[column.key]) for column in columns)
 
 
 @dataclass(frozen=True)
@@ -163,7 +180,31 @@ class Table:
         return (self.group_label, *(str(column.label) for column in self.definition.columns))
 
     def csv_rows(self) -> list[tuple[str, ...]]:
-        return [self.header, *((row.label, *row.cells) for row in (*self.rows, self.total))]
+        """Plain numbers a spreadsheet can add up; a hidden cell is empty and said why."""
+        header = (
+            self.group_label,
+            *(str(column.csv_label or column.label) for column in self.definition.columns),
+            _("Toelichting"),
+        )
+        return [
+            header,
+            *(
+                (
+                    row.label,
+                    *row.csv_cells(self.definition.columns),
+                    hidden_reason() if row.hidden else "",
+                )
+                for row in (*self.rows, self.total)
+            ),
+        ]
+
+
+def _csv_number(column: Column, value: float | None) -> str:
+    if value is None:
+        return ""
+    if column.kind in ("days", "hours"):
+        return _decimal(value)
+    return str(int(value))
 
 
 def _cell(column: Column, measures: dict) -> tuple[str, float | None]:
@@ -192,12 +233,14 @@ def _cell(column: Column, measures: dict) -> tuple[str, float | None]:
 
 
 def _row(definition: Definition, label: str, measures: dict) -> Row:
-    cells, values = [], {}
+    cells, values, hidden = [], {}, set()
     for column in definition.columns:
         text, value = _cell(column, measures)
         cells.append(text)
         values[column.key] = value
-    return Row(label, tuple(cells), values)
+        if value is None and text not in (NO_VALUE, ""):
+            hidden.add(column.key)
+    return Row(label, tuple(cells), values, frozenset(hidden))
 
 
 GROUP_LABELS = {
@@ -216,9 +259,14 @@ def _group_rows(result: Result, filters: Filters, labels: dict) -> list[tuple[st
             for month in months
         ]
     unknown = _("Wijk onbekend") if filters.by == services.BY_WIJK else _("Onbekend")
+    groups = dict(result.groups)
+    if filters.by in (services.BY_WIJK, services.BY_MUNICIPALITY):
+        # Every wijk (or municipality) in view is listed, also one where nothing happened.
+        for key in labels:
+            if filters.by != services.BY_WIJK or filters.neighbourhood_id in (None, key):
+                groups.setdefault(key, {})
     named = [
-        (labels.get(key, unknown) if key is not None else unknown, m)
-        for key, m in result.groups.items()
+        (labels.get(key, unknown) if key is not None else unknown, m) for key, m in groups.items()
     ]
     return sorted(named, key=lambda pair: (pair[0] == unknown, pair[0].lower()))
 
@@ -265,6 +313,7 @@ DIGIT_WIDTH = 9  # units taken by a character of a number after its bar
 BAR_HEIGHT = 14
 BAR_GAP = 3
 GROUP_GAP = 12
+SMALL_BAR = 16  # the width of the hatched bar of a hidden small number
 
 
 @dataclass(frozen=True)
@@ -274,6 +323,7 @@ class Bar:
     series: int
     text: str
     text_x: float
+    hidden: bool = False  # a small number: a hatched bar that says "minder dan 5"
 
     @property
     def text_y(self) -> float:
@@ -309,7 +359,12 @@ def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
     largest = max(
         [row.values[key] or 0 for row in rows for key in keys] + [1],
     )
-    longest_text = max(len(row.cells[index[key]]) for row in rows for key in keys)
+    small_text = _("minder dan 5")
+
+    def text_of(row: Row, key: str) -> str:
+        return small_text if key in row.hidden else row.cells[index[key]]
+
+    longest_text = max(len(text_of(row, key)) for row in rows for key in keys)
     bar_space = CHART_WIDTH - 4 - DIGIT_WIDTH * longest_text
     groups, y = [], 0.0
     for row in rows:
@@ -317,9 +372,11 @@ def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
         top = y + LINE_HEIGHT * len(lines) + 4
         bars = []
         for series, key in enumerate(keys):
-            width = bar_space * (row.values[key] or 0) / largest
+            hidden = key in row.hidden
+            # A hidden count is drawn as a short hatched bar: there is something, under 5.
+            width = SMALL_BAR if hidden else bar_space * (row.values[key] or 0) / largest
             bar_y = top + series * (BAR_HEIGHT + BAR_GAP)
-            bars.append(Bar(bar_y, width, series, row.cells[index[key]], width + 4))
+            bars.append(Bar(bar_y, width, series, text_of(row, key), width + 4, hidden))
         groups.append(ChartGroup(lines, y + LINE_HEIGHT - 4, tuple(bars)))
         y = top + len(keys) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
     title = str(table.definition.title)
@@ -332,3 +389,71 @@ def build_chart(table: Table, keys: tuple[str, ...]) -> Chart:
         CHART_WIDTH,
         y,
     )
+
+
+# -- key numbers --------------------------------------------------------------------------
+
+KEY_LABELS = {
+    ("matches", "posted"): _l("Hulpvragen geplaatst"),
+    ("matches", "matched"): _l("Hulpvragen met een vrijwilliger"),
+    ("matches", "share"): _l("Deel met een vrijwilliger"),
+    ("matches", "median_days"): _l("Dagen tot een vrijwilliger (mediaan)"),
+    ("matches", "expired"): _l("Hulpvragen die niemand oppakte"),
+    ("verwijzingen", "total"): _l("Verwijzingen van Wmo-consulenten"),
+    ("verwijzingen", "placed"): _l("Verwijzingen die tot een hulpvraag leidden"),
+    ("mantelzorgers", "total"): _l("Vragen aan mantelzorgers hoe het gaat"),
+}
+KIND_OF = {("matches", "share"): "share", ("matches", "median_days"): "days"}
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    label: str
+    text: str  # as shown: "< 5" and "te weinig" as in the tables
+    change: str  # against the period before, or "" when one of both is hidden
+
+
+def _key_cell(kind: str, key: str, measures: dict) -> tuple[str, float | None]:
+    column = Column(key, "", kind)
+    if kind == "count":
+        return count_cell(measures.get(key))
+    return _cell(column, measures)
+
+
+def _change(kind: str, now: float, before: float, months: int) -> str:
+    difference = now - before
+    if round(difference, 1) == 0:
+        if months == 1:
+            return _("gelijk aan de maand ervoor")
+        return _("gelijk aan de %(months)s maanden ervoor", months=months)
+    if kind == "days":
+        amount = _decimal(difference)
+        amount = amount if difference < 0 else f"+{amount}"
+    else:
+        amount = f"{round(difference):+d}"
+    unit = {"share": _(" procentpunt"), "days": _(" dagen")}.get(kind, "")
+    if months == 1:
+        return _("%(amount)s%(unit)s ten opzichte van de maand ervoor", amount=amount, unit=unit)
+    return _(
+        "%(amount)s%(unit)s ten opzichte van de %(months)s maanden ervoor",
+        amount=amount,
+        unit=unit,
+        months=months,
+    )
+
+
+def key_numbers(db, filters: Filters) -> list[KeyNumber]:
+    """The key numbers of the period, each with its change against the period before it."""
+    now = services.key_totals(db, filters)
+    before = services.key_totals(db, services.previous_period(filters))
+    months = len(services.months_between(filters.first_month, filters.last_month))
+    numbers = []
+    for figure, key in services.KEY_NUMBERS:
+        kind = KIND_OF.get((figure, key), "count")
+        text, value = _key_cell(kind, key, now[figure])
+        _before_text, before_value = _key_cell(kind, key, before[figure])
+        change = ""
+        if value is not None and before_value is not None:
+            change = _change(kind, value, before_value, months)
+        numbers.append(KeyNumber(str(KEY_LABELS[(figure, key)]), text, change))
+    return numbers

@@ -4,10 +4,10 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
-from voorelkaar.auth.access import staff_required
+from voorelkaar.auth.access import figures_required
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.figures import services, tables
 from voorelkaar.figures.forms import FiguresForm
@@ -27,7 +27,7 @@ def _form_and_filters():
 
 
 @bp.route("/cijfers")
-@staff_required
+@figures_required
 def index():
     """The figures as charts with their tables, for the chosen months, wijk and category."""
     form, filters, locale = _form_and_filters()
@@ -40,13 +40,18 @@ def index():
         form=form,
         filters=filters,
         figures=figures,
+        key_numbers=tables.key_numbers(get_session(), filters),
+        period=(
+            format_date(filters.first_month, "MMMM y"),
+            format_date(filters.last_month, "MMMM y"),
+        ),
         query=request.args.to_dict(),
         small=tables.SMALL,
     )
 
 
 @bp.route("/cijfers/<slug>.csv")
-@staff_required
+@figures_required
 def download(slug: str):
     """One table as a CSV file, with the same filters and the same hidden small numbers."""
     if slug not in tables.BY_SLUG:

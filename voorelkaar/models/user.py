@@ -36,6 +36,8 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     CONSULTANT = "consultant"
     ADMIN = "admin"
+    # A municipality's policy officer: reads the figures of its municipalities, nothing else.
+    POLICY = "policy"
 
 
 # Roles a person may give themselves when registering; the others are granted.

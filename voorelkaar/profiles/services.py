@@ -120,6 +120,7 @@ ROLE_WORDS = {
     Role.STAFF: RoleWords(who=_l("coördinatoren van het welzijnswerk")),
     Role.CONSULTANT: RoleWords(who=_l("Wmo-consulenten van de gemeente")),
     Role.ADMIN: RoleWords(who=_l("beheerders")),
+    Role.POLICY: RoleWords(who=_l("beleidsmedewerkers van de gemeente")),
 }
 # In URLs: /profiel/rol/vrijwilliger
 ROLE_SLUGS = {Role.RESIDENT: "inwoner", Role.VOLUNTEER: "vrijwilliger", Role.CARER: "mantelzorger"}
