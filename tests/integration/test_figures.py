@@ -239,9 +239,17 @@ def test_staff_tasks_done(app, seeded):
 
 def test_referrals_by_outcome(app, seeded):
     outcome = cells(app)["verwijzingen"]
-    # invited, account, request posted, matched, done, expired, total
-    assert outcome[M1] == ["< 5", "< 5", "< 5", "0", "0", "5", "8"]
-    assert outcome[M2] == ["0", "0", "0", "0", "0", "0", "0"]
+    # invited, account, request posted, matched, done, expired, withdrawn, total
+    assert outcome[M1] == ["< 5", "< 5", "< 5", "0", "0", "5", "0", "8"]
+    assert outcome[M2] == ["0", "0", "0", "0", "0", "0", "0", "0"]
+
+
+def test_a_withdrawn_referral_counts_as_withdrawn_not_as_invited_or_expired(app, seeded, db):
+    for referral in db.scalars(select(Referral).where(Referral.code.like("EXPIRED%"))):
+        referral.withdrawn_at = referral.created_at
+    db.commit()
+    outcome = cells(app)["verwijzingen"]
+    assert outcome[M1] == ["< 5", "< 5", "< 5", "0", "0", "0", "5", "8"]
 
 
 def test_figures_per_wijk_and_narrowed_to_one_wijk_and_category(app, seeded, wijken):
@@ -250,7 +258,7 @@ def test_figures_per_wijk_and_narrowed_to_one_wijk_and_category(app, seeded, wij
     assert per_wijk["hulpvragen"]["Haveltermade"] == ["< 5", "0", "0", "0", "< 5"]
     # A referral's wijk is its request's, else that of its own postcode (7941 AB: Centrum),
     # so none is "Wijk onbekend" (issue 15: they were, though the postcode was known).
-    assert per_wijk["verwijzingen"]["Centrum"] == ["< 5", "< 5", "< 5", "0", "0", "5", "8"]
+    assert per_wijk["verwijzingen"]["Centrum"] == ["< 5", "< 5", "< 5", "0", "0", "5", "0", "8"]
     assert "Wijk onbekend" not in per_wijk["verwijzingen"]
 
     centrum = cells(app, neighbourhood_id=wijken["Centrum"].id)

@@ -59,7 +59,15 @@ MATCHED_STATES = (MatchState.CONFIRMED, MatchState.DONE)
 SOURCES = ("self", "cared_for", "resident", "referral")
 CHECKIN_ANSWERS = ("goed", "gaat", "zwaar", "geen")
 TASK_GROUPS = ("requests", "carers", "other")
-REFERRAL_OUTCOMES = ("uitgenodigd", "account", "geplaatst", "gematcht", "afgerond", "verlopen")
+REFERRAL_OUTCOMES = (
+    "uitgenodigd",
+    "account",
+    "geplaatst",
+    "gematcht",
+    "afgerond",
+    "verlopen",
+    "ingetrokken",  # consent withdrawn: the fact and date stay, the person's data went
+)
 
 _REQUEST_TASKS = (TaskKind.REQUEST_UNMATCHED, TaskKind.MATCH_FAILED)
 _CARER_TASKS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
@@ -476,6 +484,7 @@ def tasks_done(db: Session, filters: Filters) -> Result:
 def referral_outcome(now: datetime, request=HelpRequest) -> ColumnElement:
     """What came of a referral, in SQL: the same steps as referrals.services.status_of."""
     return case(
+        (Referral.withdrawn_at.is_not(None), "ingetrokken"),
         (and_(request.id.is_not(None), request.state == RequestState.DONE), "afgerond"),
         (
             and_(

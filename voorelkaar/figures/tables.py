@@ -147,9 +147,20 @@ DEFINITIONS = (
             Column("gematcht", _l("Gematcht")),
             Column("afgerond", _l("Afgerond")),
             Column("verlopen", _l("Verlopen")),
+            Column("ingetrokken", _l("Ingetrokken")),
             Column("total", _l("Totaal")),
         ),
-        (("uitgenodigd", "account", "geplaatst", "gematcht", "afgerond", "verlopen"),),
+        (
+            (
+                "uitgenodigd",
+                "account",
+                "geplaatst",
+                "gematcht",
+                "afgerond",
+                "verlopen",
+                "ingetrokken",
+            ),
+        ),
     ),
 )
 BY_SLUG = {definition.slug: definition for definition in DEFINITIONS}

@@ -96,6 +96,12 @@ SECTIONS = (
         ),
     ),
     Section(
+        Role.POLICY,
+        _l("Voor beleidsmedewerkers"),
+        _l("Zie hoeveel mensen geholpen worden, per wijk en per maand."),
+        (Link(_l("Cijfers per wijk"), "figures.index"),),
+    ),
+    Section(
         Role.ADMIN,
         _l("Beheer"),
         _l("Beheer gebruikers, rollen, categorieën en instellingen."),
