@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from voorelkaar.forms import clean_text
 from voorelkaar.models import (
     CarerProfile,
     Checkin,
+    CheckinAnswer,
     Municipality,
     Neighbourhood,
     Role,
@@ -29,6 +30,15 @@ from voorelkaar.tenancy import scoped, serves
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
 CHECKIN_KINDS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
+# The kinds about a request that end when the request is matched, withdrawn, expired or done.
+REQUEST_KINDS = (
+    TaskKind.REQUEST_UNMATCHED,
+    TaskKind.MATCH_CANCELLED,
+    TaskKind.MATCH_FAILED,
+    TaskKind.OFFER_UNANSWERED,
+)
+# Made for a person, not a subject that resolves: only staff close these.
+MANUAL_KINDS = (TaskKind.MAIL_FAILED, TaskKind.CALL_PERSON, TaskKind.MANUAL)
 AGE_DAYS = (1, 3, 7)  # the queue's "older than" filter
 
 
@@ -94,6 +104,9 @@ def open_task(
     if db.scalar(select(StaffTask.id).where(StaffTask.key == key)) is not None:
         return None
     task = StaffTask(key=key, kind=kind, person=person, detail=detail, **subjects)
+    referral = subjects.get("referral")
+    if referral is not None and task.municipality_id is None:
+        task.municipality_id = referral.municipality_id  # whose staff invited the resident
     try:
         with db.begin_nested():  # another process may add the same key at the same moment
             db.add(task)
@@ -348,3 +361,64 @@ def detail_text(db: Session, task: StaffTask) -> str:
 
         return task_detail(db, task)
     return task.detail
+
+
+def close_resolved(db: Session, reason: str, *conditions) -> int:
+    """Close the open tasks that match conditions, because their subject resolved.
+
+    Nobody closed them (closed_by stays empty); closed_reason says why, in Dutch. One
+    conditional UPDATE, so a task a colleague closed a moment ago keeps their outcome.
+    The caller commits. Returns how many closed.
+    """
+    return db.execute(
+        update(StaffTask)
+        .where(StaffTask.closed_at.is_(None), *conditions)
+        .values(closed_at=utcnow(), closed_by_id=None, closed_reason=reason[:200])
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+def close_for_request(db: Session, request_id: int, reason: str, kinds=REQUEST_KINDS) -> int:
+    """Close the open tasks of these kinds about one request."""
+    return close_resolved(db, reason, StaffTask.request_id == request_id, StaffTask.kind.in_(kinds))
+
+
+def close_for_matches(db: Session, match_ids, reason: str, kinds=(TaskKind.OFFER_UNANSWERED,)) -> int:
+    """Close the open tasks of these kinds about these matches (offers answered, say)."""
+    ids = [match_id for match_id in match_ids if match_id is not None]
+    if not ids:
+        return 0
+    return close_resolved(db, reason, StaffTask.match_id.in_(ids), StaffTask.kind.in_(kinds))
+
+
+def close_for_referral(db: Session, referral, reason: str) -> int:
+    """Close the "referral expired" tasks of a referral that was accepted or resent.
+
+    Withdrawn, every task about it closes: its personal data goes, and with it a task's
+    copy of its title.
+    """
+    about = StaffTask.referral_id == referral.id
+    if referral.is_withdrawn:
+        db.execute(
+            update(StaffTask)
+            .where(about)
+            .values(detail="")
+            .execution_options(synchronize_session="fetch")
+        )
+        return close_resolved(db, reason, about)
+    return close_resolved(db, reason, about, StaffTask.kind == TaskKind.REFERRAL_EXPIRED)
+
+
+def close_after_checkin(db: Session, checkin: Checkin) -> int:
+    """The rule: an answer "goed" or "het gaat" closes the carer's open check-in tasks
+    about this check-in or an earlier one (a "zwaar" or a silence that has passed)."""
+    earlier = select(Checkin.id).where(
+        Checkin.carer_id == checkin.carer_id, Checkin.sent_at <= checkin.sent_at
+    )
+    word = "goed" if checkin.answer == CheckinAnswer.GOOD else "het gaat"
+    return close_resolved(
+        db,
+        f'Vanzelf gesloten: de mantelzorger antwoordde later "{word}".',
+        StaffTask.kind.in_(CHECKIN_KINDS),
+        StaffTask.checkin_id.in_(earlier),
+    )
