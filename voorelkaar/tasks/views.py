@@ -103,6 +103,7 @@ def _labels():
     return {
         "subject_link": subject_link,
         "days_since": days_since,
+        "short_date": lambda day: format_date(day, "d MMM"),
         "kind_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
         "kind_explanation": lambda kind: KIND_EXPLANATIONS.get(kind, ""),
         "answer_label": lambda answer: str(ANSWER_LABELS.get(answer, _("geen antwoord"))),
