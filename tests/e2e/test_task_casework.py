@@ -1,6 +1,8 @@
 """Tasks that follow the case, in a real browser: forty tasks on a compact list, a task
 page with follow-up and hand-over, and a task made by hand on a person's page."""
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from voorelkaar.tasks.services import local_today, open_task
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/tmp/shots-tasks")
+# Where the screenshot of the forty tasks goes, for a person to look at.
+SHOTS = Path(os.environ.get("TASK_SHOTS") or Path(tempfile.gettempdir()) / "shots-tasks")
 KINDS = (
     TaskKind.REQUEST_UNMATCHED,
     TaskKind.MATCH_CANCELLED,
