@@ -317,6 +317,11 @@ def test_no_task_page_says_we_do_not_know_for_whom(
     assert "Riek Jansen" not in pages["withdrawn"]
     assert f"/hulpvragen/{boodschappen.id}" in pages[TaskKind.REQUEST_UNMATCHED]
     assert "Terugbellen over de tuin" in pages[TaskKind.MANUAL]
+    assert (
+        "mantelzorger@example.nl" in pages[TaskKind.CHECKIN_HEAVY]
+    )  # the carer, from the check-in
+    assert "account van deze persoon is verwijderd" in pages[TaskKind.MAIL_FAILED]
+    assert "account van deze persoon is verwijderd" not in pages[TaskKind.MATCH_FAILED]
     assert "Vanzelf gesloten: de inwoner trok de toestemming in." in pages["withdrawn"]
     assert "Vanzelf gesloten: de inwoner trok de toestemming in." in pages["closed"]
     listed = pages["list"]
