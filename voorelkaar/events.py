@@ -155,6 +155,8 @@ class OpenTask:
 
 
 _CONSEQUENCES: dict[str, tuple[Consequence, ...]] = {}
+# What another feature adds to an event it does not own (tasks closing, say), by kind.
+_ALSO: dict[str, tuple[Consequence, ...]] = {}
 
 
 def register(kind: str, *consequences: Consequence) -> None:
@@ -162,8 +164,13 @@ def register(kind: str, *consequences: Consequence) -> None:
     _CONSEQUENCES[kind] = consequences
 
 
+def also(kind: str, *consequences: Consequence) -> None:
+    """Add consequences to an event another feature registers (at app start; again is harmless)."""
+    _ALSO[kind] = consequences
+
+
 def consequences(kind: str) -> tuple[Consequence, ...]:
-    return _CONSEQUENCES[kind]
+    return _CONSEQUENCES[kind] + _ALSO.get(kind, ())
 
 
 def emit(
@@ -192,7 +199,7 @@ def emit(
         reason=reason,
         ended=tuple(ended),
     )
-    for consequence in _CONSEQUENCES[kind]:
+    for consequence in consequences(kind):
         consequence.apply(db, event)
     return event
 

@@ -305,6 +305,10 @@ ACCESS = {
     "tasks.claim": ("POST", "/taken/{task_id}/oppakken", only(*STAFF, code=302)),
     "tasks.release": ("POST", "/taken/{task_id}/loslaten", only(*STAFF, code=302)),
     "tasks.close": ("POST", "/taken/{task_id}/afsluiten", only(*STAFF)),
+    # Without a date the follow-up date is cleared; without a colleague the page says choose one.
+    "tasks.follow_up": ("POST", "/taken/{task_id}/opvolgen", only(*STAFF, code=302)),
+    "tasks.hand_over": ("POST", "/taken/{task_id}/overdragen", only(*STAFF)),
+    "tasks.new_for_person": ("GET", "/mensen/{author_id}/taak", only(*STAFF)),
     "carers.overview": ("GET", "/mantelzorg", only("carer")),
     "carers.cadence": ("POST", "/mantelzorg/hoe-vaak", only("carer")),
     "carers.pause": ("POST", "/mantelzorg/pauzeren", only("carer", code=302)),

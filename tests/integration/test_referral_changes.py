@@ -179,7 +179,7 @@ def test_sending_again_revives_an_expired_invitation_and_closes_its_task(
     assert referral.expired_at is None and referral.expires_at > utcnow() + timedelta(days=29)
     assert services.status_of(referral) == ReferralStatus.INVITED
     task = db.scalar(select(StaffTask).where(StaffTask.referral_id == referral.id))
-    assert task.closed_at is not None and "opnieuw gestuurd" in task.outcome
+    assert task.closed_at is not None and "opnieuw gestuurd" in task.closed_reason
 
 
 def test_an_unsent_invitation_with_the_old_link_is_not_sent_after_all(
@@ -249,7 +249,7 @@ def test_withdrawn_consent_erases_the_person_keeps_the_fact_and_stops_the_link(
 
     tasks = db.scalars(select(StaffTask).where(StaffTask.referral_id == referral.id)).all()
     assert len(tasks) == 2
-    assert all(task.closed_at is not None and "toestemming" in task.outcome for task in tasks)
+    assert all(task.closed_at is not None and "toestemming" in task.closed_reason for task in tasks)
     assert all("Riek" not in task.detail and "Boodschappen" not in task.detail for task in tasks)
     (row,) = _audit(db, "referrals.withdrawn", referral)
     assert row.actor_id == consultant.id

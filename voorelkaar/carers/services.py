@@ -24,7 +24,7 @@ from voorelkaar.models import (
     UserRole,
 )
 from voorelkaar.models.checkin import DEFAULT_CADENCE_WEEKS
-from voorelkaar.tasks.services import open_task
+from voorelkaar.tasks.services import close_after_checkin, open_task
 
 # Check-ins go out from this local time on their day: a question at breakfast, not at night.
 SEND_FROM = time(9)
@@ -220,6 +220,8 @@ def answer_checkin(
     db.refresh(checkin)
     if heavy:
         ask_staff(db, checkin, TaskKind.CHECKIN_HEAVY)
+    else:
+        close_after_checkin(db, checkin)
     db.commit()
     return True
 

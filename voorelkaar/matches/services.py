@@ -41,6 +41,7 @@ from voorelkaar.models import (
     UserRole,
     VolunteerSlot,
 )
+from voorelkaar.tasks.services import close_for_request
 from voorelkaar.urls import absolute_url
 
 
@@ -461,6 +462,7 @@ def finish_match(db: Session, actor: User, match: Match, hours: float | None) ->
     )
     if not open_ones and request.state == RequestState.MATCHED:
         request.state = RequestState.DONE
+        close_for_request(db, request.id, "Vanzelf gesloten: de hulpvraag is afgerond.")
     record(db, actor, "matches.done", match)
 
 

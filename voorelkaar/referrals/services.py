@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
@@ -25,10 +25,10 @@ from voorelkaar.models import (
     ReplacedCode,
     RequestState,
     Role,
-    StaffTask,
     User,
 )
 from voorelkaar.notify import enqueue_email
+from voorelkaar.tasks.services import close_for_referral
 from voorelkaar.tenancy import scoped, serves
 from voorelkaar.urls import absolute_url
 
@@ -228,6 +228,7 @@ def _link_account(db: Session, referral: Referral, user: User) -> None:
     ):
         db.rollback()
         raise AlreadyAccepted(referral.code)
+    close_for_referral(db, referral, "Vanzelf gesloten: de inwoner reageerde op de uitnodiging.")
     db.commit()
     db.refresh(referral)
 
@@ -307,6 +308,7 @@ def post_from_referral(
         raise AlreadyAccepted(referral.code)
     if on_behalf:
         record(db, author, "referrals.posted_for_resident", referral)
+    close_for_referral(db, referral, "Vanzelf gesloten: er is een hulpvraag geplaatst.")
     db.commit()
     db.refresh(referral)
     return help_request
@@ -427,24 +429,6 @@ def _forget_unsent_invitations(db: Session, referral: Referral) -> None:
     )
 
 
-def _close_tasks_about(db: Session, referral: Referral, outcome: str, now: datetime) -> int:
-    """Close the open staff tasks about this referral, saying why; the caller commits."""
-    if referral.is_withdrawn:
-        # A task's detail may copy the referral's title: it goes with the rest.
-        db.execute(
-            update(StaffTask)
-            .where(StaffTask.referral_id == referral.id)
-            .values(detail="")
-            .execution_options(synchronize_session=False)
-        )
-    return db.execute(
-        update(StaffTask)
-        .where(StaffTask.referral_id == referral.id, StaffTask.closed_at.is_(None))
-        .values(closed_at=now, outcome=outcome)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
 def resend_invitation(
     db: Session, actor: User, referral: Referral, replacing: str, now: datetime | None = None
 ) -> bool:
@@ -475,7 +459,7 @@ def resend_invitation(
     db.refresh(referral)
     _forget_unsent_invitations(db, referral)
     _mail_invitation(db, referral, key=f"referral-invitation:{referral.id}:{code}")
-    _close_tasks_about(db, referral, "Vanzelf gesloten: de uitnodiging is opnieuw gestuurd.", now)
+    close_for_referral(db, referral, "Vanzelf gesloten: de uitnodiging is opnieuw gestuurd.")
     record(db, actor, "referrals.resent", referral)
     db.commit()
     return True
@@ -499,7 +483,7 @@ def withdraw_referral(
         return False
     db.refresh(referral)
     _forget_unsent_invitations(db, referral)
-    _close_tasks_about(db, referral, "Vanzelf gesloten: de inwoner trok de toestemming in.", now)
+    close_for_referral(db, referral, "Vanzelf gesloten: de inwoner trok de toestemming in.")
     record(db, actor, "referrals.withdrawn", referral)
     db.commit()
     return True

@@ -2,7 +2,8 @@
 
 
 def init_app(_app) -> None:
-    """Register what waits on staff with the overview's "Actie nodig"."""
-    from voorelkaar.tasks import actions
+    """Register what waits on staff with the overview's "Actie nodig", and what closes tasks."""
+    from voorelkaar.tasks import actions, events
 
     actions.register()
+    events.register()

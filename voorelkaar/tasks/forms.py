@@ -1,11 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from voorelkaar.forms import BaseForm
+from voorelkaar.forms import BaseForm, CreatingForm, FlexibleDateField
 from voorelkaar.models import TaskKind
-from voorelkaar.tasks.services import AGE_DAYS, OUTCOME_MAX_LENGTH, TaskFilters, TaskView
+from voorelkaar.tasks.services import (
+    AGE_DAYS,
+    OUTCOME_MAX_LENGTH,
+    ManualTask,
+    TaskFilters,
+    TaskView,
+    local_today,
+)
 
 KIND_LABELS = {
     TaskKind.REQUEST_UNMATCHED: _l("Hulpvraag 7 dagen zonder vrijwilliger"),
@@ -17,6 +24,7 @@ KIND_LABELS = {
     TaskKind.MATCH_CANCELLED: _l("Afspraak vervalt: zoek iemand anders"),
     TaskKind.OFFER_UNANSWERED: _l("Aanbod 7 dagen zonder antwoord"),
     TaskKind.CALL_PERSON: _l("Bellen of brief sturen: iemand zonder e-mail"),
+    TaskKind.MANUAL: _l("Taak van een collega"),
 }
 
 ORDER_OLDEST = "oudste"
@@ -33,7 +41,7 @@ class QueueForm(BaseForm):
         _l("Welke taken?"),
         choices=[
             SelectChoice(TaskView.OPEN.value, _l("Open taken")),
-            SelectChoice(TaskView.MINE.value, _l("Door mij opgepakt")),
+            SelectChoice(TaskView.MINE.value, _l("Mijn taken")),
             SelectChoice(TaskView.CLOSED.value, _l("Afgesloten taken")),
         ],
         default=TaskView.OPEN.value,
@@ -148,3 +156,82 @@ class OutcomeForm(BaseForm):
             "Alleen coördinatoren lezen dit."
         ),
     )
+
+
+def check_follow_up(field) -> None:
+    """A follow-up date is today or later (empty: no date)."""
+    if field.data is not None and field.data < local_today():
+        raise ValidationError(_l("Kies een datum vanaf vandaag. Een dag in het verleden kan niet."))
+
+
+def colleague_choices(colleagues, empty) -> list[SelectChoice]:
+    """The colleagues a task can go to, with the empty choice first."""
+    return [SelectChoice("", empty)] + [
+        SelectChoice(str(user.id), user.name) for user in colleagues
+    ]
+
+
+class FollowUpForm(BaseForm):
+    follow_up_on = FlexibleDateField(
+        _l("Opvolgen op"),
+        description=_l("De dag waarop u of een collega er weer naar kijkt. Leeg: geen datum."),
+    )
+
+    def validate_follow_up_on(self, field):
+        check_follow_up(field)
+
+
+class HandOverForm(BaseForm):
+    colleague = SelectField(_l("Overdragen aan"), default="", validate_choice=False)
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.colleague.choices = colleague_choices(colleagues, _l("Kies een collega"))
+
+    def validate_colleague(self, field):
+        if field.data not in {c.value for c in field.choices} or not field.data:
+            raise ValidationError(_l("Kies een collega uit de lijst."))
+
+
+class ManualTaskForm(CreatingForm, BaseForm):
+    title = StringField(
+        _l("Wat moet er gebeuren?"),
+        validators=[
+            InputRequired(_l("Schrijf kort wat er moet gebeuren, bijvoorbeeld: terugbellen.")),
+            Length(max=200, message=_l("Maak het korter: hoogstens 200 tekens.")),
+        ],
+    )
+    note = TextAreaField(
+        _l("Toelichting (niet verplicht)"),
+        validators=[
+            Length(max=OUTCOME_MAX_LENGTH, message=_l("Maak het korter: hoogstens 2000 tekens."))
+        ],
+    )
+    follow_up_on = FlexibleDateField(
+        _l("Opvolgen op (niet verplicht)"),
+        description=_l("Bijvoorbeeld 15-1-2027. Vandaag of later."),
+    )
+    colleague = SelectField(
+        _l("Wie pakt het op? (niet verplicht)"), default="", validate_choice=False
+    )
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._colleagues = {str(user.id): user for user in colleagues}
+        self.colleague.choices = colleague_choices(colleagues, _l("Nog niemand"))
+
+    def validate_follow_up_on(self, field):
+        check_follow_up(field)
+
+    def validate_colleague(self, field):
+        if field.data and field.data not in self._colleagues:
+            field.data = ""
+            raise ValidationError(_l("Kies een collega uit de lijst."))
+
+    def details(self) -> ManualTask:
+        return ManualTask(
+            title=self.title.data,
+            note=self.note.data or "",
+            follow_up_on=self.follow_up_on.data,
+            holder=self._colleagues.get(self.colleague.data or ""),
+        )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,21 +14,34 @@ from voorelkaar.audit import record
 from voorelkaar.auth.access import staff_of
 from voorelkaar.db import claim, utcnow
 from voorelkaar.forms import clean_text
+from voorelkaar.i18n import AMSTERDAM
+from voorelkaar.idempotency import new_token
 from voorelkaar.models import (
     CarerProfile,
     Checkin,
+    CheckinAnswer,
     Municipality,
     Neighbourhood,
     Role,
     StaffTask,
     TaskKind,
     User,
+    UserRole,
 )
 from voorelkaar.tenancy import scoped, serves
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
 CHECKIN_KINDS = (TaskKind.CHECKIN_HEAVY, TaskKind.CHECKIN_SILENT)
+# The kinds about a request that end when the request is matched, withdrawn, expired or done.
+REQUEST_KINDS = (
+    TaskKind.REQUEST_UNMATCHED,
+    TaskKind.MATCH_CANCELLED,
+    TaskKind.MATCH_FAILED,
+    TaskKind.OFFER_UNANSWERED,
+)
+# Made for a person, not a subject that resolves: only staff close these.
+MANUAL_KINDS = (TaskKind.MAIL_FAILED, TaskKind.CALL_PERSON, TaskKind.MANUAL)
 AGE_DAYS = (1, 3, 7)  # the queue's "older than" filter
 
 
@@ -94,6 +107,9 @@ def open_task(
     if db.scalar(select(StaffTask.id).where(StaffTask.key == key)) is not None:
         return None
     task = StaffTask(key=key, kind=kind, person=person, detail=detail, **subjects)
+    referral = subjects.get("referral")
+    if referral is not None and task.municipality_id is None:
+        task.municipality_id = referral.municipality_id  # whose staff invited the resident
     try:
         with db.begin_nested():  # another process may add the same key at the same moment
             db.add(task)
@@ -348,3 +364,182 @@ def detail_text(db: Session, task: StaffTask) -> str:
 
         return task_detail(db, task)
     return task.detail
+
+
+def close_resolved(db: Session, reason: str, *conditions) -> int:
+    """Close the open tasks that match conditions, because their subject resolved.
+
+    Nobody closed them (closed_by stays empty); closed_reason says why, in Dutch. One
+    conditional UPDATE, so a task a colleague closed a moment ago keeps their outcome.
+    The caller commits. Returns how many closed.
+    """
+    return db.execute(
+        update(StaffTask)
+        .where(StaffTask.closed_at.is_(None), *conditions)
+        .values(closed_at=utcnow(), closed_by_id=None, closed_reason=reason[:200])
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+def close_for_request(db: Session, request_id: int, reason: str, kinds=REQUEST_KINDS) -> int:
+    """Close the open tasks of these kinds about one request."""
+    return close_resolved(db, reason, StaffTask.request_id == request_id, StaffTask.kind.in_(kinds))
+
+
+def close_for_matches(
+    db: Session, match_ids, reason: str, kinds=(TaskKind.OFFER_UNANSWERED,)
+) -> int:
+    """Close the open tasks of these kinds about these matches (offers answered, say)."""
+    ids = [match_id for match_id in match_ids if match_id is not None]
+    if not ids:
+        return 0
+    return close_resolved(db, reason, StaffTask.match_id.in_(ids), StaffTask.kind.in_(kinds))
+
+
+def close_for_referral(db: Session, referral, reason: str) -> int:
+    """Close the "referral expired" tasks of a referral that was accepted or resent.
+
+    Withdrawn, every task about it closes: its personal data goes, and with it a task's
+    copy of its title.
+    """
+    about = StaffTask.referral_id == referral.id
+    if referral.is_withdrawn:
+        db.execute(
+            update(StaffTask)
+            .where(about)
+            .values(detail="")
+            .execution_options(synchronize_session="fetch")
+        )
+        return close_resolved(db, reason, about)
+    return close_resolved(db, reason, about, StaffTask.kind == TaskKind.REFERRAL_EXPIRED)
+
+
+def close_after_checkin(db: Session, checkin: Checkin) -> int:
+    """The rule: an answer "goed" or "het gaat" closes the carer's open check-in tasks
+    about this check-in or an earlier one (a "zwaar" or a silence that has passed)."""
+    earlier = select(Checkin.id).where(
+        Checkin.carer_id == checkin.carer_id, Checkin.sent_at <= checkin.sent_at
+    )
+    word = "goed" if checkin.answer == CheckinAnswer.GOOD else "het gaat"
+    return close_resolved(
+        db,
+        f'Vanzelf gesloten: de mantelzorger antwoordde later "{word}".',
+        StaffTask.kind.in_(CHECKIN_KINDS),
+        StaffTask.checkin_id.in_(earlier),
+    )
+
+
+class InvalidFollowUp(TaskError, ValueError):
+    """A follow-up date in the past."""
+
+
+class NotColleague(TaskError):
+    """Someone who does not work for the task's municipality as staff."""
+
+
+def local_today():
+    """Today's date in the Netherlands."""
+    return utcnow().astimezone(AMSTERDAM).date()
+
+
+def check_follow_up(on: date | None) -> None:
+    """Raise InvalidFollowUp for a date before today (None means no follow-up)."""
+    if on is not None and on < local_today():
+        raise InvalidFollowUp("a follow-up date lies today or later")
+
+
+def colleagues(db: Session, municipality_id: int | None) -> list[User]:
+    """Staff who work for this municipality, by name: whom a task may be handed to."""
+    staff = db.scalars(
+        select(User)
+        .where(
+            User.roles.any(UserRole.role.in_((Role.STAFF, Role.ADMIN))),
+            User.blocked_at.is_(None),
+            User.anonymised_at.is_(None),
+        )
+        .order_by(User.name, User.id)
+    ).all()
+    return [user for user in staff if serves(db, user, municipality_id)]
+
+
+def set_follow_up(db: Session, actor: User, task: StaffTask, on: date | None) -> None:
+    """Say on which day the task should be looked at again (None: no date); audited."""
+    _check_staff(actor, task)
+    check_follow_up(on)
+    if not claim(db, StaffTask, task.id, StaffTask.closed_at.is_(None), follow_up_on=on):
+        error = _refused(db, task, actor)
+        raise error or TaskError("changed meanwhile")
+    record(db, actor, "staff_tasks.follow_up", task, on.isoformat() if on else "geen datum")
+    db.commit()
+    db.refresh(task)
+
+
+def may_hand_over(actor: User, task: StaffTask) -> bool:
+    """Whoever holds the task (or nobody does) hands it on; an admin may always."""
+    return task.claimed_by_id in (None, actor.id) or actor.has_role(Role.ADMIN)
+
+
+def hand_over(db: Session, actor: User, task: StaffTask, colleague: User) -> None:
+    """Make a colleague of the task's municipality its holder; audited by number."""
+    _check_staff(actor, task)
+    if not staff_of(colleague, task.municipality_id) or colleague.blocked_at is not None:
+        raise NotColleague("not staff of the task's municipality")
+    if task.closed_at is not None:
+        raise TaskClosed("already closed")
+    if not may_hand_over(actor, task):
+        raise ClaimedByOther(task.claimed_by)
+    holder = task.claimed_by_id
+    held = (
+        StaffTask.claimed_by_id.is_(None) if holder is None else StaffTask.claimed_by_id == holder
+    )
+    if not claim(
+        db,
+        StaffTask,
+        task.id,
+        StaffTask.closed_at.is_(None),
+        held,
+        claimed_by_id=colleague.id,
+        claimed_at=utcnow(),
+    ):
+        error = _refused(db, task, actor)
+        raise error or TaskError("changed meanwhile")
+    record(db, actor, "staff_tasks.handed_over", task, f"aan gebruiker #{colleague.id}")
+    db.commit()
+    db.refresh(task)
+
+
+@dataclass(frozen=True)
+class ManualTask:
+    """What a staff member writes down to do for a person."""
+
+    title: str
+    note: str = ""
+    follow_up_on: date | None = None
+    holder: User | None = None
+
+
+def add_manual_task(db: Session, actor: User, person: User, details: ManualTask) -> StaffTask:
+    """A task made by hand on a person's record, in the person's municipality; commits."""
+    if not staff_of(actor, person.municipality_id):
+        raise NotStaff("only staff of the person's municipality")
+    check_follow_up(details.follow_up_on)
+    holder = details.holder
+    if holder is not None and not staff_of(holder, person.municipality_id):
+        raise NotColleague("not staff of the person's municipality")
+    now = utcnow()
+    task = StaffTask(
+        key=f"manual:{person.id}:{new_token()}",
+        kind=TaskKind.MANUAL,
+        person=person,
+        municipality_id=person.municipality_id,
+        title=clean_text(details.title)[:200],
+        detail=clean_text(details.note or ""),
+        follow_up_on=details.follow_up_on,
+        claimed_by_id=holder.id if holder else None,
+        claimed_at=now if holder else None,
+    )
+    db.add(task)
+    db.flush()
+    record(db, actor, "staff_tasks.made", task)
+    db.commit()
+    return task

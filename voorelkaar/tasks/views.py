@@ -1,18 +1,30 @@
 """The staff queue: see what needs a person, take it on, say what was done."""
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff, staff_required
-from voorelkaar.db import get_session
+from voorelkaar.db import get_session, utcnow
+from voorelkaar.idempotency import already_created
 from voorelkaar.models import CheckinAnswer, StaffTask, TaskKind
 from voorelkaar.people.forms import ContactNoteForm
-from voorelkaar.people.services import VIEWED, contact_notes
+from voorelkaar.people.services import VIEWED, contact_notes, person_for
 from voorelkaar.tasks import services
-from voorelkaar.tasks.forms import KIND_LABELS, OutcomeForm, QueueForm
+from voorelkaar.tasks.forms import (
+    KIND_LABELS,
+    FollowUpForm,
+    HandOverForm,
+    ManualTaskForm,
+    OutcomeForm,
+    QueueForm,
+)
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -54,6 +66,7 @@ KIND_EXPLANATIONS = {
         "Deze persoon heeft geen e-mailadres. Wij zouden dit bericht mailen. Bel de persoon "
         "en vertel het bericht hieronder, of print het als brief en stuur die op."
     ),
+    TaskKind.MANUAL: _l("Een collega maakte deze taak zelf, bij deze persoon."),
 }
 
 ANSWER_LABELS = {
@@ -63,9 +76,34 @@ ANSWER_LABELS = {
 }
 
 
+def subject_link(task: StaffTask) -> Markup:
+    """What a task is about, linked: its request, referral, carer or what was mailed."""
+    if task.request is not None:
+        url = url_for("help_requests.detail", request_id=task.request.id)
+        return Markup('<a href="%s">%s</a>') % (url, task.request.title)
+    if task.referral is not None:
+        url = url_for("referrals.detail", referral_id=task.referral.id)
+        label = _("ingetrokken verwijzing") if task.referral.withdrawn_at else _("verwijzing")
+        return Markup('<a href="%s">%s</a>') % (url, label)
+    carer = services.carer_of(task)
+    if carer is not None:
+        return Markup("%s") % _("check-in van %(name)s", name=carer.name)
+    if task.title:
+        return Markup("%s") % task.title
+    return Markup("%s") % (task.detail.partition("\n")[0][:80] or "–")
+
+
+def days_since(moment: datetime) -> int:
+    """Whole days from moment until now."""
+    return max(0, (utcnow() - moment).days)
+
+
 @bp.app_context_processor
 def _labels():
     return {
+        "subject_link": subject_link,
+        "days_since": days_since,
+        "short_date": lambda day: format_date(day, "d MMM"),
         "kind_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
         "kind_explanation": lambda kind: KIND_EXPLANATIONS.get(kind, ""),
         "answer_label": lambda answer: str(ANSWER_LABELS.get(answer, _("geen antwoord"))),
@@ -109,24 +147,35 @@ def queue():
     )
 
 
-def render_detail(task: StaffTask, form: OutcomeForm | None = None, contact_form=None):
+def render_detail(task: StaffTask, form: OutcomeForm | None = None, contact_form=None, **forms):
     """The task page; with a form that has errors when a POST was refused."""
     db = get_session()
     carer = services.carer_of(task)
     form = form or OutcomeForm(formdata=None)
     contact_form = contact_form or ContactNoteForm(formdata=None)
+    colleagues = services.colleagues(db, task.municipality_id)
+    follow_up_form = forms.get("follow_up_form") or FollowUpForm(
+        formdata=None, follow_up_on=task.follow_up_on
+    )
+    hand_over_form = forms.get("hand_over_form") or HandOverForm(
+        formdata=None, colleagues=colleagues
+    )
+    failed = next((f for f in (contact_form, follow_up_form, hand_over_form) if f.errors), form)
     return render_template(
         "tasks/detail.html",
         task=task,
         detail=services.detail_text(db, task),
-        form=contact_form if contact_form.errors else form,
+        form=failed,
         outcome_form=form,
         contact_form=contact_form,
+        follow_up_form=follow_up_form,
+        hand_over_form=hand_over_form,
         contact_notes=contact_notes(db, task.person, task) if task.person else [],
         carer=carer,
         profile=services.carer_profile(db, carer) if carer else None,
         history=services.checkin_history(db, carer) if carer else [],
         may_release=services.may_release(current_user, task),
+        may_hand_over=services.may_hand_over(current_user, task) and len(colleagues) > 1,
     )
 
 
@@ -154,6 +203,8 @@ def _refusal(error: services.TaskError) -> str:
             "Vraag %(name)s dan om de taak los te laten.",
             name=name,
         )
+    if isinstance(error, services.NotColleague):
+        return _("Die collega werkt niet voor deze gemeente. Kies iemand anders.")
     if isinstance(error, services.NotClaimed):
         return _("Niemand heeft deze taak opgepakt.")
     return _("De taak is net veranderd. Bekijk hem opnieuw en probeer het nog eens.")
@@ -205,3 +256,65 @@ def close(task_id):
         return redirect(url_for("tasks.detail", task_id=task_id))
     flash(_("De taak is afgesloten. Dank u wel."), "success")
     return redirect(url_for("tasks.queue"))
+
+
+@bp.route("/taken/<int:task_id>/opvolgen", methods=["POST"])
+@staff_required
+def follow_up(task_id):
+    """Set (or clear) the day someone looks at the task again."""
+    task = _task_or_404(task_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return render_detail(task, follow_up_form=form)
+    try:
+        services.set_follow_up(get_session(), current_user, task, form.follow_up_on.data)
+    except services.TaskError as error:
+        flash(_refusal(error), "info")
+    else:
+        if task.follow_up_on:
+            flash(
+                _("Opvolgen op %(day)s.", day=format_date(task.follow_up_on, "d MMMM y")), "success"
+            )
+        else:
+            flash(_("De taak heeft geen datum om op te volgen meer."), "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.route("/taken/<int:task_id>/overdragen", methods=["POST"])
+@staff_required
+def hand_over(task_id):
+    """Give the task to a colleague who works for the same municipality."""
+    db = get_session()
+    task = _task_or_404(task_id)
+    colleagues = services.colleagues(db, task.municipality_id)
+    form = HandOverForm(colleagues=colleagues)
+    if not form.validate_on_submit():
+        return render_detail(task, hand_over_form=form)
+    colleague = next(user for user in colleagues if str(user.id) == form.colleague.data)
+    try:
+        services.hand_over(db, current_user, task, colleague)
+    except services.TaskError as error:
+        flash(_refusal(error), "info")
+    else:
+        flash(_("%(name)s heeft deze taak nu.", name=colleague.name), "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.route("/mensen/<int:user_id>/taak", methods=["GET", "POST"])
+@staff_required
+def new_for_person(user_id):
+    """Make a task by hand for a person: call back, visit, check something."""
+    db = get_session()
+    person = person_for(db, current_user, user_id) or abort(404)
+    form = ManualTaskForm(colleagues=services.colleagues(db, person.municipality_id))
+    if form.validate_on_submit():
+        task = already_created(db, current_user, StaffTask)
+        if task is None:
+            try:
+                task = services.add_manual_task(db, current_user, person, form.details())
+            except services.TaskError:
+                db.rollback()
+                abort(404)
+        flash(_("De taak staat in de takenlijst."), "success")
+        return redirect(url_for("tasks.detail", task_id=task.id))
+    return render_template("tasks/new.html", form=form, person=person)
