@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.second_factor.views import bp as second_factor_bp
     from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
+    from voorelkaar.today.views import bp as today_bp
     from voorelkaar.worklists.views import bp as worklists_bp
 
     routing.init_app(app)
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(figures_bp)
     app.register_blueprint(municipalities_bp)
     app.register_blueprint(worklists_bp)
+    app.register_blueprint(today_bp)
     # The API authenticates every call with a token, not a cookie: no CSRF there.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

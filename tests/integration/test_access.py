@@ -298,6 +298,7 @@ ACCESS = {
         only("consultant", *STAFF),
     ),
     "tasks.queue": ("GET", "/taken", only(*STAFF)),
+    "today.index": ("GET", "/vandaag", only(*STAFF)),
     # Without a name and phone the intake form is shown again with its messages.
     "intake.new": ("POST", "/telefoon/nieuw", only(*STAFF)),
     "intake.letter": ("GET", "/telefoon/brief/{call_task_id}", only(*STAFF)),

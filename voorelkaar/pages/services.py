@@ -73,6 +73,7 @@ SECTIONS = (
         _l("Coördinatie"),
         _l("Beoordeel nieuwe berichten, koppel met de hand en volg signalen op."),
         (
+            Link(_l("Vandaag: wat wacht er op mij?"), "today.index"),
             Link(_l("Takenlijst"), "tasks.queue"),
             Link(_l("Telefoontje aannemen: iemand aanmelden"), "intake.new"),
             Link(_l("Te beoordelen"), "moderation.queue"),
