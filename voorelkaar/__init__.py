@@ -102,8 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.reports.views import bp as reports_bp
     from voorelkaar.second_factor.views import bp as second_factor_bp
     from voorelkaar.tasks.views import bp as tasks_bp
-    from voorelkaar.volunteers.views import bp as volunteers_bp
     from voorelkaar.today.views import bp as today_bp
+    from voorelkaar.volunteers.views import bp as volunteers_bp
     from voorelkaar.worklists.views import bp as worklists_bp
 
     routing.init_app(app)
