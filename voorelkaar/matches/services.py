@@ -574,7 +574,7 @@ def answer_invitation(db: Session, match: Match, accept: bool) -> None:
     answer = (
         {"state": MatchState.OFFERED, "offered_at": now}
         if accept
-        else {"state": MatchState.DECLINED, "ended_at": now}
+        else {"state": MatchState.DECLINED, "ended_at": now, "said_no_at": now}
     )
     if not _moved(db, match, (MatchState.INVITED,), **answer):
         raise MatchError("already answered")

@@ -192,8 +192,17 @@ MATCH_STATE_LABELS = {
 
 
 @bp.app_template_global("match_state_label")
-def match_state_label(state) -> str:
+def match_state_label(state, match=None) -> str:
+    """The state in words; given the match, an invitation the volunteer said no to reads
+    as "wil deze keer niet", not as if someone else was chosen."""
+    if match is not None and said_no_to_invitation(match):
+        return str(_l("wil deze keer niet"))
     return str(MATCH_STATE_LABELS[state.value])
+
+
+def said_no_to_invitation(match) -> bool:
+    """The volunteer answered an invitation with no (not: the request filled up)."""
+    return match.state == MatchState.DECLINED and match.said_no_at is not None
 
 
 @bp.route("/hulpvragen/<int:request_id>/uitnodigen/<int:volunteer_id>", methods=["POST"])

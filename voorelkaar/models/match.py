@@ -45,6 +45,8 @@ class Match(Base):
     # When the asker (or staff) said "Nee, liever niet": the volunteer cannot offer again.
     refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the volunteer answered an invitation with "nee": "wil deze keer niet".
+    said_no_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     end_reason: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[float | None] = mapped_column(Float)

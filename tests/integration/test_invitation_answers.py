@@ -1,0 +1,33 @@
+"""A volunteer's "nee" to an invitation reads as such to whoever invited them, not as if
+someone else was chosen."""
+
+from sqlalchemy import update
+
+from voorelkaar.db import utcnow
+from voorelkaar.matches import services
+from voorelkaar.models import Match, MatchState, Role
+
+
+def test_a_no_to_an_invitation_reads_wil_deze_keer_niet_on_the_request_page(
+    db, app, client, auth, make_user, make_request, staff
+):
+    asker = make_user(Role.RESIDENT, email="riek@example.nl")
+    item = make_request(asker, title="Boodschappen", postcode="7941 AB")
+    sem = make_user(Role.VOLUNTEER, email="sem@example.nl", name="Sem Hoekstra")
+    ans = make_user(Role.VOLUNTEER, email="ans@example.nl", name="Ans Kok")
+    with app.test_request_context():
+        said_no = services.invite_volunteer(db, staff, item, sem)
+        ended = services.invite_volunteer(db, staff, item, ans)
+        services.answer_invitation(db, said_no, accept=False)
+    # Ans's invitation ended because someone else helps (the request filled up).
+    db.execute(
+        update(Match)
+        .where(Match.id == ended.id)
+        .values(state=MatchState.DECLINED, ended_at=utcnow())
+    )
+    db.commit()
+    auth.login(staff.email)
+    page = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    sem_part = page[page.index("Sem") :]
+    assert "wil deze keer niet" in sem_part.split("Status")[1][:80]
+    assert "iemand anders helpt" in page  # Ans's, which ended because the request filled
