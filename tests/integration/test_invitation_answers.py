@@ -31,3 +31,23 @@ def test_a_no_to_an_invitation_reads_wil_deze_keer_niet_on_the_request_page(
     sem_part = page[page.index("Sem") :]
     assert "wil deze keer niet" in sem_part.split("Status")[1][:80]
     assert "iemand anders helpt" in page  # Ans's, which ended because the request filled
+
+
+def test_the_invitation_mail_says_what_when_and_where_but_not_the_address(
+    db, app, make_user, make_request, staff
+):
+    from sqlalchemy import select
+
+    from voorelkaar.models import OutboxMessage
+
+    asker = make_user(Role.RESIDENT, email="riek@example.nl")
+    item = make_request(asker, title="Boodschappen", postcode="7941 AB")
+    sem = make_user(Role.VOLUNTEER, email="sem@example.nl", name="Sem Hoekstra")
+    with app.test_request_context():
+        services.invite_volunteer(db, staff, item, sem)
+    db.commit()
+    mail = db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "sem@example.nl"))
+    body = mail.body_text
+    assert "Wat: " in body and "Wanneer: " in body and "14:00–16:00" in body
+    assert "Waar: " in body and " km van u" in body
+    assert "7941 AB" not in body and "Het adres hoort u pas" in body

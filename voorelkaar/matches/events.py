@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from babel.numbers import format_decimal
+
 from voorelkaar import events
 from voorelkaar.answers.services import answer_link
 from voorelkaar.events import Event, OpenTask, Tell
+from voorelkaar.geo.distance import distance_km
 from voorelkaar.help_requests.schedule import next_appointment
 from voorelkaar.matches.calendar import appointment_ics
 from voorelkaar.matches.services import invitation_link
@@ -66,10 +69,16 @@ def offer_links(event: Event, person: User) -> dict:
 
 
 def invitation_links(event: Event, person: User) -> dict:
+    """The answer links, and what, when and where (the wijk and how far, never the address)."""
+    item = event.request
     return {
         **request_link(event, person),
         "yes_link": invitation_link(event.match, "ja"),
         "no_link": invitation_link(event.match, "nee"),
+        "category": item.category.name(person.locale) if item.category else "",
+        "km": format_decimal(
+            round(distance_km(person.lat, person.lon, item.lat, item.lon), 1), locale=person.locale
+        ),
     }
 
 
