@@ -51,3 +51,30 @@ def test_the_invitation_mail_says_what_when_and_where_but_not_the_address(
     assert "Wat: " in body and "Wanneer: " in body and "14:00–16:00" in body
     assert "Waar: " in body and " km van u" in body
     assert "7941 AB" not in body and "Het adres hoort u pas" in body
+
+
+def test_suggestions_show_staff_the_profile_and_the_asker_a_name_that_gives_nothing_away(
+    db, client, auth, make_user, make_request, staff
+):
+    from datetime import date, timedelta
+
+    asker = make_user(Role.RESIDENT, email="riek@example.nl")
+    item = make_request(asker, title="Boodschappen", postcode="7941 AB")
+    twins = [
+        make_user(Role.VOLUNTEER, email=f"sem{n}@example.nl", name="Sem Hoekstra", postcode=pc)
+        for n, pc in enumerate(("7941 AB", "7942 AB"))
+    ]
+    twins[0].vog_valid_until = date.today() + timedelta(days=300)
+    db.commit()
+
+    auth.login(staff.email)
+    page = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    for twin in twins:
+        assert f'href="/mensen/{twin.id}"' in page
+    assert "VOG geldig tot" in page and "Geen geldige VOG" in page
+    assert "0 keer eerder geholpen." in page
+    auth.logout()
+
+    auth.login(asker.email)
+    page = client.get(f"/hulpvragen/{item.id}").get_data(as_text=True)
+    assert "Sem H.," in page and "Hoekstra" not in page and "/mensen/" not in page

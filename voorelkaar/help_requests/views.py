@@ -19,6 +19,7 @@ from voorelkaar.idempotency import already_created
 from voorelkaar.matches import services as match_services
 from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
+from voorelkaar.tasks.services import local_today
 from voorelkaar.models import (
     HelpRequest,
     Neighbourhood,
@@ -141,12 +142,20 @@ def detail(request_id):
     suggestions = []
     if manage and help_request.state == RequestState.OPEN:
         suggestions = suggest_volunteers(db, help_request)
+    show_names = staff_of(current_user, help_request.municipality_id)
+    helped = (
+        match_services.times_helped(db, [each.volunteer.id for each in suggestions])
+        if show_names
+        else {}
+    )
     return render_template(
         "help_requests/detail.html",
         item=help_request,
         manage=manage,
         suggestions=suggestions,
-        show_names=staff_of(current_user, help_request.municipality_id),
+        show_names=show_names,
+        helped=helped,
+        vog_day=local_today(),
         matches=matches,
         my_match=my_match,
         messages={m.id: match_services.messages_of(db, m) for m in [*matches, my_match] if m},

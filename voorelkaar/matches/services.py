@@ -51,6 +51,21 @@ class Suggestion:
     ranked: Ranked
 
 
+def times_helped(db: Session, volunteer_ids: list[int]) -> dict[int, int]:
+    """How often each volunteer was confirmed for a request (or finished one), in one query."""
+    if not volunteer_ids:
+        return {}
+    rows = db.execute(
+        select(Match.volunteer_id, func.count())
+        .where(
+            Match.volunteer_id.in_(volunteer_ids),
+            Match.state.in_((MatchState.CONFIRMED, MatchState.DONE)),
+        )
+        .group_by(Match.volunteer_id)
+    )
+    return dict(rows.tuples().all())
+
+
 @dataclass(frozen=True)
 class Nearby:
     request: HelpRequest
