@@ -19,7 +19,6 @@ from voorelkaar.idempotency import already_created
 from voorelkaar.matches import services as match_services
 from voorelkaar.matches.forms import CancelMatchForm, CompleteForm
 from voorelkaar.matches.services import suggest_volunteers
-from voorelkaar.tasks.services import local_today
 from voorelkaar.models import (
     HelpRequest,
     Neighbourhood,
@@ -31,6 +30,7 @@ from voorelkaar.models import (
 from voorelkaar.municipalities.services import categories_for
 from voorelkaar.people.services import person_for as db_person_for
 from voorelkaar.posts import results_for
+from voorelkaar.tasks.services import local_today
 
 bp = Blueprint("help_requests", __name__, template_folder="templates")
 
