@@ -227,3 +227,28 @@ def test_the_rank_rule_holds_for_recording_a_vog(forms, auth, client, db, make_u
     assert forms.post(url, {"valid_until": "2030-01-01"}).status_code == 302
     db.expire_all()
     assert str(db.get(type(colleague), colleague.id).vog_valid_until) == "2030-01-01"
+
+
+def test_each_reporter_hears_once_when_a_post_reported_several_times_is_handled(
+    forms, auth, client, db, make_user, volunteer, staff
+):
+    from sqlalchemy import func
+
+    from voorelkaar.models import OutboxMessage
+
+    _, item = open_request(db, make_user)
+    other = make_user(Role.VOLUNTEER, email="ander@example.nl")
+    for email in ("vrijwilliger@example.nl", "vrijwilliger@example.nl", other.email):
+        auth.login(email)
+        forms.post(f"/melden/hulpvraag/{item.id}", {"reason": "Niet netjes."})
+        auth.logout()
+    assert db.scalar(select(func.count(Report.id))) >= 2
+    auth.login("coordinator@example.nl")
+    first = db.scalar(select(Report).order_by(Report.id))
+    forms.post(f"/beheer/meldingen/{first.id}", {"outcome": "Bekeken, niets aan de hand."})
+    db.expire_all()
+    assert db.scalar(select(func.count(Report.id)).where(Report.handled_at.is_(None))) == 0
+    mails = db.scalars(
+        select(OutboxMessage.to_address).where(OutboxMessage.kind == "moderation")
+    ).all()
+    assert sorted(mails) == ["ander@example.nl", "vrijwilliger@example.nl"]

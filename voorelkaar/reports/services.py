@@ -131,18 +131,31 @@ def handle_report(
     if hide_post and hideable and subject.item.state in (RequestState.OPEN, RequestState.PENDING):
         subject.item.state = RequestState.CANCELLED
         record(db, actor, f"{report.subject_type}.hidden", subject.item, outcome)
-    report.handled_at = utcnow()
-    report.handled_by_id = actor.id
-    report.outcome = outcome
-    record(db, actor, "reports.handled", report, outcome)
-    if report.reporter is not None:
-        enqueue_email(
-            db,
-            key=f"report-handled:{report.id}",
-            user=report.reporter,
-            template="report_handled",
-            kind="moderation",
+    # Other open reports about the same post or person are settled by the same look, and
+    # each reporter hears of it once, however often they pressed "Meld misbruik".
+    same = db.scalars(
+        select(Report).where(
+            Report.handled_at.is_(None),
+            Report.subject_type == report.subject_type,
+            Report.subject_id == report.subject_id,
+            Report.id != report.id,
         )
+    ).all()
+    told: set[int] = set()
+    for each in (report, *same):
+        each.handled_at = utcnow()
+        each.handled_by_id = actor.id
+        each.outcome = outcome
+        event = record(db, actor, "reports.handled", each, outcome)
+        if each.reporter is not None and each.reporter_id not in told:
+            told.add(each.reporter_id)
+            enqueue_email(
+                db,
+                key=f"report-handled:{event.id}:{each.reporter_id}",
+                user=each.reporter,
+                template="report_handled",
+                kind="moderation",
+            )
     db.flush()
     if subject is not None and block_author:
         block_user(db, actor, subject.author, outcome)  # commits
