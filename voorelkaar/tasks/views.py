@@ -77,7 +77,21 @@ ANSWER_LABELS = {
 
 
 def subject_link(task: StaffTask) -> Markup:
-    """What a task is about, linked: its request, referral, carer or what was mailed."""
+    """What a task is about, linked: its request, referral, carer or what was mailed.
+
+    A call is about its message ("Bel mevrouw X op …: Sanne komt dinsdag"): that line
+    is what a staff member scanning the list needs, with the request beside it."""
+    if task.kind == TaskKind.CALL_PERSON and task.detail and task.person is not None:
+        line = _(
+            "Bel %(name)s op %(phone)s: %(message)s",
+            name=task.person.name,
+            phone=task.person.phone or _("(nummer niet bekend)"),
+            message=task.detail.partition("\n")[0][:120],
+        )
+        if task.request is not None:
+            url = url_for("help_requests.detail", request_id=task.request.id)
+            return Markup('%s (<a href="%s">%s</a>)') % (line, url, task.request.title)
+        return Markup("%s") % line
     if task.request is not None:
         url = url_for("help_requests.detail", request_id=task.request.id)
         return Markup('<a href="%s">%s</a>') % (url, task.request.title)
