@@ -127,7 +127,7 @@ def approve_post(db: Session, actor: User, post) -> None:
         template="post_approved",
         kind="moderation",
         item=post,
-        link=_external(post_url(post)),
+        link=external_url(post_url(post)),
     )
     db.commit()
 
@@ -146,12 +146,13 @@ def reject_post(db: Session, actor: User, post, reason: str) -> None:
         kind="moderation",
         item=post,
         reason=reason,
-        link=_external(post_url(post, edit=True)),
+        link=external_url(post_url(post, edit=True)),
     )
     db.commit()
 
 
-def _external(path: str) -> str:
+def external_url(path: str) -> str:
+    """An address on this site for an email (BASE_URL and path)."""
     from flask import current_app
 
     return current_app.config["BASE_URL"].rstrip("/") + path
