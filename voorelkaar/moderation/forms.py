@@ -58,18 +58,16 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     wie = StringField(
-        _l("Wie deed het"),
+        _l("Wie deed het (naam)"),
         validators=[Optional(), Length(max=100, message=_l("Zoek met hoogstens 100 tekens."))],
-        description=_l("Een deel van de naam, zoals Anna of de Vries."),
     )
     wat = SelectField(_l("Wat"), validators=[Optional()], validate_choice=False)
     over = StringField(
-        _l("Over wie"),
+        _l("Over wie (naam)"),
         validators=[Optional(), Length(max=100, message=_l("Zoek met hoogstens 100 tekens."))],
-        description=_l("Een deel van de naam van de inwoner, vrijwilliger of schrijver."),
     )
-    van = StringField(_l("Vanaf"), description=_l("Een datum zoals 1-12-2026."))
-    tot = StringField(_l("Tot en met"), description=_l("Een datum zoals 31-12-2026."))
+    van = StringField(_l("Vanaf"), description=_l("Zoals 1-12-2026"))
+    tot = StringField(_l("Tot en met"), description=_l("Zoals 31-12-2026"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
