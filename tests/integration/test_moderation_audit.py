@@ -302,3 +302,27 @@ def test_westervelds_audit_rows_are_invisible_to_meppel(
     auth.login("staf@westerveld.example")
     html = client.get("/beheer/logboek").get_data(as_text=True)
     assert "Wim Westerveld bekeek de gegevens van Zwaluw Havelte." in words(html)
+
+
+def test_two_coordinators_handling_one_report_at_once_send_one_mail(
+    app, forms, auth, db, make_user, volunteer, staff
+):
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.moderation.services import ModerationError
+    from voorelkaar.reports.services import handle_report
+
+    _, item = open_request(db, make_user)
+    report_it(forms, auth, item)
+    report_id = db.scalar(select(Report.id))
+    engine = app.extensions["voorelkaar.engine"]
+    with app.test_request_context(), Session(engine) as first, Session(engine) as second:
+        # Both opened the report while it was still open.
+        mine, theirs = first.get(Report, report_id), second.get(Report, report_id)
+        me, colleague = first.get(type(staff), staff.id), second.get(type(staff), staff.id)
+        handle_report(second, colleague, theirs, "Bekeken.")
+        try:
+            handle_report(first, me, mine, "Ook bekeken.")
+        except ModerationError:
+            pass
+    assert len(mails(db, to=volunteer.email, subject="Uw melding is bekeken")) == 1
