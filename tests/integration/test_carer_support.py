@@ -1,5 +1,6 @@
 """Carer support: the care situation, a health note only with consent, and the staff side."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -335,7 +336,10 @@ def test_admins_read_the_views_in_the_log(app, db, staff, admin, carer):
     client.get(f"/mensen/{carer.id}")
     client, _ = login_as(app, "beheer@example.nl")
     html = client.get("/beheer/logboek").get_data(as_text=True)
-    assert f"records.viewed #{carer.id}" in html and "personenpagina" in html
+    said = re.sub(r"<[^>]+>", "", html)
+    assert "Fatima El Amrani bekeek de gegevens van Henk Bakker" in said
+    assert "personenpagina" in said
+    assert f'<a href="/mensen/{carer.id}">Henk Bakker</a>' in html
 
 
 def test_staff_add_a_contact_note_from_a_task_and_see_it_there_and_on_the_person_page(

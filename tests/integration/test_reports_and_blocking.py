@@ -82,7 +82,10 @@ def test_hiding_a_reported_post_takes_it_offline(
     auth.logout()
     auth.login("coordinator@example.nl")
     report = db.scalar(select(Report))
-    forms.post(f"/beheer/meldingen/{report.id}", {"outcome": "Verborgen.", "hide_post": "y"})
+    forms.post(
+        f"/beheer/meldingen/{report.id}",
+        {"outcome": "Verborgen.", "hide_post": "y", "hide_reason": "Dit hoort hier niet."},
+    )
     db.expire_all()
     assert db.get(HelpRequest, item.id).state == RequestState.CANCELLED
 

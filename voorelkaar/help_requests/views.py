@@ -273,5 +273,8 @@ STATE_LABELS = {
 
 
 @bp.app_template_global("state_label")
-def state_label(state) -> str:
+def state_label(state, post=None) -> str:
+    """A post's state in words; given the post, one hidden after a report says so and why."""
+    if post is not None and getattr(post, "hidden_at", None) is not None:
+        return _("verborgen door de moderatie: %(reason)s", reason=post.reject_reason or "")
     return str(STATE_LABELS[state.value])

@@ -26,7 +26,10 @@ class PostMixin:
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipalities.id", ondelete="SET NULL"), index=True
     )
+    # The moderator's reason for the author: of a refusal, or of hiding it after a report.
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    # When staff hid it after a report; its state is then "cancelled", like a withdrawal.
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

@@ -7,17 +7,20 @@ municipality moderates (the default), and is public once approved.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import ACCESS_EVENTS, record
 from voorelkaar.auth.access import may_act_on, staff_of
 from voorelkaar.db import utcnow
+from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     AuditEvent,
     HelpRequest,
+    Match,
     Offer,
     RequestState,
     Role,
@@ -25,8 +28,10 @@ from voorelkaar.models import (
     UserRole,
     Vacancy,
 )
+from voorelkaar.moderation.sentences import actions_of_kind
 from voorelkaar.notify import enqueue_email
 from voorelkaar.tenancy import current_municipality, in_scope, scoped, serves
+from voorelkaar.worklists.services import PAGE_SIZE, Page
 
 
 class ModerationError(Exception):
@@ -127,7 +132,7 @@ def approve_post(db: Session, actor: User, post) -> None:
         template="post_approved",
         kind="moderation",
         item=post,
-        link=_external(post_url(post)),
+        link=external_url(post_url(post)),
     )
     db.commit()
 
@@ -146,28 +151,89 @@ def reject_post(db: Session, actor: User, post, reason: str) -> None:
         kind="moderation",
         item=post,
         reason=reason,
-        link=_external(post_url(post, edit=True)),
+        link=external_url(post_url(post, edit=True)),
     )
     db.commit()
 
 
-def _external(path: str) -> str:
+def external_url(path: str) -> str:
+    """An address on this site for an email (BASE_URL and path)."""
     from flask import current_app
 
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit log is cut to: who did it, what kind, about whom, and when."""
+
+    who: str | None = None  # words of the actor's name
+    kind: str | None = None  # one of sentences.KINDS
+    whose: str | None = None  # words of the name of the person it is about
+    start: date | None = None  # from this day (Amsterdam time) on
+    end: date | None = None  # up to and including this day
+
+
 def audit_trail(db: Session, viewer: User, limit: int = 200) -> list[AuditEvent]:
     """The newest events of the work itself first, of viewer's municipalities; logins and
     opened records are in the security log, which only admins read."""
-    return list(
-        db.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.action.not_in(ACCESS_EVENTS), events_in_scope(db, viewer))
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
-        )
+    return list(db.scalars(_trail_query(db, viewer, AuditFilters()).limit(limit)))
+
+
+def audit_page(db: Session, viewer: User, filters: AuditFilters, number: int = 1) -> Page:
+    """One page of 50 events of the work, newest first, filtered, with how many there are."""
+    query = _trail_query(db, viewer, filters)
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(number, pages)
+    events = list(db.scalars(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    return Page(events, number, total)
+
+
+def _trail_query(db: Session, viewer: User, filters: AuditFilters) -> Select:
+    query = select(AuditEvent).where(
+        AuditEvent.action.not_in(ACCESS_EVENTS), events_in_scope(db, viewer)
     )
+    if filters.who:
+        query = query.where(AuditEvent.actor_id.in_(_people_named(db, viewer, filters.who)))
+    if filters.whose:
+        query = query.where(_about(_people_named(db, viewer, filters.whose)))
+    if filters.kind:
+        query = query.where(AuditEvent.action.in_(actions_of_kind(filters.kind)))
+    if filters.start:
+        query = query.where(AuditEvent.created_at >= _day_start(filters.start))
+    if filters.end:
+        query = query.where(AuditEvent.created_at < _day_start(filters.end + timedelta(days=1)))
+    return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
+def _people_named(db: Session, viewer: User, text: str):
+    """The ids of the people of viewer's municipalities whose name holds every word."""
+    query = select(User.id).where(in_scope(db, User.municipality_id, viewer))
+    for word in text.lower().split()[:8]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(User.name).like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def _about(people) -> ColumnElement[bool]:
+    """Events about these people: their account or record, their posts, their help."""
+    conditions = [AuditEvent.person_id.in_(people)]
+    for kind in POST_KINDS.values():
+        model = kind.model
+        conditions.append(
+            (AuditEvent.subject_type == model.__tablename__)
+            & AuditEvent.subject_id.in_(select(model.id).where(model.author_id.in_(people)))
+        )
+    conditions.append(
+        (AuditEvent.subject_type == Match.__tablename__)
+        & AuditEvent.subject_id.in_(select(Match.id).where(Match.volunteer_id.in_(people)))
+    )
+    return or_(*conditions)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), AMSTERDAM).astimezone(UTC)
 
 
 # What other features do when an account is blocked, in the same transaction (registered

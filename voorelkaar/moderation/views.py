@@ -9,7 +9,8 @@ from voorelkaar.auth.access import may_act_on, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.models import RequestState, Role, User
 from voorelkaar.moderation import services
-from voorelkaar.moderation.forms import BlockForm, RejectForm
+from voorelkaar.moderation.forms import AuditFilterForm, BlockForm, RejectForm
+from voorelkaar.moderation.sentences import describe
 from voorelkaar.worklists.services import PeopleFilters, page_number, people_page
 
 bp = Blueprint("moderation", __name__, template_folder="templates", url_prefix="/beheer")
@@ -68,9 +69,18 @@ def reject(kind, post_id):
 @bp.route("/logboek")
 @staff_required
 def audit():
-    """Who did what, when and why."""
+    """Who did what, when and why: in sentences, filtered, 50 at a time."""
+    db = get_session()
+    form = AuditFilterForm(request.args)
+    valid = form.validate() if request.args else True
+    filters = form.filters() if valid else services.AuditFilters()
+    page = services.audit_page(db, current_user, filters, page_number(request.args.get("pagina")))
     return render_template(
-        "moderation/audit.html", events=services.audit_trail(get_session(), current_user)
+        "moderation/audit.html",
+        form=form,
+        page=page,
+        lines=describe(db, current_user, page.items),
+        args={key: value for key, value in request.args.items() if key != "pagina" and value},
     )
 
 

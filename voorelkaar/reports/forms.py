@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from voorelkaar.forms import BaseForm, CreatingForm
 
@@ -27,6 +27,22 @@ class HandleForm(BaseForm):
         ],
     )
     hide_post = BooleanField(_l("Het bericht verbergen"))
+    hide_reason = TextAreaField(
+        _l("Waarom verbergt u het bericht?"),
+        validators=[
+            Length(max=1000, message=_l("Maak het korter: hoogstens 1000 tekens.")),
+        ],
+        description=_l(
+            "Alleen als u het bericht verbergt. De schrijver krijgt deze reden per e-mail "
+            "en ziet hem bij het bericht. Noem niet wie het meldde."
+        ),
+    )
     block_author = BooleanField(
         _l("De schrijver blokkeren (kan niet meer inloggen; berichten verdwijnen)")
     )
+
+    def validate_hide_reason(self, field):
+        if self.hide_post.data and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Schrijf waarom u het bericht verbergt. De schrijver krijgt die reden te lezen.")
+            )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voorelkaar.audit import record
@@ -15,6 +15,7 @@ from voorelkaar.moderation.services import (
     POST_KINDS,
     ModerationError,
     block_user,
+    external_url,
     find_post,
     post_url,
 )
@@ -119,44 +120,95 @@ def handle_report(
     outcome: str,
     *,
     hide_post: bool = False,
+    hide_reason: str | None = None,
     block_author: bool = False,
 ) -> None:
-    """Close a report with what was done; tell the reporter it was handled."""
+    """Close a report with what was done; tell the reporter once, and the author of a post
+    hidden for it why."""
     if not is_staff(actor) or report_for(db, actor, report.id) is None:
         raise ModerationError("only staff of its municipality handle a report")
-    if report.handled_at is not None:
-        raise ModerationError("already handled")
     subject = subject_of(db, report)
     hideable = subject is not None and not isinstance(subject.item, User)
+    reason = (hide_reason or "").strip()
+    if hide_post and hideable and not reason:
+        raise ModerationError("a hidden post needs a reason for its author")
+    handled = _settle(db, actor, report, outcome)
+    if report.id not in {each.id for each in handled}:
+        db.rollback()
+        raise ModerationError("already handled")
     if hide_post and hideable and subject.item.state in (RequestState.OPEN, RequestState.PENDING):
-        subject.item.state = RequestState.CANCELLED
-        record(db, actor, f"{report.subject_type}.hidden", subject.item, outcome)
-    # Other open reports about the same post or person are settled by the same look, and
-    # each reporter hears of it once, however often they pressed "Meld misbruik".
-    same = db.scalars(
-        select(Report).where(
-            Report.handled_at.is_(None),
-            Report.subject_type == report.subject_type,
-            Report.subject_id == report.subject_id,
-            Report.id != report.id,
-        )
-    ).all()
-    told: set[int] = set()
-    for each in (report, *same):
-        each.handled_at = utcnow()
-        each.handled_by_id = actor.id
-        each.outcome = outcome
-        event = record(db, actor, "reports.handled", each, outcome)
-        if each.reporter is not None and each.reporter_id not in told:
-            told.add(each.reporter_id)
-            enqueue_email(
-                db,
-                key=f"report-handled:{event.id}:{each.reporter_id}",
-                user=each.reporter,
-                template="report_handled",
-                kind="moderation",
-            )
+        hide_post_for_report(db, actor, subject.item, reason)
+    _tell_reporters(db, handled)
     db.flush()
     if subject is not None and block_author:
         block_user(db, actor, subject.author, outcome)  # commits
     db.commit()
+
+
+def _settle(db: Session, actor: User, report: Report, outcome: str) -> list[Report]:
+    """Mark this report and every other open one about the same post or person handled.
+
+    One conditional UPDATE claims them: when two coordinators press "Afhandelen" at the
+    same moment, each report is settled (and its reporter told) by one of them only.
+    """
+    now = utcnow()
+    claimed = db.scalars(
+        update(Report)
+        .where(
+            Report.handled_at.is_(None),
+            Report.subject_type == report.subject_type,
+            Report.subject_id == report.subject_id,
+        )
+        .values(handled_at=now, handled_by_id=actor.id, outcome=outcome)
+        .returning(Report.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    handled = list(
+        db.scalars(
+            select(Report)
+            .where(Report.id.in_(claimed))
+            .order_by(Report.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    for each in handled:
+        record(db, actor, "reports.handled", each, outcome)
+    return handled
+
+
+def _tell_reporters(db: Session, handled: list[Report]) -> None:
+    """One "Uw melding is bekeken" per reporter, however often they pressed "Meld misbruik".
+
+    Keyed by the first of their reports settled now, so the same report never mails twice.
+    """
+    first: dict[int, Report] = {}
+    for each in handled:
+        if each.reporter is not None and each.reporter_id not in first:
+            first[each.reporter_id] = each
+    for reporter_id, each in first.items():
+        enqueue_email(
+            db,
+            key=f"report-handled:{each.id}:{reporter_id}",
+            user=each.reporter,
+            template="report_handled",
+            kind="moderation",
+        )
+
+
+def hide_post_for_report(db: Session, actor: User, post, reason: str) -> None:
+    """Take a reported post offline and tell its author why, by mail (or a call task when
+    they have no email address); their own pages then say it was hidden, not withdrawn."""
+    post.state = RequestState.CANCELLED
+    post.reject_reason = reason
+    post.hidden_at = utcnow()
+    event = record(db, actor, f"{type(post).__tablename__}.hidden", post, reason)
+    enqueue_email(
+        db,
+        key=f"post-hidden:{event.id}",
+        user=post.author,
+        template="post_hidden",
+        kind="moderation",
+        item=post,
+        reason=reason,
+        link=external_url(post_url(post)),
+    )

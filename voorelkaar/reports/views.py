@@ -54,12 +54,22 @@ def handle(report_id):
                 report,
                 form.outcome.data,
                 hide_post=form.hide_post.data,
+                hide_reason=form.hide_reason.data,
                 block_author=form.block_author.data,
             )
         except ModerationError:
             flash(_("Deze melding is al afgehandeld, of u kunt dit niet doen."), "info")
         else:
-            flash(_("De melding is afgehandeld. De melder krijgt een e-mail."), "success")
+            flash(_handled_message(form.hide_post.data), "success")
         return redirect(url_for("reports.queue"))
     subject = services.subject_of(db, report)
     return render_template("reports/handle.html", form=form, report=report, subject=subject)
+
+
+def _handled_message(hidden: bool) -> str:
+    if hidden:
+        return _(
+            "De melding is afgehandeld en het bericht is verborgen. De melder krijgt een "
+            "e-mail; de schrijver krijgt de reden."
+        )
+    return _("De melding is afgehandeld. De melder krijgt een e-mail.")
