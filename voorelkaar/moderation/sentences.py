@@ -261,6 +261,8 @@ class AuditLine:
 
 
 def _link(url: str | None, text: str) -> Markup:
+    # Markup.format escapes every argument that is not Markup itself: names and titles
+    # people typed arrive here as plain text (test_moderation_audit checks "<b>Tuin</b>").
     if url is None:
         return Markup.escape(text)
     return Markup('<a href="{}">{}</a>').format(url, text)
