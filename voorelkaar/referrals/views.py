@@ -203,7 +203,7 @@ def edit(referral_id):
         else:
             flash(_("De verwijzing is gewijzigd."), "success")
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    return render_template("referrals/edit.html", form=form, referral=referral)
+    return render_template("referrals/form.html", form=form, referral=referral)
 
 
 @bp.route("/verwijzingen/<int:referral_id>/opnieuw-sturen", methods=["POST"])
