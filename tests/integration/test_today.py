@@ -122,3 +122,21 @@ def test_another_municipality_s_staff_see_none_of_it(client, auth, make_user, wa
     assert "Er wacht nu niets op u." in page
     for text in ("Wacht op beoordeling", "Niemand pakte dit op", "Jan Kok", "Sem Hoekstra"):
         assert text not in page
+
+
+def test_a_task_handed_over_shows_on_the_colleague_s_today(client, auth, db, make_user, staff):
+    colleague = make_user(Role.STAFF, email="collega@example.nl", name="Anna de Vries")
+    resident = make_user(Role.RESIDENT, email="riek@example.nl")
+    db.add(
+        StaffTask(
+            key="today:handed",
+            kind=TaskKind.MANUAL,
+            title="Overgedragen taak",
+            person=resident,
+            claimed_by_id=colleague.id,
+            claimed_at=utcnow(),
+        )
+    )
+    db.commit()
+    assert "Overgedragen taak" in page_of(client, auth, colleague)
+    assert "Overgedragen taak" not in page_of(client, auth, staff)

@@ -38,7 +38,7 @@ class Today:
     posts: list = field(default_factory=list)  # waiting for review, oldest first
     reports: list = field(default_factory=list)  # (report, subject)
     unclaimed: list[StaffTask] = field(default_factory=list)
-    follow_ups: list[StaffTask] = field(default_factory=list)  # mine, due today or before
+    follow_ups: list[StaffTask] = field(default_factory=list)  # mine, without a later day
     untaken: list[HelpRequest] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
     vogs: list[User] = field(default_factory=list)
@@ -124,7 +124,11 @@ def today_for(db: Session, viewer: User, now: datetime | None = None) -> Today:
         StaffTask.claimed_by_id.is_(None),
         or_(StaffTask.follow_up_on.is_(None), StaffTask.follow_up_on <= today),
     )
-    due = tasks.where(StaffTask.claimed_by_id == viewer.id, StaffTask.follow_up_on <= today)
+    # Mine: claimed by me or handed over to me, unless I set a later day to look again.
+    due = tasks.where(
+        StaffTask.claimed_by_id == viewer.id,
+        or_(StaffTask.follow_up_on.is_(None), StaffTask.follow_up_on <= today),
+    )
     return Today(
         posts=review_queue(db, viewer)[:LIMIT],
         reports=open_reports(db, viewer)[:LIMIT],
