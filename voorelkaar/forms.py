@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+import phonenumbers
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -124,6 +125,23 @@ class MunicipalPostcode:
                 )
             )
         return area
+
+
+def national_phone(value: str) -> str:
+    """A phone number as people dial it ("0522 123 456"), or a ValidationError."""
+    message = _l("Vul een geldig telefoonnummer in, bijvoorbeeld 0522 123 456.")
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(message)
+    kind = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 31
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, kind)
 
 
 def check_house_number(field) -> None:

@@ -41,6 +41,9 @@ def test_an_organisation_signs_up_is_approved_by_mail_and_a_refused_one_hears_wh
     follow(visit, "Organisatie aanmelden")
     page.get_by_label("Naam van de organisatie").fill(ORGANISATION)
     page.get_by_label("Wat doet uw organisatie? (niet verplicht)").fill("Een buurthuis.")
+    page.get_by_label("Telefoonnummer van de organisatie").fill("0522 123456")
+    page.get_by_label("Postcode van het bezoekadres (niet verplicht)").fill("7942ab")
+    page.get_by_label("Huisnummer (niet verplicht)").fill("3")
     visit.submit("Organisatie aanmelden")
     assert "U krijgt een e-mail zodra de aanmelding is goedgekeurd." in page.content()
     visit.submit("Uitloggen")
@@ -50,6 +53,10 @@ def test_an_organisation_signs_up_is_approved_by_mail_and_a_refused_one_hears_wh
     log_in(visit, "jan@example.nl")
     visit.goto("/organisatie-aanmelden")
     page.get_by_label("Naam van de organisatie").fill("Stichting Nergens")
+    visit.submit("Organisatie aanmelden")  # no phone number: asked for, the name kept
+    assert "Vul een telefoonnummer in" in page.locator("#phone-error").inner_text()
+    assert page.get_by_label("Naam van de organisatie").input_value() == "Stichting Nergens"
+    page.get_by_label("Telefoonnummer van de organisatie").fill("06 12345678")
     visit.submit("Organisatie aanmelden")
     visit.submit("Uitloggen")
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import pass_code_step
-from voorelkaar.db import utcnow
+from voorelkaar.db import get_session, utcnow
 from voorelkaar.models import (
     Organisation,
     OrganisationMember,
@@ -15,6 +15,7 @@ from voorelkaar.models import (
     Vacancy,
     VacancyResponse,
 )
+from voorelkaar.notify import dispatch_outbox
 
 pytestmark = pytest.mark.e2e
 
@@ -55,8 +56,9 @@ def follow(visit, link: str):
 
 
 def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisation_sees_it(
-    visit, make_user, staff, volunteer
+    smtp, visit, live_server, make_user, staff, volunteer
 ):
+    app, _ = live_server
     make_user(Role.ORGANISATION, email="organisatie@example.nl", name="Ans Kok")
     page = visit.page
 
@@ -64,12 +66,19 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     follow(visit, "Mijn organisatie")
     follow(visit, "Organisatie aanmelden")
     page.get_by_label("Naam van de organisatie").fill(ORGANISATION)
+    page.get_by_label("KvK-nummer (niet verplicht)").fill("1234567")
+    visit.submit("Organisatie aanmelden")
+    assert "Een KvK-nummer heeft 8 cijfers" in page.content()
+    assert page.get_by_label("Naam van de organisatie").input_value() == ORGANISATION
+    page.get_by_label("KvK-nummer (niet verplicht)").fill("12345678")
+    page.get_by_label("Telefoonnummer van de organisatie").fill("0522 123456")
     visit.submit("Organisatie aanmelden")
     assert "Nog niet gecontroleerd" in page.content()
     visit.submit("Uitloggen")
 
     log_in(visit, "coordinator@example.nl")
     follow(visit, "Organisaties controleren")
+    assert "12345678" in page.content() and "0522 123 456" in page.content()
     press(visit, "Goedkeuren", ORGANISATION)
     assert "is gecontroleerd" in page.content()
     visit.submit("Uitloggen")
@@ -79,6 +88,9 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     page.get_by_label("Korte titel").fill(VACANCY)
     page.get_by_label("Beschrijving").fill("Loopt u een uurtje mee met een bewoner?")
     page.get_by_label("Hoeveel tijd kost het?").fill("2 uur per week, op dinsdagmiddag")
+    page.get_by_label("Hoeveel vrijwilligers zoekt u? (niet verplicht)").fill("1")
+    page.get_by_label("Vanaf wanneer? (niet verplicht)").fill("2099-02-01")
+    page.get_by_label("Voor dit werk is een VOG nodig").check()
     page.get_by_label("Postcode").fill("7941 aa")
     page.get_by_label("Huisnummer").fill("")
     visit.submit("Vacature plaatsen")
@@ -95,6 +107,7 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     visit.submit("Zoeken")
     follow(visit, VACANCY)
     assert ORGANISATION in page.content() and "Centrum" in page.content()
+    assert "1 vrijwilliger gezocht" in page.content() and "1 februari 2099" in page.content()
     visit.submit("Reactie sturen")  # empty: explained beside the field
     assert "waarom u wilt helpen" in page.locator("#message-error").inner_text()
     page.get_by_label("Uw reactie").fill("Ik wandel graag en heb op dinsdag tijd.")
@@ -106,9 +119,34 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     follow(visit, "Mijn organisatie")
     assert "Ik wandel graag en heb op dinsdag tijd." in page.content()
     assert "Sanne" in page.content() and "vrijwilliger@example.nl" not in page.content()
+    assert "Van deze vrijwilliger is nog geen geldige VOG bekend." in page.content()
     page.get_by_label("Uw antwoord").fill("Fijn! Bel ons op 0522 123456.")
-    press(visit, "Antwoord sturen", "Sanne")
+    press(visit, "Antwoord sturen", "Sanne V.")
     assert "Uw antwoord is verstuurd" in page.content()
+
+    # Invited for a talk: both sides now see how to reach each other, and she gets a mail.
+    press(visit, "Uitnodigen voor een gesprek", "Sanne V.")
+    assert "In gesprek" in page.content() and "vrijwilliger@example.nl" in page.content()
+    with app.app_context():
+        dispatch_outbox(get_session(), utcnow())
+    subject = "Een organisatie wil kennismaken"
+    smtp.wait_for(1)
+    invited = next(m for m in smtp.messages if m["Subject"] == subject)
+    assert invited["To"] == "vrijwilliger@example.nl"
+    text = invited.get_body(("plain",)).get_content()
+    assert "organisatie@example.nl" in text
+    link = next(line for line in text.splitlines() if "/vacatures/" in line).strip()
+    press(visit, "Aannemen", "Sanne V.")
+    assert "Alle plekken zijn nu gevuld." in page.content()
+    visit.submit("Uitloggen")
+
+    log_in(visit, "vrijwilliger@example.nl")
+    page.goto(link)
+    visit.assert_accessible()
+    assert "Aangenomen" in page.content() and "organisatie@example.nl" in page.content()
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        visit.assert_accessible()
 
 
 def test_a_volunteer_offers_help_staff_approve_and_a_resident_replies(

@@ -175,7 +175,7 @@ def creating_forms(db, make_user, make_request) -> dict[str, CreatingForm]:
         "organisatie": CreatingForm(
             "organisatie@example.nl",
             "/organisatie-aanmelden",
-            {"name": "Buurthuis De Plataan", "description": "Koffie en gezelschap."},
+            {"name": "Buurthuis De Plataan", "description": "Koffie", "phone": "0522 123 456"},
             _count(Organisation),
         ),
         "uitnodiging": CreatingForm(

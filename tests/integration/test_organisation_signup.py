@@ -9,7 +9,11 @@ from sqlalchemy import func, select
 from voorelkaar.models import AuditEvent, Organisation, OutboxMessage, Role
 from voorelkaar.organisations import services
 
-APPLICATION = {"name": "Buurthuis De Plataan", "description": "Een buurthuis in Oosterboer."}
+APPLICATION = {
+    "name": "Buurthuis De Plataan",
+    "description": "Een buurthuis in Oosterboer.",
+    "phone": "0522 123 456",
+}
 
 
 @pytest.fixture
@@ -105,7 +109,7 @@ def test_the_verification_page_has_a_rejection_form_per_application_with_its_own
 ):
     for index, name in enumerate(("Buurthuis A", "Buurthuis B")):
         person = make_user(Role.RESIDENT, email=f"aanvrager{index}@example.nl")
-        apply(forms, auth, person, {"name": name, "description": ""})
+        apply(forms, auth, person, {**APPLICATION, "name": name, "description": ""})
     auth.login(staff.email)
     page = client.get("/beheer/organisaties").get_data(as_text=True)
     ids = re.findall(r'id="(afwijzen-\d+-reason)"', page)

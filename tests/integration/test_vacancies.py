@@ -1,7 +1,7 @@
 """Organisations: verified by staff, posting vacancies, and answering volunteers."""
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import AuthActions, Forms, csrf_token_from
@@ -87,7 +87,8 @@ def post_vacancy(forms, auth, member):
 def test_an_organisation_account_signs_up_its_organisation_unverified(forms, auth, db, member):
     auth.login("organisatie@example.nl")
     response = forms.post(
-        "/organisatie-aanmelden", {"name": "Buurthuis De Plataan", "description": "Een buurthuis."}
+        "/organisatie-aanmelden",
+        {"name": "Buurthuis De Plataan", "description": "Een buurthuis.", "phone": "0522 123 456"},
     )
     assert response.status_code == 302
     organisation = db.scalar(select(Organisation))
@@ -743,3 +744,154 @@ def test_a_vacancy_outside_the_municipality_is_asked_about_too(
     response = forms.post("/vacatures/nieuw", {**data, "outside_municipality": "y"})
     assert response.status_code == 302
     assert db.scalar(select(Vacancy.pc4)) == "1012"
+
+
+# Responses with stages, and what a volunteer needs to know of a vacancy
+
+
+def _stage(forms, response, step: str):
+    return forms.post(
+        f"/mijn-organisatie/reacties/{response.id}/stap", {"stap": step}, page="/mijn-organisatie"
+    )
+
+
+def test_a_vacancy_says_vog_places_start_and_mails_go_to_its_contact_person(
+    post_vacancy, make_organisation, make_user, forms, auth, client, db, member, staff, volunteer
+):
+    colleague = make_user(Role.ORGANISATION, email="collega@example.nl", name="Bram Kok")
+    organisation = make_organisation(member, colleague)
+    past = post_vacancy(organisation, start_date="1-1-2020", places="3")
+    assert "Deze datum is al voorbij." in past.get_data(as_text=True)
+    assert 'value="3"' in past.get_data(as_text=True)  # what was typed stays
+    assert db.scalar(select(Vacancy)) is None
+    auth.logout()
+    result = post_vacancy(
+        organisation, start_date="1-2-2099", places="2", requires_vog="y", contact=str(colleague.id)
+    )
+    assert result.status_code == 302
+    vacancy = db.scalar(select(Vacancy))
+    assert (vacancy.places, vacancy.requires_vog, vacancy.contact_id) == (2, True, colleague.id)
+    assert str(vacancy.start_date) == "2099-02-01"
+    vacancy.state, vacancy.published_at = RequestState.OPEN, utcnow()
+    db.commit()
+    auth.logout()
+    auth.login(volunteer.email)
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "2 vrijwilligers gezocht" in page and "1 februari 2099" in page
+    assert "De organisatie helpt u die aan te vragen" in page
+    assert forms.post(f"/vacatures/{vacancy.id}/reageren", {"message": "Graag!"}).status_code == 302
+    mails = db.scalars(select(OutboxMessage)).all()
+    assert [m.to_address for m in mails] == ["collega@example.nl"]  # the contact person only
+
+
+def test_a_contact_person_from_outside_the_organisation_is_refused(
+    post_vacancy, make_organisation, make_user, db, member
+):
+    stranger = make_user(Role.ORGANISATION, email="ander@example.nl")
+    result = post_vacancy(make_organisation(member), contact=str(stranger.id))
+    assert "Kies wie de contactpersoon is." in result.get_data(as_text=True)
+    assert db.scalar(select(Vacancy)) is None
+
+
+def test_inviting_for_a_talk_shares_both_sides_contact_and_mails_the_volunteer_once(
+    make_organisation, make_vacancy, forms, auth, client, db, member, volunteer
+):
+    member.phone = "+31612345678"
+    volunteer.phone = "+31687654321"
+    vacancy = make_vacancy(make_organisation(member))
+    response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message="Ik help graag")
+    db.add(response)
+    db.commit()
+    auth.login(member.email)
+    before = client.get("/mijn-organisatie").get_data(as_text=True)
+    assert "Nieuw" in before and volunteer.email not in before and "+31687654321" not in before
+    assert "Uitnodigen voor een gesprek" in before
+
+    assert _stage(forms, response, "talking").status_code == 302
+    again = _stage(forms, response, "talking")  # a second click, or Back and send again
+    assert again.status_code == 302
+    mails = db.scalars(select(OutboxMessage)).all()
+    assert [m.to_address for m in mails] == [volunteer.email]
+    assert mails[0].subject == "Een organisatie wil kennismaken"
+    assert "Ans Kok" in mails[0].body_text and member.email in mails[0].body_text
+    assert "+31612345678" in mails[0].body_text
+    after = client.get("/mijn-organisatie").get_data(as_text=True)
+    assert "In gesprek" in after and volunteer.email in after and "+31687654321" in after
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "vacancy_responses.talking"))
+
+    auth.logout()
+    auth.login(volunteer.email)
+    page = client.get(f"/vacatures/{vacancy.id}").get_data(as_text=True)
+    assert "In gesprek" in page and member.email in page and "Neem contact op met Ans Kok" in page
+
+
+def test_accepting_fills_places_and_declining_says_so_kindly(
+    make_organisation, make_vacancy, make_user, forms, auth, client, db, member, volunteer
+):
+    other = make_user(Role.VOLUNTEER, email="piet@example.nl", name="Piet Bos")
+    vacancy = make_vacancy(make_organisation(member))
+    vacancy.places = 1
+    first = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message="Ik help graag")
+    second = VacancyResponse(vacancy=vacancy, volunteer=other, message="Ik ook")
+    db.add_all([first, second])
+    db.commit()
+    auth.login(member.email)
+    accepted = _stage(forms, first, "accepted")
+    assert accepted.status_code == 302
+    html = client.get(accepted.location).get_data(as_text=True)
+    assert "Alle plekken zijn nu gevuld." in html and "1 van 1 plekken gevuld" in html
+    assert _stage(forms, second, "declined").status_code == 302
+    assert _stage(forms, second, "talking").status_code == 302  # no way back from declined
+    db.refresh(second)
+    assert second.stage.value == "declined"
+    mails = {m.to_address: m for m in db.scalars(select(OutboxMessage))}
+    assert mails[volunteer.email].subject == "U bent aangenomen als vrijwilliger"
+    assert "gekozen voor iemand anders" in mails["piet@example.nl"].body_text
+    assert "Ans Kok" not in mails["piet@example.nl"].body_text  # no contact for a refusal
+    assert len(mails) == 2
+
+    # Closing the vacancy mails nobody whose response was decided.
+    assert close(forms, vacancy, "vervuld").status_code == 302
+    assert db.scalar(select(func.count(OutboxMessage.id))) == 2
+
+
+def test_an_unknown_step_or_someone_elses_response_changes_nothing(
+    make_organisation, make_vacancy, make_user, forms, auth, db, member, volunteer
+):
+    vacancy = make_vacancy(make_organisation(member))
+    response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message="Ik help graag")
+    db.add(response)
+    db.commit()
+    auth.login(member.email)
+    assert "Kies wat u wilt doen" in _stage(forms, response, "gezellig").get_data(as_text=True)
+    outsider = make_user(Role.ORGANISATION, email="ander@example.nl")
+    make_organisation(outsider, name="Ander")
+    auth.logout()
+    auth.login(outsider.email)
+    assert _stage(forms, response, "accepted").status_code == 404
+    db.refresh(response)
+    assert response.stage.value == "new" and db.scalar(select(OutboxMessage)) is None
+
+
+def test_an_organisation_applies_with_kvk_number_phone_and_address_the_coordinator_sees(
+    forms, auth, client, db, make_user, staff
+):
+    applicant = make_user(Role.RESIDENT, email="petra@example.nl", name="Petra Jansen")
+    auth.login(applicant.email)
+    data = {"name": "Buurthuis De Plataan", "kvk_number": "1234", "phone": "12"}
+    bad = forms.post("/organisatie-aanmelden", data).get_data(as_text=True)
+    assert "Een KvK-nummer heeft 8 cijfers" in bad and "Vul een geldig telefoonnummer in" in bad
+    assert "Buurthuis De Plataan" in bad and db.scalar(select(Organisation)) is None
+    good = {**data, "kvk_number": "1234 5678", "phone": "0522123456", "postcode": "7941bk"}
+    assert "Vul het huisnummer in" in forms.post("/organisatie-aanmelden", good).get_data(
+        as_text=True
+    )
+    good["house_number"] = "12"
+    assert forms.post("/organisatie-aanmelden", good).status_code == 302
+    organisation = db.scalar(select(Organisation))
+    assert (organisation.kvk_number, organisation.phone) == ("12345678", "0522 123 456")
+    assert (organisation.postcode, organisation.house_number) == ("7941 BK", "12")
+    auth.logout()
+    auth.login(staff.email)
+    page = client.get("/beheer/organisaties").get_data(as_text=True)
+    assert "12345678" in page and "0522 123 456" in page and "7941 BK 12" in page

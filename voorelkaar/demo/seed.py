@@ -517,6 +517,9 @@ def _seed_organisation(db: Session) -> int:
             name=DEMO_ORGANISATION,
             description="Woonzorgcentrum in Meppel met een eigen ontmoetingsruimte.",
             verified_at=utcnow(),
+            phone="0522 123 400",
+            postcode="7941 BK",
+            house_number="12",
         )
         db.add(organisation)
         db.flush()
@@ -535,6 +538,7 @@ def _seed_organisation(db: Session) -> int:
             Vacancy(
                 organisation=organisation,
                 author=account,
+                contact=account,
                 title=title,
                 description=description,
                 hours=hours,

@@ -25,6 +25,7 @@ from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
     Organisation,
     OrganisationMember,
+    ResponseStage,
     Vacancy,
     VacancyResponse,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "OrganisationMember",
     "OutboxMessage",
     "Report",
+    "ResponseStage",
     "Vacancy",
     "VacancyResponse",
     "VolunteerSlot",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from voorelkaar.db import Base, UtcDateTime, utcnow
@@ -26,6 +27,11 @@ class Organisation(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What a coordinator checks an application against (the Handelsregister, a phone call).
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    house_number: Mapped[str | None] = mapped_column(String(10))
 
     members: Mapped[list[OrganisationMember]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -62,9 +68,24 @@ class Vacancy(PostMixin, Base):
     description: Mapped[str] = mapped_column(Text)
     hours: Mapped[str] = mapped_column(String(100))  # "2 uur per week, op dinsdag"
     skills: Mapped[str] = mapped_column(String(500), default="")
+    requires_vog: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    places: Mapped[int | None] = mapped_column(Integer)  # how many volunteers; None: not said
+    start_date: Mapped[date | None] = mapped_column(Date)
+    # The member volunteers deal with; mails about this vacancy go to them.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
+
+
+class ResponseStage(enum.StrEnum):
+    """Where an organisation is with a volunteer who responded."""
+
+    NEW = "new"
+    TALKING = "talking"  # invited for a talk: from here both sides see each other's contact
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
 
 class VacancyResponse(Base):
@@ -81,6 +102,10 @@ class VacancyResponse(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stage: Mapped[ResponseStage] = mapped_column(
+        _enum(ResponseStage), default=ResponseStage.NEW, server_default=ResponseStage.NEW.value
+    )
+    stage_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     vacancy: Mapped[Vacancy] = relationship()
     volunteer: Mapped[User] = relationship(lazy="joined")

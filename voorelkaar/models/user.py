@@ -141,6 +141,12 @@ class User(Base):
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else self.name
 
+    @property
+    def short_name(self) -> str:
+        """First name and surname initial ("Sem H."): enough to tell two Sems apart."""
+        parts = self.name.split()
+        return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else self.name
+
     # Flask-Login protocol. Whether the session is still valid is checked by
     # the user loader against UserSession, not here.
     is_authenticated = True

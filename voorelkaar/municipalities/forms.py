@@ -2,7 +2,6 @@
 
 import re
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, SelectChoice, SelectMultipleField, StringField
@@ -10,27 +9,10 @@ from wtforms.validators import Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from voorelkaar.db import get_session
-from voorelkaar.forms import BaseForm, CreatingForm, text_field
+from voorelkaar.forms import BaseForm, CreatingForm, national_phone, text_field
 from voorelkaar.municipalities import services
 
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def national_phone(value: str) -> str:
-    """A phone number as people dial it ("0522 123 456"), or a ValidationError."""
-    message = _l("Vul een geldig telefoonnummer in, bijvoorbeeld 0522 123 456.")
-    try:
-        number = phonenumbers.parse(value, "NL")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(message) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(message)
-    kind = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 31
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, kind)
 
 
 class SettingsForm(BaseForm):

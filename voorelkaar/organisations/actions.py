@@ -10,16 +10,20 @@ from sqlalchemy.orm import Session
 
 from voorelkaar import actions
 from voorelkaar.actions import Action, Button
-from voorelkaar.models import OrganisationMember, User, Vacancy, VacancyResponse
+from voorelkaar.models import OrganisationMember, ResponseStage, User, Vacancy, VacancyResponse
 
 
 def responses_to_answer(db: Session, user: User) -> list[Action]:
-    """Per vacancy of the user's organisations: how many responses wait for an answer."""
+    """Per vacancy of the user's organisations: how many new responses wait for a first step."""
     rows = db.execute(
         select(Vacancy.title, func.count(VacancyResponse.id), func.min(VacancyResponse.created_at))
         .join(Vacancy, Vacancy.id == VacancyResponse.vacancy_id)
         .join(OrganisationMember, OrganisationMember.organisation_id == Vacancy.organisation_id)
-        .where(OrganisationMember.user_id == user.id, VacancyResponse.answered_at.is_(None))
+        .where(
+            OrganisationMember.user_id == user.id,
+            VacancyResponse.answered_at.is_(None),
+            VacancyResponse.stage == ResponseStage.NEW,
+        )
         .group_by(Vacancy.id, Vacancy.title)
         .order_by(func.min(VacancyResponse.created_at))
     ).all()

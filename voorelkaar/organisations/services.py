@@ -7,9 +7,10 @@ list, but its page stays, saying that it is closed.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
@@ -21,6 +22,7 @@ from voorelkaar.models import (
     Organisation,
     OrganisationMember,
     RequestState,
+    ResponseStage,
     Role,
     User,
     UserRole,
@@ -67,6 +69,22 @@ class VacancyDetails:
     hours: str
     skills: list[str] = field(default_factory=list)
     postcode: str | None = None
+    requires_vog: bool = False
+    places: int | None = None
+    start_date: date | None = None
+    contact_id: int | None = None
+
+
+@dataclass
+class OrganisationDetails:
+    """What an applicant fills in: enough for a coordinator to check the organisation."""
+
+    name: str
+    description: str = ""
+    kvk_number: str | None = None
+    phone: str | None = None
+    postcode: str | None = None
+    house_number: str | None = None
 
 
 def _link(path: str) -> str:
@@ -76,13 +94,20 @@ def _link(path: str) -> str:
 # Organisations and their members
 
 
-def register_organisation(db: Session, user: User, name: str, description: str) -> Organisation:
+def register_organisation(db: Session, user: User, details: OrganisationDetails) -> Organisation:
     """Sign up an organisation, with user as its first member and contact person.
 
     Anyone with an account may apply; a coordinator of their municipality approves it
     (user then gets the organisation role) or turns it down with a reason.
     """
-    organisation = Organisation(name=name, description=description)
+    organisation = Organisation(
+        name=details.name,
+        description=details.description,
+        kvk_number=details.kvk_number or None,
+        phone=details.phone or None,
+        postcode=details.postcode or None,
+        house_number=details.house_number or None,
+    )
     organisation.members.append(OrganisationMember(user=user))
     db.add(organisation)
     db.flush()
@@ -212,10 +237,29 @@ def may_manage(db: Session, user: User, vacancy: Vacancy) -> bool:
     return staff_of(user, vacancy.municipality_id) or is_member(db, user, vacancy.organisation_id)
 
 
+def members_of(db: Session, organisation_id: int) -> list[User]:
+    """The members of an organisation, by name: who may be a vacancy's contact person."""
+    return list(
+        db.scalars(
+            select(User)
+            .join(OrganisationMember, OrganisationMember.user_id == User.id)
+            .where(OrganisationMember.organisation_id == organisation_id)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def _apply(db: Session, vacancy: Vacancy, details: VacancyDetails) -> None:
     vacancy.title = details.title
     vacancy.description = details.description
     vacancy.hours = details.hours
+    vacancy.requires_vog = details.requires_vog
+    vacancy.places = details.places
+    vacancy.start_date = details.start_date
+    if details.contact_id is not None:
+        if not is_member(db, db.get(User, details.contact_id), vacancy.organisation_id):
+            raise NotAllowed("the contact person is a member of the organisation")
+        vacancy.contact_id = details.contact_id
     vacancy.skills = ", ".join(
         dict.fromkeys(s.strip().lower() for s in details.skills if s.strip())
     )
@@ -234,7 +278,8 @@ def post_vacancy(
         raise NotAllowed("only members post for their organisation")
     if not details.postcode:
         raise NotAllowed("a new vacancy needs a place")
-    vacancy = Vacancy(author=author, organisation=organisation)
+    vacancy = Vacancy(author=author, organisation=organisation, organisation_id=organisation.id)
+    vacancy.contact_id = author.id
     _apply(db, vacancy, details)
     submit_new(db, author, vacancy)
     return vacancy
@@ -320,7 +365,8 @@ def close_vacancy(db: Session, actor: User, vacancy: Vacancy, outcome: RequestSt
     db.refresh(vacancy)
     event = record(db, actor, CLOSED_ACTION, vacancy)
     for response in responses_to(db, vacancy):
-        if response.answered_at is not None or response.volunteer.blocked_at is not None:
+        decided = response.stage in (ResponseStage.ACCEPTED, ResponseStage.DECLINED)
+        if decided or response.answered_at is not None or response.volunteer.blocked_at:
             continue
         enqueue_email(
             db,
@@ -376,13 +422,11 @@ def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> Vac
     response = VacancyResponse(vacancy=vacancy, volunteer=volunteer, message=message)
     db.add(response)
     db.flush()
-    for member in vacancy.organisation.members:
-        if member.user.blocked_at is not None:
-            continue
+    for member in contacts_of(db, vacancy):
         enqueue_email(
             db,
-            key=f"vacancy-response:{response.id}:{member.user_id}",
-            user=member.user,
+            key=f"vacancy-response:{response.id}:{member.id}",
+            user=member,
             template="vacancy_response",
             kind="vacancy_response",
             item=vacancy,
@@ -392,6 +436,25 @@ def respond(db: Session, volunteer: User, vacancy: Vacancy, message: str) -> Vac
         )
     db.commit()
     return response
+
+
+def contacts_of(db: Session, vacancy: Vacancy) -> list[User]:
+    """Who hears of responses: the vacancy's contact person while they are a member and not
+    blocked, else every member who is not blocked."""
+    contact = vacancy.contact
+    if (
+        contact is not None
+        and contact.blocked_at is None
+        and is_member(db, contact, vacancy.organisation_id)
+    ):
+        return [contact]
+    return [m.user for m in vacancy.organisation.members if m.user.blocked_at is None]
+
+
+def contact_person(db: Session, vacancy: Vacancy) -> User | None:
+    """The member a volunteer deals with once invited: the contact person, or the author."""
+    people = contacts_of(db, vacancy)
+    return vacancy.contact if vacancy.contact in people else (people[0] if people else None)
 
 
 def _hold_open(db: Session, vacancy: Vacancy) -> None:
@@ -438,6 +501,74 @@ def answer_response(db: Session, member: User, response: VacancyResponse, answer
         link=_link(post_url(response.vacancy)),
     )
     db.commit()
+
+
+# Where a member may take a response from each stage.
+NEXT_STAGES = {
+    ResponseStage.NEW: (ResponseStage.TALKING, ResponseStage.ACCEPTED, ResponseStage.DECLINED),
+    ResponseStage.TALKING: (ResponseStage.ACCEPTED, ResponseStage.DECLINED),
+    ResponseStage.ACCEPTED: (),
+    ResponseStage.DECLINED: (),
+}
+# From these stages on, the organisation and the volunteer see each other's contact details.
+IN_TOUCH = (ResponseStage.TALKING, ResponseStage.ACCEPTED)
+
+
+def move_response(
+    db: Session, member: User, response: VacancyResponse, stage: ResponseStage
+) -> bool:
+    """Take a response to its next stage: invited for a talk, accepted or declined.
+
+    The volunteer gets a mail saying so, with the contact person's details once invited.
+    Returns False, and changes and sends nothing, when someone else moved it first.
+    """
+    if not is_member(db, member, response.vacancy.organisation_id):
+        raise NotAllowed("only members move responses")
+    before = response.stage
+    if stage not in NEXT_STAGES[before]:
+        raise NotAllowed("this step does not follow the response's stage")
+    # Conditional: of two members clicking at once, one moves it and one finds it moved.
+    if not claim(
+        db,
+        VacancyResponse,
+        response.id,
+        VacancyResponse.stage == before,
+        stage=stage,
+        stage_at=utcnow(),
+    ):
+        db.rollback()
+        return False
+    db.refresh(response)
+    event = record(db, member, f"vacancy_responses.{stage.value}", response)
+    vacancy = response.vacancy
+    contact = contact_person(db, vacancy) if stage in IN_TOUCH else None
+    enqueue_email(
+        db,
+        key=f"vacancy-stage:{event.id}",
+        user=response.volunteer,
+        template="vacancy_stage",
+        kind="vacancy_stage",
+        item=vacancy,
+        stage=stage.value,
+        contact=contact,
+        contact_phone=(contact.phone if contact else None) or vacancy.organisation.phone,
+        link=_link(post_url(vacancy)),
+    )
+    db.commit()
+    return True
+
+
+def places_filled(db: Session, vacancy: Vacancy) -> int:
+    """How many volunteers the organisation took on for this vacancy."""
+    return (
+        db.scalar(
+            select(func.count(VacancyResponse.id)).where(
+                VacancyResponse.vacancy_id == vacancy.id,
+                VacancyResponse.stage == ResponseStage.ACCEPTED,
+            )
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ from voorelkaar.db import get_session
 from voorelkaar.forms import BaseForm
 from voorelkaar.help_requests.services import known_skills
 from voorelkaar.idempotency import already_created
-from voorelkaar.models import Organisation, RequestState, Role, Vacancy, VacancyResponse
+from voorelkaar.models import (
+    Organisation,
+    RequestState,
+    ResponseStage,
+    Role,
+    Vacancy,
+    VacancyResponse,
+)
 from voorelkaar.moderation.services import post_url
 from voorelkaar.organisations import services
 from voorelkaar.organisations.forms import (
@@ -20,13 +27,29 @@ from voorelkaar.organisations.forms import (
     OrganisationForm,
     RejectForm,
     ResponseForm,
+    StageForm,
     VacancyBrowseForm,
     VacancyForm,
 )
+from voorelkaar.tasks.services import local_today
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
 organisation_required = role_required(Role.ORGANISATION)
+
+# Where the organisation is with a volunteer who responded, as both of them read it.
+STAGE_LABELS = {
+    ResponseStage.NEW: _l("Nieuw"),
+    ResponseStage.TALKING: _l("In gesprek"),
+    ResponseStage.ACCEPTED: _l("Aangenomen"),
+    ResponseStage.DECLINED: _l("Afgewezen"),
+}
+# The button that takes a response to that stage.
+STAGE_BUTTONS = {
+    ResponseStage.TALKING: _l("Uitnodigen voor een gesprek"),
+    ResponseStage.ACCEPTED: _l("Aannemen"),
+    ResponseStage.DECLINED: _l("Afwijzen"),
+}
 
 # The status of a vacancy its organisation closed; other states use state_label.
 CLOSED_LABELS = {
@@ -71,6 +94,10 @@ def _vacancy_page(db, item, form: ResponseForm, close_form: CloseForm | None = N
         closed=services.is_closed(db, item),
         filled=item.state == RequestState.DONE,
         close_form=close_form,
+        contact=services.contact_person(db, item),
+        places_filled=services.places_filled(db, item) if item.places else 0,
+        stage_labels=STAGE_LABELS,
+        in_touch=services.IN_TOUCH,
     )
 
 
@@ -88,7 +115,10 @@ def create_vacancy():
     if not organisations:
         flash(_("Meld eerst uw organisatie aan. Daarna kunt u vacatures plaatsen."), "info")
         return redirect(url_for("organisations.register"))
-    form = VacancyForm(organisations=organisations)
+    members = {m.id: m for o in organisations for m in services.members_of(db, o.id)}
+    form = VacancyForm(organisations=organisations, members=members.values())
+    if request.method == "GET":
+        form.contact.data = str(current_user.id)
     if form.validate_on_submit():
         organisation = form.chosen_organisation()
         item = already_created(db, current_user, Vacancy) or services.post_vacancy(
@@ -122,7 +152,7 @@ def edit_vacancy(vacancy_id):
     if item.state not in services.EDITABLE:
         flash(_("Deze vacature kan niet meer worden gewijzigd."), "info")
         return redirect(url_for("organisations.vacancy", vacancy_id=vacancy_id))
-    form = VacancyForm(editing=True)
+    form = VacancyForm(editing=True, members=services.members_of(db, item.organisation_id))
     if request.method == "GET":
         form.fill_from(item)
     if form.validate_on_submit():
@@ -196,6 +226,12 @@ def _dashboard_page(db, failed: AnswerForm | CloseForm | None = None, failed_id:
         closed_ids=services.closed_ids(db, (vacancy.id for vacancy in vacancies)),
         closed_labels=CLOSED_LABELS,
         form=failed,
+        stage_labels=STAGE_LABELS,
+        stage_buttons=STAGE_BUTTONS,
+        next_stages=services.NEXT_STAGES,
+        in_touch=services.IN_TOUCH,
+        filled={v.id: services.places_filled(db, v) for v in vacancies if v.places},
+        vog_day=local_today(),
     )
 
 
@@ -245,6 +281,46 @@ def answer(response_id):
     return redirect(url_for("organisations.dashboard"))
 
 
+@bp.route("/mijn-organisatie/reacties/<int:response_id>/stap", methods=["POST"])
+@organisation_required
+def move(response_id):
+    """Take a response to its next stage: invite for a talk, accept or decline."""
+    db = get_session()
+    response = services.response_for(db, current_user, response_id) or abort(404)
+    form = StageForm()
+    if not form.validate_on_submit():  # only a forged or broken form has no known step
+        flash(_("Kies wat u wilt doen met deze reactie."), "error")
+        return _dashboard_page(db), 422
+    stage = form.stage()
+    name = response.volunteer.first_name
+    try:
+        moved = services.move_response(db, current_user, response, stage)
+    except services.NotAllowed:
+        moved = False
+    if not moved:
+        flash(
+            _('Deze reactie staat al op "%(stage)s".', stage=STAGE_LABELS[response.stage]),
+            "info",
+        )
+    elif stage == ResponseStage.TALKING:
+        flash(
+            _(
+                "%(name)s krijgt een e-mail met uw gegevens. Hieronder ziet u hoe u %(name)s "
+                "bereikt.",
+                name=name,
+            ),
+            "success",
+        )
+    elif stage == ResponseStage.ACCEPTED:
+        flash(_("%(name)s is aangenomen en krijgt een e-mail.", name=name), "success")
+        vacancy = response.vacancy
+        if vacancy.places and services.places_filled(db, vacancy) >= vacancy.places:
+            flash(_("Alle plekken zijn nu gevuld. U kunt de vacature sluiten."), "info")
+    else:
+        flash(_("%(name)s krijgt een e-mail dat het niet doorgaat.", name=name), "success")
+    return redirect(url_for("organisations.dashboard") + f"#reactie-{response_id}")
+
+
 @bp.route("/organisatie-aanmelden", methods=["GET", "POST"])
 @login_required
 def register():
@@ -253,9 +329,7 @@ def register():
     form = OrganisationForm()
     if form.validate_on_submit():
         if not already_created(db, current_user, Organisation):
-            services.register_organisation(
-                db, current_user, form.name.data, form.description.data or ""
-            )
+            services.register_organisation(db, current_user, form.details())
         flash(_("Uw organisatie is aangemeld. Een coördinator controleert de gegevens."), "success")
         if not current_user.has_role(Role.ORGANISATION):
             flash(_("U krijgt een e-mail zodra de aanmelding is goedgekeurd."), "info")
