@@ -23,6 +23,7 @@ PLACEHOLDERS = {
     "report.subject_type": POST_TABLES,
     "answer": ("ja", "nee"),
     "action": ("verified", "unverified"),
+    "stage.value": ("talking", "accepted", "declined"),
 }
 WRITERS = {"record": 2, "security_event": 1}
 

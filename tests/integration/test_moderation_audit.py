@@ -11,8 +11,19 @@ from sqlalchemy import func, select
 from tests.integration.audit_codes import action_codes
 from tests.integration.test_reports_and_blocking import open_request
 from voorelkaar.audit import record
-from voorelkaar.models import HelpRequest, OutboxMessage, Report, RequestState, Role, StaffTask
+from voorelkaar.models import (
+    HelpRequest,
+    Match,
+    MatchState,
+    OutboxMessage,
+    Report,
+    RequestState,
+    Role,
+    StaffTask,
+    TaskKind,
+)
 from voorelkaar.moderation.sentences import KINDS, SENTENCES
+from voorelkaar.tasks.services import open_task
 
 
 def report_it(forms, auth, item, email="vrijwilliger@example.nl", reason="Niet netjes."):
@@ -63,6 +74,26 @@ def test_hiding_a_reported_request_mails_the_author_the_reason_and_their_pages_s
     for html in (detail, mine):
         assert label in html
         assert "ingetrokken" not in html
+
+
+def test_hiding_a_request_tells_its_volunteers_and_closes_its_tasks(
+    forms, auth, db, make_user, volunteer, staff
+):
+    author, item = open_request(db, make_user)
+    match = Match(request=item, volunteer=volunteer, state=MatchState.OFFERED)
+    db.add(match)
+    waiting = open_task(db, key="test-unmatched", kind=TaskKind.REQUEST_UNMATCHED, request=item)
+    db.commit()
+    reporter = make_user(Role.VOLUNTEER, email="melder@example.nl")
+    report_it(forms, auth, item, email=reporter.email)
+    report = db.scalar(select(Report))
+    handle(forms, auth, report.id, hide_post="y", hide_reason="Er staat een telefoonnummer in.")
+    db.expire_all()
+    assert db.get(Match, match.id).state == MatchState.DECLINED
+    (told,) = mails(db, to=volunteer.email)
+    assert "staat niet meer online" in told.body_text and "telefoonnummer" not in told.body_text
+    task = db.get(StaffTask, waiting.id)
+    assert task.closed_at is not None and "offline gehaald" in task.closed_reason
 
 
 def test_an_author_who_withdrew_their_request_still_reads_ingetrokken(

@@ -51,6 +51,11 @@ def register() -> None:
         "request_posted_for_resident",
         Tell(resident, "request_posted_for_you", notice=False),
     )
+    # Staff took it offline after a report: the asker was mailed the reason by moderation.
+    events.register(
+        "request_hidden",
+        Tell(ended_volunteers, "request_hidden", context=withdrawn),
+    )
     events.register(
         "request_expired",
         Tell(asker, "request_expired", notice=False, context=links),

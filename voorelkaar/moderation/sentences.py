@@ -74,6 +74,11 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "offers.closed": Sentence(_l("%(actor)s sloot %(subject)s"), "hulp"),
     "vacancies.closed": Sentence(_l("%(actor)s sloot %(subject)s"), "hulp"),
+    "vacancy_responses.talking": Sentence(
+        _l("%(actor)s nodigde %(subject)s uit voor een gesprek"), "hulp"
+    ),
+    "vacancy_responses.accepted": Sentence(_l("%(actor)s nam %(subject)s aan"), "hulp"),
+    "vacancy_responses.declined": Sentence(_l("%(actor)s wees %(subject)s af"), "hulp"),
     # Matches: the subject reads as the request the help is for.
     "matches.offered": Sentence(_l("%(actor)s bood hulp aan bij %(subject)s"), "hulp"),
     "matches.invited": Sentence(
@@ -346,6 +351,7 @@ _GONE = {
     "help_requests": _l("een hulpvraag die niet meer bestaat"),
     "offers": _l("een aanbod dat niet meer bestaat"),
     "vacancies": _l("een vacature die niet meer bestaat"),
+    "vacancy_responses": _l("een reactie die niet meer bestaat"),
     "referrals": _l("een verwijzing die niet meer bestaat"),
     "staff_tasks": _l("een taak die niet meer bestaat"),
     "matches": _l("een afspraak die niet meer bestaat"),
@@ -384,6 +390,15 @@ def _task(names: _Names, task) -> Markup:
     return Markup("{} {} {}").format(text, _("over"), names.person(task.person_id))
 
 
+def _vacancy_response(names: _Names, response) -> Markup:
+    vacancy = _post(_l("de vacature"), "organisations.vacancy", "vacancy_id")(
+        names, response.vacancy
+    )
+    return Markup("{} {}").format(
+        _("de vrijwilliger %(name)s voor", name=response.volunteer.short_name), vacancy
+    )
+
+
 def _report(names: _Names, report) -> Markup:
     return _link(url_for("reports.handle", report_id=report.id), _("een melding"))
 
@@ -408,6 +423,7 @@ _SUBJECTS = {
     "offers": _post(_l("het aanbod"), "offers.detail", "offer_id"),
     "vacancies": _post(_l("de vacature"), "organisations.vacancy", "vacancy_id"),
     "matches": _match,
+    "vacancy_responses": _vacancy_response,
     "referrals": _referral,
     "staff_tasks": _task,
     "reports": _report,

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from voorelkaar.audit import record
 from voorelkaar.auth.access import is_staff
 from voorelkaar.db import utcnow
-from voorelkaar.help_requests.services import request_for
-from voorelkaar.models import Report, RequestState, User
+from voorelkaar.events import emit
+from voorelkaar.help_requests.services import end_matches, request_for
+from voorelkaar.models import HelpRequest, MatchState, Report, RequestState, User
 from voorelkaar.moderation.services import (
     POST_KINDS,
     ModerationError,
@@ -198,10 +199,18 @@ def _tell_reporters(db: Session, handled: list[Report]) -> None:
 def hide_post_for_report(db: Session, actor: User, post, reason: str) -> None:
     """Take a reported post offline and tell its author why, by mail (or a call task when
     they have no email address); their own pages then say it was hidden, not withdrawn."""
+    now = utcnow()
     post.state = RequestState.CANCELLED
     post.reject_reason = reason
-    post.hidden_at = utcnow()
+    post.hidden_at = now
     event = record(db, actor, f"{type(post).__tablename__}.hidden", post, reason)
+    if isinstance(post, HelpRequest):
+        # The volunteers who offered, were invited or were to come hear it is off; its
+        # tasks close themselves (voorelkaar.tasks.events).
+        post.confirmed_count = 0
+        ended = end_matches(db, post, (MatchState.INVITED, MatchState.OFFERED), now)
+        ended += end_matches(db, post, (MatchState.CONFIRMED,), now, MatchState.CANCELLED)
+        emit(db, "request_hidden", event, actor=actor, request=post, ended=ended)
     enqueue_email(
         db,
         key=f"post-hidden:{event.id}",

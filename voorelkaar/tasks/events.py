@@ -19,6 +19,7 @@ ANSWERED = "Vanzelf gesloten: het aanbod is beantwoord."
 OFFER_WITHDRAWN = "Vanzelf gesloten: de vrijwilliger trok het aanbod in."
 WITHDRAWN = "Vanzelf gesloten: de hulpvraag is ingetrokken."
 EXPIRED = "Vanzelf gesloten: de hulpvraag is verlopen."
+HIDDEN = "Vanzelf gesloten: de hulpvraag is offline gehaald na een melding."
 DONE = "Vanzelf gesloten: de hulpvraag is afgerond."
 # What a confirmed volunteer resolves: nobody found, an appointment called off, help failed.
 FOUND_KINDS = (TaskKind.REQUEST_UNMATCHED, TaskKind.MATCH_CANCELLED, TaskKind.MATCH_FAILED)
@@ -56,3 +57,4 @@ def register() -> None:
     events.also("offer_withdrawn", CloseOfferTasks(OFFER_WITHDRAWN))
     events.also("request_withdrawn", CloseRequestTasks(WITHDRAWN))
     events.also("request_expired", CloseRequestTasks(EXPIRED))
+    events.also("request_hidden", CloseRequestTasks(HIDDEN))
