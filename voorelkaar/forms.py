@@ -127,15 +127,28 @@ class MunicipalPostcode:
         return area
 
 
-def national_phone(value: str) -> str:
-    """A phone number as people dial it ("0522 123 456"), or a ValidationError."""
-    message = _l("Vul een geldig telefoonnummer in, bijvoorbeeld 0522 123 456.")
+def _phone_number(value: str, message) -> phonenumbers.PhoneNumber:
+    """A valid phone number (Dutch unless it starts with +), or a ValidationError."""
     try:
         number = phonenumbers.parse(value, "NL")
     except phonenumbers.NumberParseException:
         raise ValidationError(message) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(message)
+    return number
+
+
+def normalise_phone(value: str) -> str:
+    """A Dutch or international phone number in E.164 (how a person's number is kept)."""
+    number = _phone_number(value, _l("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national_phone(value: str) -> str:
+    """A phone number as people dial it ("0522 123 456"): an office's number, shown as typed."""
+    number = _phone_number(
+        value, _l("Vul een geldig telefoonnummer in, bijvoorbeeld 0522 123 456.")
+    )
     kind = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if number.country_code == 31

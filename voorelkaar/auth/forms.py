@@ -1,6 +1,5 @@
 """Account forms. Every message says what to do, in plain Dutch."""
 
-import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +15,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from voorelkaar.auth import passwords
-from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number
+from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number, normalise_phone
 from voorelkaar.models.user import SELF_CHOSEN_ROLES, Role
 
 ROLE_CHOICES = {
@@ -150,18 +149,6 @@ class RegisterForm(MunicipalPostcode, BaseForm):
             raise ValidationError(_l("Kies wat u wilt doen. U kunt dit later veranderen."))
         if not set(field.data) <= allowed:
             raise ValidationError(_l("Kies uit de rollen in de lijst."))
-
-
-def normalise_phone(value: str) -> str:
-    """A Dutch or international phone number in E.164, or a ValidationError."""
-    message = _l("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678.")
-    try:
-        number = phonenumbers.parse(value, "NL")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(message) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(message)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class LoginForm(BaseForm):

@@ -4,8 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, StringField, TelField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from voorelkaar.auth.forms import normalise_phone
-from voorelkaar.forms import street_field, text_field
+from voorelkaar.forms import normalise_phone, street_field, text_field
 from voorelkaar.help_requests.forms import RequestForm
 from voorelkaar.intake.services import Caller
 from voorelkaar.models import PostedFor

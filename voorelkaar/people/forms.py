@@ -12,13 +12,13 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from voorelkaar.auth.forms import normalise_phone
 from voorelkaar.db import get_session
 from voorelkaar.forms import (
     BaseForm,
     CreatingForm,
     MunicipalPostcode,
     check_house_number,
+    normalise_phone,
     street_field,
     text_field,
 )

@@ -2,9 +2,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from voorelkaar.auth.forms import normalise_phone
 from voorelkaar.carers.forms import CareSituationForm
-from voorelkaar.forms import BaseForm, MunicipalPostcode, check_house_number, street_field
+from voorelkaar.forms import (
+    BaseForm,
+    MunicipalPostcode,
+    check_house_number,
+    normalise_phone,
+    street_field,
+)
 from voorelkaar.profiles.services import VolunteerStart
 from voorelkaar.volunteers.forms import AvailabilityForm
 

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from voorelkaar.auth.forms import RegisterForm, normalise_phone
+from voorelkaar.auth.forms import RegisterForm
 from voorelkaar.forms import (
     BaseForm,
     CreatingForm,
@@ -21,6 +21,7 @@ from voorelkaar.forms import (
     MunicipalPostcode,
     check_consent_date,
     check_house_number,
+    normalise_phone,
     street_field,
     text_field,
 )
