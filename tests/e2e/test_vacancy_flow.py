@@ -138,6 +138,9 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     link = next(line for line in text.splitlines() if "/vacatures/" in line).strip()
     press(visit, "Aannemen", "Sanne V.")
     assert "Alle plekken zijn nu gevuld." in page.content()
+    for width in (320, 1280):  # the dashboard with a response in every stage's form
+        page.set_viewport_size({"width": width, "height": 800})
+        visit.assert_accessible()
     visit.submit("Uitloggen")
 
     log_in(visit, "vrijwilliger@example.nl")
