@@ -95,13 +95,17 @@ def submit_post(db: Session, post, actor: User) -> None:
         record(db, actor, f"{name}.published", post)
 
 
-def review_queue(db: Session, viewer: User) -> list:
-    """Every post of viewer's municipalities waiting for review, oldest first."""
+def review_queue(db: Session, viewer: User, limit: int | None = None) -> list:
+    """Every post of viewer's municipalities waiting for review, oldest first (the oldest
+    limit only, when given: each kind is cut in SQL, so a long queue costs no more)."""
     posts = []
     for kind in POST_KINDS.values():
         query = select(kind.model).where(kind.model.state == RequestState.PENDING)
-        posts.extend(db.scalars(scoped(db, query, kind.model.municipality_id, viewer)))
-    return sorted(posts, key=lambda post: (post.updated_at, post.id))
+        query = scoped(db, query, kind.model.municipality_id, viewer)
+        if limit is not None:
+            query = query.order_by(kind.model.updated_at, kind.model.id).limit(limit)
+        posts.extend(db.scalars(query))
+    return sorted(posts, key=lambda post: (post.updated_at, post.id))[:limit]
 
 
 def find_post(db: Session, kind_slug: str, post_id: int, viewer: User | None = None):

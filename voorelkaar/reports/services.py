@@ -87,13 +87,22 @@ def file_report(db: Session, reporter: User, subject: Subject, reason: str) -> R
     return report
 
 
-def open_reports(db: Session, viewer: User) -> list[tuple[Report, Subject | None]]:
-    """Reports not handled yet about the people and posts of viewer's municipalities."""
+def open_reports(
+    db: Session, viewer: User, limit: int | None = None
+) -> list[tuple[Report, Subject | None]]:
+    """Reports not handled yet about the people and posts of viewer's municipalities,
+    oldest first; the oldest limit only, when given."""
     reports = db.scalars(
         select(Report).where(Report.handled_at.is_(None)).order_by(Report.created_at, Report.id)
     )
-    found = [(report, subject_of(db, report)) for report in reports]
-    return [(report, subject) for report, subject in found if _serves(db, viewer, report, subject)]
+    found = []
+    for report in reports:
+        subject = subject_of(db, report)
+        if _serves(db, viewer, report, subject):
+            found.append((report, subject))
+            if limit is not None and len(found) >= limit:
+                break
+    return found
 
 
 def report_for(db: Session, viewer: User, report_id: int) -> Report | None:

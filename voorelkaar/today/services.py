@@ -130,8 +130,8 @@ def today_for(db: Session, viewer: User, now: datetime | None = None) -> Today:
         or_(StaffTask.follow_up_on.is_(None), StaffTask.follow_up_on <= today),
     )
     return Today(
-        posts=review_queue(db, viewer)[:LIMIT],
-        reports=open_reports(db, viewer)[:LIMIT],
+        posts=review_queue(db, viewer, LIMIT),
+        reports=open_reports(db, viewer, LIMIT),
         unclaimed=list(db.scalars(unclaimed.order_by(StaffTask.created_at).limit(LIMIT))),
         follow_ups=list(
             db.scalars(due.order_by(StaffTask.follow_up_on, StaffTask.created_at).limit(LIMIT))
