@@ -48,6 +48,13 @@ def approve_as_staff(visit, title: str):
     visit.submit("Uitloggen")
 
 
+def at_widths(visit, widths=(320, 1280)):
+    """Check the page with axe at a phone's width and a desktop's, ending at the desktop."""
+    for width in widths:
+        visit.page.set_viewport_size({"width": width, "height": 800})
+        visit.assert_accessible()
+
+
 def follow(visit, link: str):
     """Click a link by its name, as a keyboard or mouse user would, and check the page."""
     with visit.page.expect_navigation():
@@ -69,6 +76,7 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     page.get_by_label("KvK-nummer (niet verplicht)").fill("1234567")
     visit.submit("Organisatie aanmelden")
     assert "Een KvK-nummer heeft 8 cijfers" in page.content()
+    at_widths(visit)  # the application form, with its messages
     assert page.get_by_label("Naam van de organisatie").input_value() == ORGANISATION
     page.get_by_label("KvK-nummer (niet verplicht)").fill("12345678")
     page.get_by_label("Telefoonnummer van de organisatie").fill("0522 123456")
@@ -79,6 +87,7 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     log_in(visit, "coordinator@example.nl")
     follow(visit, "Organisaties controleren")
     assert "12345678" in page.content() and "0522 123 456" in page.content()
+    at_widths(visit)
     press(visit, "Goedkeuren", ORGANISATION)
     assert "is gecontroleerd" in page.content()
     visit.submit("Uitloggen")
@@ -95,6 +104,7 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     page.get_by_label("Huisnummer").fill("")
     visit.submit("Vacature plaatsen")
     assert "Vul het huisnummer in" in page.locator("#house_number-error").inner_text()
+    at_widths(visit)  # the vacancy form, with its messages
     assert page.get_by_label("Korte titel").input_value() == VACANCY
     page.get_by_label("Huisnummer").fill("1")
     visit.submit("Vacature plaatsen")
@@ -138,18 +148,14 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     link = next(line for line in text.splitlines() if "/vacatures/" in line).strip()
     press(visit, "Aannemen", "Sanne V.")
     assert "Alle plekken zijn nu gevuld." in page.content()
-    for width in (320, 1280):  # the dashboard with a response in every stage's form
-        page.set_viewport_size({"width": width, "height": 800})
-        visit.assert_accessible()
+    at_widths(visit)  # the dashboard, a response taken on
     visit.submit("Uitloggen")
 
     log_in(visit, "vrijwilliger@example.nl")
     page.goto(link)
     visit.assert_accessible()
     assert "Aangenomen" in page.content() and "organisatie@example.nl" in page.content()
-    for width in (320, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        visit.assert_accessible()
+    at_widths(visit)
 
 
 def test_a_volunteer_offers_help_staff_approve_and_a_resident_replies(
