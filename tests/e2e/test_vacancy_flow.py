@@ -130,6 +130,7 @@ def test_an_organisation_posts_a_vacancy_a_volunteer_responds_and_the_organisati
     assert "Ik wandel graag en heb op dinsdag tijd." in page.content()
     assert "Sanne" in page.content() and "vrijwilliger@example.nl" not in page.content()
     assert "Van deze vrijwilliger is nog geen geldige VOG bekend." in page.content()
+    page.locator("summary", has_text="Bericht sturen").click()  # unfolds the answer form
     page.get_by_label("Uw antwoord").fill("Fijn! Bel ons op 0522 123456.")
     press(visit, "Antwoord sturen", "Sanne V.")
     assert "Uw antwoord is verstuurd" in page.content()
