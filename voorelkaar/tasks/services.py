@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from voorelkaar.audit import record
 from voorelkaar.auth.access import staff_of
@@ -20,15 +20,17 @@ from voorelkaar.models import (
     CarerProfile,
     Checkin,
     CheckinAnswer,
+    HelpRequest,
     Municipality,
     Neighbourhood,
+    Referral,
     Role,
     StaffTask,
     TaskKind,
     User,
     UserRole,
 )
-from voorelkaar.tenancy import scoped, serves
+from voorelkaar.tenancy import in_scope, scoped, serves
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
@@ -80,10 +82,87 @@ class TaskView(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a page of the queue starts or ends: the sort moment and the id of one task."""
+
+    moment: datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.moment.astimezone(UTC).isoformat()}~{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """The cursor written in a page link; anything odd is None (the first page)."""
+        moment, _, id_ = (text or "").rpartition("~")
+        try:
+            when = datetime.fromisoformat(moment)
+            return cls(when if when.tzinfo else when.replace(tzinfo=UTC), int(id_))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as a row of the queue shows them: a name, and a phone number to call."""
+
+    id: int
+    name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    id: int
+    title: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    id: int
+    resident_name: str
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CheckinLine:
+    carer: Person
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """What one line of the queue shows of a task, read in the page's one query.
+
+    It has the attribute names of StaffTask, so `subject_link` and `carer_of` take both."""
+
+    id: int
+    kind: TaskKind
+    title: str | None
+    detail: str  # the start only: the queue shows its first line
+    created_at: datetime
+    follow_up_on: date | None
+    closed_at: datetime | None
+    closed_reason: str | None
+    claimed_by_id: int | None
+    person: Person | None
+    request: RequestLine | None
+    referral: ReferralLine | None
+    checkin: CheckinLine | None
+    claimed_by: Person | None
+    closed_by: Person | None
+
+
+@dataclass(frozen=True)
 class TaskPage:
-    items: list[StaffTask]
+    """One page of the queue; `after` and `before` are the cursors of the next and the
+    previous page (None when there is none)."""
+
+    items: list[TaskRow]
     number: int
     total: int
+    after: Cursor | None = None
+    before: Cursor | None = None
 
     @property
     def pages(self) -> int:
@@ -127,33 +206,37 @@ class TaskFilters:
     older_than_days: int | None = None
 
 
-def _filtered(query, filters: TaskFilters | None):
+def _filter_conditions(filters: TaskFilters | None) -> list:
     if filters is None:
-        return query
+        return []
+    conditions = []
     if filters.kind is not None:
-        query = query.where(StaffTask.kind == filters.kind)
+        conditions.append(StaffTask.kind == filters.kind)
     if filters.neighbourhood_id is not None:
         # The wijk of the person the task is about; tasks without a person drop out.
-        query = query.where(
+        conditions.append(
             StaffTask.person_id.in_(
                 select(User.id).where(User.neighbourhood_id == filters.neighbourhood_id)
             )
         )
     if filters.older_than_days is not None:
-        query = query.where(
+        conditions.append(
             StaffTask.created_at <= utcnow() - timedelta(days=filters.older_than_days)
         )
-    return query
+    return conditions
 
 
-def _in_view(db: Session, query, view: TaskView, viewer: User):
-    query = scoped(db, query, StaffTask.municipality_id, viewer)
+def _filtered(query, filters: TaskFilters | None):
+    return query.where(*_filter_conditions(filters))
+
+
+def _view_condition(view: TaskView, viewer: User):
+    """Which tasks a view holds: closed ones, open ones, or the open ones viewer holds."""
     if view == TaskView.CLOSED:
-        return query.where(StaffTask.closed_at.is_not(None))
-    query = query.where(StaffTask.closed_at.is_(None))
+        return StaffTask.closed_at.is_not(None)
     if view == TaskView.MINE:
-        query = query.where(StaffTask.claimed_by_id == viewer.id)
-    return query
+        return and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
+    return StaffTask.closed_at.is_(None)
 
 
 def task_for(db: Session, viewer: User, task_id: int) -> StaffTask | None:
@@ -167,32 +250,150 @@ def default_newest_first(view: TaskView) -> bool:
     return view == TaskView.CLOSED
 
 
+@dataclass(frozen=True)
+class QueueCounts:
+    total: int  # the tasks in view, filters applied
+    mine: int  # the open tasks viewer holds
+
+
+def queue_counts(
+    db: Session, viewer: User, view: TaskView, filters: TaskFilters | None = None
+) -> QueueCounts:
+    """How many tasks the view holds, and how many viewer holds, in one query."""
+    in_view = and_(_view_condition(view, viewer), *_filter_conditions(filters))
+    mine = and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
+    total, held = db.execute(
+        select(func.count(case((in_view, 1))), func.count(case((mine, 1)))).where(
+            in_scope(db, StaffTask.municipality_id, viewer)
+        )
+    ).one()
+    return QueueCounts(total=total or 0, mine=held or 0)
+
+
 def list_tasks(
     db: Session,
     viewer: User,
     view: TaskView = TaskView.OPEN,
     *,
     newest_first: bool | None = None,
-    page: int = 1,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    number: int = 1,
     filters: TaskFilters | None = None,
+    total: int | None = None,
 ) -> TaskPage:
-    """One page of the tasks in view: open, mine (claimed by viewer, open) or closed."""
+    """One page of the tasks in view (open, mine or closed), after or before a cursor.
+
+    Pages by keyset: a page starts where the last ended, so a task added or closed
+    meanwhile shifts nothing and the database never counts past the pages before."""
     if newest_first is None:
         newest_first = default_newest_first(view)
+    if total is None:
+        total = queue_counts(db, viewer, view, filters).total
     moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
-    order = (moment.desc(), StaffTask.id.desc()) if newest_first else (moment, StaffTask.id)
-    total = (
-        db.scalar(_filtered(_in_view(db, select(func.count(StaffTask.id)), view, viewer), filters))
-        or 0
+    backwards = before is not None and after is None
+    rows = _page_rows(db, viewer, view, filters, moment, newest_first, after or before, backwards)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+    if not rows and (after or before):
+        return list_tasks(db, viewer, view, newest_first=newest_first, filters=filters, total=total)
+    key = (
+        (lambda row: Cursor(row.closed_at, row.id))
+        if view == TaskView.CLOSED
+        else (lambda row: Cursor(row.created_at, row.id))
     )
-    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
-    items = db.scalars(
-        _filtered(_in_view(db, select(StaffTask), view, viewer), filters)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return TaskPage(items=list(items), number=page, total=total)
+    if backwards:
+        first_page = not more
+        next_cursor = key(rows[-1]) if rows else None
+        previous_cursor = None if first_page else key(rows[0])
+    else:
+        first_page = after is None
+        next_cursor = key(rows[-1]) if more else None
+        previous_cursor = None if first_page or not rows else key(rows[0])
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = 1 if first_page else max(2, min(number, pages))
+    return TaskPage(rows, number, total, after=next_cursor, before=previous_cursor)
+
+
+def _page_rows(db, viewer, view, filters, moment, newest_first, cursor, backwards):
+    """PAGE_SIZE + 1 rows from the cursor on (to know whether a next page exists)."""
+    descending = newest_first != backwards
+    person, carer = aliased(User), aliased(User)
+    holder, closer = aliased(User), aliased(User)
+    query = (
+        select(
+            StaffTask.id,
+            StaffTask.kind,
+            StaffTask.title,
+            func.substr(StaffTask.detail, 1, 200),
+            StaffTask.created_at,
+            StaffTask.follow_up_on,
+            StaffTask.closed_at,
+            StaffTask.closed_reason,
+            StaffTask.claimed_by_id,
+            person.id,
+            person.name,
+            person.phone,
+            HelpRequest.id,
+            HelpRequest.title,
+            HelpRequest.published_at,
+            Referral.id,
+            Referral.resident_name,
+            Referral.withdrawn_at,
+            carer.id,
+            carer.name,
+            holder.id,
+            holder.name,
+            closer.id,
+            closer.name,
+        )
+        .select_from(StaffTask)
+        .outerjoin(person, person.id == StaffTask.person_id)
+        .outerjoin(HelpRequest, HelpRequest.id == StaffTask.request_id)
+        .outerjoin(Referral, Referral.id == StaffTask.referral_id)
+        .outerjoin(Checkin, Checkin.id == StaffTask.checkin_id)
+        .outerjoin(carer, carer.id == Checkin.carer_id)
+        .outerjoin(holder, holder.id == StaffTask.claimed_by_id)
+        .outerjoin(closer, closer.id == StaffTask.closed_by_id)
+        .where(in_scope(db, StaffTask.municipality_id, viewer), _view_condition(view, viewer))
+    )
+    query = _filtered(query, filters)
+    if cursor is not None:
+        beyond = (moment < cursor.moment) if descending else (moment > cursor.moment)
+        tie = (StaffTask.id < cursor.id) if descending else (StaffTask.id > cursor.id)
+        query = query.where(or_(beyond, and_(moment == cursor.moment, tie)))
+    order = (moment.desc(), StaffTask.id.desc()) if descending else (moment, StaffTask.id)
+    return [_row(values) for values in db.execute(query.order_by(*order).limit(PAGE_SIZE + 1))]
+
+
+def _row(values) -> TaskRow:
+    (id_, kind, title, detail, created, follow_up, closed, reason, claimed_by_id) = values[:9]
+    (person_id, person_name, phone, request_id, request_title, published) = values[9:15]
+    (referral_id, resident, withdrawn, carer_id, carer_name) = values[15:20]
+    (holder_id, holder_name, closer_id, closer_name) = values[20:24]
+    return TaskRow(
+        id=id_,
+        kind=kind,
+        title=title,
+        detail=detail or "",
+        created_at=created,
+        follow_up_on=follow_up,
+        closed_at=closed,
+        closed_reason=reason,
+        claimed_by_id=claimed_by_id,
+        person=Person(person_id, person_name, phone) if person_id is not None else None,
+        request=(
+            RequestLine(request_id, request_title, published) if request_id is not None else None
+        ),
+        referral=(
+            ReferralLine(referral_id, resident, withdrawn) if referral_id is not None else None
+        ),
+        checkin=CheckinLine(Person(carer_id, carer_name)) if carer_id is not None else None,
+        claimed_by=Person(holder_id, holder_name) if holder_id is not None else None,
+        closed_by=Person(closer_id, closer_name) if closer_id is not None else None,
+    )
 
 
 def neighbourhood_choices(db: Session, viewer: User) -> list[tuple[int, str]]:

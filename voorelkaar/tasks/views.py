@@ -76,7 +76,7 @@ ANSWER_LABELS = {
 }
 
 
-def subject_link(task: StaffTask) -> Markup:
+def subject_link(task: StaffTask | services.TaskRow) -> Markup:
     """What a task is about, linked: its request, referral, carer or what was mailed.
 
     A call is about its message ("Bel mevrouw X op …: Sanne komt dinsdag"): that line
@@ -143,13 +143,17 @@ def queue():
     db = get_session()
     form = QueueForm(request.args, neighbourhoods=services.neighbourhood_choices(db, current_user))
     form.validate()
+    counts = services.queue_counts(db, current_user, form.view, form.filters)
     page = services.list_tasks(
         db,
         current_user,
         form.view,
         newest_first=form.newest_first,
-        page=request.args.get("pagina", 1, type=int),
+        after=services.Cursor.parse(request.args.get("na")),
+        before=services.Cursor.parse(request.args.get("voor")),
+        number=request.args.get("pagina", 1, type=int),
         filters=form.filters,
+        total=counts.total,
     )
     return render_template(
         "tasks/queue.html",
@@ -157,7 +161,7 @@ def queue():
         page=page,
         view=form.view,
         views=services.TaskView,
-        mine_count=services.count_open(db, current_user, mine=True),
+        mine_count=counts.mine,
     )
 
 
