@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -161,6 +162,7 @@ class TaskPage:
     items: list[TaskRow]
     number: int
     total: int
+    mine: int = 0  # the open tasks the viewer holds (for the "Mijn taken" link)
     after: Cursor | None = None
     before: Cursor | None = None
 
@@ -260,12 +262,14 @@ def queue_counts(
     db: Session, viewer: User, view: TaskView, filters: TaskFilters | None = None
 ) -> QueueCounts:
     """How many tasks the view holds, and how many viewer holds, in one query."""
+    return _counts(db, in_scope(db, StaffTask.municipality_id, viewer), viewer, view, filters)
+
+
+def _counts(db: Session, scope, viewer: User, view: TaskView, filters) -> QueueCounts:
     in_view = and_(_view_condition(view, viewer), *_filter_conditions(filters))
     mine = and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
     total, held = db.execute(
-        select(func.count(case((in_view, 1))), func.count(case((mine, 1)))).where(
-            in_scope(db, StaffTask.municipality_id, viewer)
-        )
+        select(func.count(case((in_view, 1))), func.count(case((mine, 1)))).where(scope)
     ).one()
     return QueueCounts(total=total or 0, mine=held or 0)
 
@@ -280,41 +284,73 @@ def list_tasks(
     before: Cursor | None = None,
     number: int = 1,
     filters: TaskFilters | None = None,
-    total: int | None = None,
 ) -> TaskPage:
-    """One page of the tasks in view (open, mine or closed), after or before a cursor.
+    """One page of the tasks in view (open, mine or closed), after or before a cursor,
+    with the counts: two queries.
 
     Pages by keyset: a page starts where the last ended, so a task added or closed
     meanwhile shifts nothing and the database never counts past the pages before."""
     if newest_first is None:
         newest_first = default_newest_first(view)
-    if total is None:
-        total = queue_counts(db, viewer, view, filters).total
-    moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
-    backwards = before is not None and after is None
-    rows = _page_rows(db, viewer, view, filters, moment, newest_first, after or before, backwards)
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    if backwards:
-        rows.reverse()
-    if not rows and (after or before):
-        return list_tasks(db, viewer, view, newest_first=newest_first, filters=filters, total=total)
-    key = (
-        (lambda row: Cursor(row.closed_at, row.id))
-        if view == TaskView.CLOSED
-        else (lambda row: Cursor(row.created_at, row.id))
-    )
-    if backwards:
-        first_page = not more
-        next_cursor = key(rows[-1]) if rows else None
-        previous_cursor = None if first_page else key(rows[0])
-    else:
-        first_page = after is None
-        next_cursor = key(rows[-1]) if more else None
-        previous_cursor = None if first_page or not rows else key(rows[0])
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = 1 if first_page else max(2, min(number, pages))
-    return TaskPage(rows, number, total, after=next_cursor, before=previous_cursor)
+    scope = in_scope(db, StaffTask.municipality_id, viewer)
+    counts = _counts(db, scope, viewer, view, filters)
+    query = _QueuePage(scope, viewer, view, filters, newest_first, counts)
+    page = query.read(db, after, before, number)
+    if not page.items and (after or before):  # the cursor's tasks went meanwhile
+        page = query.read(db, None, None, 1)
+    return page
+
+
+@dataclass(frozen=True)
+class _QueuePage:
+    """The query of one view of the queue, read from a cursor on."""
+
+    scope: Any
+    viewer: User
+    view: TaskView
+    filters: TaskFilters | None
+    newest_first: bool
+    counts: QueueCounts
+
+    @property
+    def moment(self):
+        return StaffTask.closed_at if self.view == TaskView.CLOSED else StaffTask.created_at
+
+    def cursor_of(self, row: TaskRow) -> Cursor:
+        return Cursor(row.closed_at if self.view == TaskView.CLOSED else row.created_at, row.id)
+
+    def read(self, db: Session, after: Cursor | None, before: Cursor | None, number: int):
+        backwards = before is not None and after is None
+        rows = self.rows(db, after or before, backwards)
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if backwards:
+            rows.reverse()
+            first_page = not more
+            next_cursor = self.cursor_of(rows[-1]) if rows else None
+        else:
+            first_page = after is None
+            next_cursor = self.cursor_of(rows[-1]) if more else None
+        previous_cursor = None if first_page or not rows else self.cursor_of(rows[0])
+        total = self.counts.total
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = 1 if first_page else max(2, min(number, pages))
+        return TaskPage(
+            rows, number, total, self.counts.mine, after=next_cursor, before=previous_cursor
+        )
+
+    def rows(self, db: Session, cursor: Cursor | None, backwards: bool) -> list[TaskRow]:
+        """PAGE_SIZE + 1 rows from the cursor on (to know whether a next page exists)."""
+        descending = self.newest_first != backwards
+        moment = self.moment
+        query = _ROWS.where(self.scope, _view_condition(self.view, self.viewer))
+        query = _filtered(query, self.filters)
+        if cursor is not None:
+            beyond = (moment < cursor.moment) if descending else (moment > cursor.moment)
+            tie = (StaffTask.id < cursor.id) if descending else (StaffTask.id > cursor.id)
+            query = query.where(or_(beyond, and_(moment == cursor.moment, tie)))
+        order = (moment.desc(), StaffTask.id.desc()) if descending else (moment, StaffTask.id)
+        return [_row(values) for values in db.execute(query.order_by(*order).limit(PAGE_SIZE + 1))]
 
 
 # The four people a row names, as aliases made once: building them costs more than the query.
@@ -324,54 +360,42 @@ _HOLDER = aliased(User, name="holder")
 _CLOSER = aliased(User, name="closer")
 
 
-def _page_rows(db, viewer, view, filters, moment, newest_first, cursor, backwards):
-    """PAGE_SIZE + 1 rows from the cursor on (to know whether a next page exists)."""
-    descending = newest_first != backwards
-    person, carer, holder, closer = _PERSON, _CARER, _HOLDER, _CLOSER
-    query = (
-        select(
-            StaffTask.id,
-            StaffTask.kind,
-            StaffTask.title,
-            func.substr(StaffTask.detail, 1, 200),
-            StaffTask.created_at,
-            StaffTask.follow_up_on,
-            StaffTask.closed_at,
-            StaffTask.closed_reason,
-            StaffTask.claimed_by_id,
-            person.id,
-            person.name,
-            person.phone,
-            HelpRequest.id,
-            HelpRequest.title,
-            HelpRequest.published_at,
-            Referral.id,
-            Referral.resident_name,
-            Referral.withdrawn_at,
-            carer.id,
-            carer.name,
-            holder.id,
-            holder.name,
-            closer.id,
-            closer.name,
-        )
-        .select_from(StaffTask)
-        .outerjoin(person, person.id == StaffTask.person_id)
-        .outerjoin(HelpRequest, HelpRequest.id == StaffTask.request_id)
-        .outerjoin(Referral, Referral.id == StaffTask.referral_id)
-        .outerjoin(Checkin, Checkin.id == StaffTask.checkin_id)
-        .outerjoin(carer, carer.id == Checkin.carer_id)
-        .outerjoin(holder, holder.id == StaffTask.claimed_by_id)
-        .outerjoin(closer, closer.id == StaffTask.closed_by_id)
-        .where(in_scope(db, StaffTask.municipality_id, viewer), _view_condition(view, viewer))
+_ROWS = (
+    select(
+        StaffTask.id,
+        StaffTask.kind,
+        StaffTask.title,
+        func.substr(StaffTask.detail, 1, 200),
+        StaffTask.created_at,
+        StaffTask.follow_up_on,
+        StaffTask.closed_at,
+        StaffTask.closed_reason,
+        StaffTask.claimed_by_id,
+        _PERSON.id,
+        _PERSON.name,
+        _PERSON.phone,
+        HelpRequest.id,
+        HelpRequest.title,
+        HelpRequest.published_at,
+        Referral.id,
+        Referral.resident_name,
+        Referral.withdrawn_at,
+        _CARER.id,
+        _CARER.name,
+        _HOLDER.id,
+        _HOLDER.name,
+        _CLOSER.id,
+        _CLOSER.name,
     )
-    query = _filtered(query, filters)
-    if cursor is not None:
-        beyond = (moment < cursor.moment) if descending else (moment > cursor.moment)
-        tie = (StaffTask.id < cursor.id) if descending else (StaffTask.id > cursor.id)
-        query = query.where(or_(beyond, and_(moment == cursor.moment, tie)))
-    order = (moment.desc(), StaffTask.id.desc()) if descending else (moment, StaffTask.id)
-    return [_row(values) for values in db.execute(query.order_by(*order).limit(PAGE_SIZE + 1))]
+    .select_from(StaffTask)
+    .outerjoin(_PERSON, _PERSON.id == StaffTask.person_id)
+    .outerjoin(HelpRequest, HelpRequest.id == StaffTask.request_id)
+    .outerjoin(Referral, Referral.id == StaffTask.referral_id)
+    .outerjoin(Checkin, Checkin.id == StaffTask.checkin_id)
+    .outerjoin(_CARER, _CARER.id == Checkin.carer_id)
+    .outerjoin(_HOLDER, _HOLDER.id == StaffTask.claimed_by_id)
+    .outerjoin(_CLOSER, _CLOSER.id == StaffTask.closed_by_id)
+)
 
 
 def _row(values) -> TaskRow:

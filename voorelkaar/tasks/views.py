@@ -143,7 +143,6 @@ def queue():
     db = get_session()
     form = QueueForm(request.args, neighbourhoods=services.neighbourhood_choices(db, current_user))
     form.validate()
-    counts = services.queue_counts(db, current_user, form.view, form.filters)
     page = services.list_tasks(
         db,
         current_user,
@@ -153,7 +152,6 @@ def queue():
         before=services.Cursor.parse(request.args.get("voor")),
         number=request.args.get("pagina", 1, type=int),
         filters=form.filters,
-        total=counts.total,
     )
     return render_template(
         "tasks/queue.html",
@@ -161,7 +159,7 @@ def queue():
         page=page,
         view=form.view,
         views=services.TaskView,
-        mine_count=counts.mine,
+        mine_count=page.mine,
     )
 
 
