@@ -258,14 +258,8 @@ class QueueCounts:
     mine: int  # the open tasks viewer holds
 
 
-def queue_counts(
-    db: Session, viewer: User, view: TaskView, filters: TaskFilters | None = None
-) -> QueueCounts:
-    """How many tasks the view holds, and how many viewer holds, in one query."""
-    return _counts(db, in_scope(db, StaffTask.municipality_id, viewer), viewer, view, filters)
-
-
 def _counts(db: Session, scope, viewer: User, view: TaskView, filters) -> QueueCounts:
+    """How many tasks the view holds, and how many viewer holds, in one query."""
     in_view = and_(_view_condition(view, viewer), *_filter_conditions(filters))
     mine = and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
     total, held = db.execute(
