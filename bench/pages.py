@@ -13,8 +13,9 @@ The volunteer and the coordinator of the demo log in over HTTP, as a browser doe
 coordinator with the demo's second factor); their session cookies go with every request
 of their pages. Each page gets --requests requests from --clients threads, each thread
 with its own keep-alive connection (http.client; gunicorn's sync workers close after
-each response, so the thread reconnects). Printed: req/s, p50, p99 and the throughput
-as a share of the ORM page's; non-200 answers are counted.
+each response, so the thread reconnects), in --rounds rounds over all pages; the best
+round of each page counts. Printed: req/s, p50, p99 and the throughput as a share of
+the ORM page's; non-200 answers are counted.
 
     python -m bench.pages --pg postgresql://postgres@127.0.0.1/postgres [--size 20000]
     python -m bench.pages --size 10000            # SQLite
@@ -439,11 +440,17 @@ def run(url: str, args) -> None:
                 "volunteer": log_in(site_port, "vrijwilliger@demo.voorelkaar.nl"),
                 "coordinator": log_in(site_port, "coordinator@demo.voorelkaar.nl"),
             }
-            results = {}
-            for page in pages(request_id):
-                port = reference_port if page.server == "reference" else site_port
-                cookie = cookies.get(page.who) if page.who else None
-                results[page.label] = load(port, page.path, cookie, args.requests, args.clients)
+            results: dict[str, Result] = {}
+            # Rounds over all pages, each page's best round kept: on a shared machine a
+            # burst of someone else's work then lowers one round, not one page's figure.
+            for _round in range(args.rounds):
+                for page in pages(request_id):
+                    port = reference_port if page.server == "reference" else site_port
+                    cookie = cookies.get(page.who) if page.who else None
+                    result = load(port, page.path, cookie, args.requests, args.clients)
+                    best = results.get(page.label)
+                    if best is None or result.per_second > best.per_second:
+                        results[page.label] = result
         finally:
             stop(site)
             stop(reference)
@@ -455,7 +462,8 @@ def report(url: str, args, results: dict[str, Result]) -> None:
     orm = results["ORM page (1 row, Jinja)"].per_second
     print(
         f"\n{backend}, {args.size:,} requests, {args.users:,} generated people + demo; "
-        f"gunicorn 2 sync workers; {args.requests} requests per page from {args.clients} clients\n"
+        f"gunicorn 2 sync workers; {args.requests} requests per page from {args.clients} clients, "
+        f"best of {args.rounds} rounds\n"
     )
     print("| page | req/s | p50 ms | p99 ms | ÷ ORM page | non-200 |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -474,6 +482,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10_000, help="generated people")
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; best kept")
     parser.add_argument("--pg", help="a PostgreSQL server URL where databases may be created")
     args = parser.parse_args()
     backend = "postgresql" if args.pg else "sqlite"
