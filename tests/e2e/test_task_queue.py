@@ -91,3 +91,29 @@ def test_the_queue_works_with_the_keyboard_alone(visit, queue):
         page.keyboard.press("Enter")
     visit.assert_accessible()
     assert "De taak is afgesloten." in page.content()
+
+
+def test_a_long_queue_pages_forward_and_back_with_the_keyboard(visit, queue, db, make_user):
+    person = make_user(Role.RESIDENT, email="lang@example.nl", name="Lange Lijst")
+    for number in range(55):
+        open_task(db, key=f"lang:{number}", kind=TaskKind.MAIL_FAILED, person=person)
+    db.commit()
+    page = visit.page
+    log_in(visit, "staf@example.nl")
+    visit.goto("/taken")
+    visit.assert_accessible()
+    pager = page.get_by_role("navigation", name="Paginering")
+    assert "Pagina 1 van 2" in pager.inner_text()
+
+    def press_enter_on(locator):
+        locator.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        visit.assert_accessible()
+
+    press_enter_on(pager.get_by_role("link", name="Volgende"))
+    assert "Pagina 2 van 2" in pager.inner_text()
+    assert pager.get_by_role("link", name="Volgende").count() == 0
+    press_enter_on(pager.get_by_role("link", name="Vorige"))
+    assert "Pagina 1 van 2" in pager.inner_text()
+    assert page.get_by_role("link", name="Mantelzorger heeft het zwaar").count() == 1

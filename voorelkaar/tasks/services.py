@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from voorelkaar.audit import record
 from voorelkaar.auth.access import staff_of
@@ -20,15 +21,17 @@ from voorelkaar.models import (
     CarerProfile,
     Checkin,
     CheckinAnswer,
+    HelpRequest,
     Municipality,
     Neighbourhood,
+    Referral,
     Role,
     StaffTask,
     TaskKind,
     User,
     UserRole,
 )
-from voorelkaar.tenancy import scoped, serves
+from voorelkaar.tenancy import in_scope, scoped, serves
 
 OUTCOME_MAX_LENGTH = 2000
 PAGE_SIZE = 50
@@ -80,10 +83,88 @@ class TaskView(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a page of the queue starts or ends: the sort moment and the id of one task."""
+
+    moment: datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.moment.astimezone(UTC).isoformat()}~{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """The cursor written in a page link; anything odd is None (the first page)."""
+        moment, _, id_ = (text or "").rpartition("~")
+        try:
+            when = datetime.fromisoformat(moment)
+            return cls(when if when.tzinfo else when.replace(tzinfo=UTC), int(id_))
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as a row of the queue shows them: a name, and a phone number to call."""
+
+    id: int
+    name: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    id: int
+    title: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    id: int
+    resident_name: str
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CheckinLine:
+    carer: Person
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """What one line of the queue shows of a task, read in the page's one query.
+
+    It has the attribute names of StaffTask, so `subject_link` and `carer_of` take both."""
+
+    id: int
+    kind: TaskKind
+    title: str | None
+    detail: str  # the start only: the queue shows its first line
+    created_at: datetime
+    follow_up_on: date | None
+    closed_at: datetime | None
+    closed_reason: str | None
+    claimed_by_id: int | None
+    person: Person | None
+    request: RequestLine | None
+    referral: ReferralLine | None
+    checkin: CheckinLine | None
+    claimed_by: Person | None
+    closed_by: Person | None
+
+
+@dataclass(frozen=True)
 class TaskPage:
-    items: list[StaffTask]
+    """One page of the queue; `after` and `before` are the cursors of the next and the
+    previous page (None when there is none)."""
+
+    items: list[TaskRow]
     number: int
     total: int
+    mine: int = 0  # the open tasks the viewer holds (for the "Mijn taken" link)
+    after: Cursor | None = None
+    before: Cursor | None = None
 
     @property
     def pages(self) -> int:
@@ -127,33 +208,37 @@ class TaskFilters:
     older_than_days: int | None = None
 
 
-def _filtered(query, filters: TaskFilters | None):
+def _filter_conditions(filters: TaskFilters | None) -> list:
     if filters is None:
-        return query
+        return []
+    conditions = []
     if filters.kind is not None:
-        query = query.where(StaffTask.kind == filters.kind)
+        conditions.append(StaffTask.kind == filters.kind)
     if filters.neighbourhood_id is not None:
         # The wijk of the person the task is about; tasks without a person drop out.
-        query = query.where(
+        conditions.append(
             StaffTask.person_id.in_(
                 select(User.id).where(User.neighbourhood_id == filters.neighbourhood_id)
             )
         )
     if filters.older_than_days is not None:
-        query = query.where(
+        conditions.append(
             StaffTask.created_at <= utcnow() - timedelta(days=filters.older_than_days)
         )
-    return query
+    return conditions
 
 
-def _in_view(db: Session, query, view: TaskView, viewer: User):
-    query = scoped(db, query, StaffTask.municipality_id, viewer)
+def _filtered(query, filters: TaskFilters | None):
+    return query.where(*_filter_conditions(filters))
+
+
+def _view_condition(view: TaskView, viewer: User):
+    """Which tasks a view holds: closed ones, open ones, or the open ones viewer holds."""
     if view == TaskView.CLOSED:
-        return query.where(StaffTask.closed_at.is_not(None))
-    query = query.where(StaffTask.closed_at.is_(None))
+        return StaffTask.closed_at.is_not(None)
     if view == TaskView.MINE:
-        query = query.where(StaffTask.claimed_by_id == viewer.id)
-    return query
+        return and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
+    return StaffTask.closed_at.is_(None)
 
 
 def task_for(db: Session, viewer: User, task_id: int) -> StaffTask | None:
@@ -167,32 +252,172 @@ def default_newest_first(view: TaskView) -> bool:
     return view == TaskView.CLOSED
 
 
+@dataclass(frozen=True)
+class QueueCounts:
+    total: int  # the tasks in view, filters applied
+    mine: int  # the open tasks viewer holds
+
+
+def _counts(db: Session, scope, viewer: User, view: TaskView, filters) -> QueueCounts:
+    """How many tasks the view holds, and how many viewer holds, in one query."""
+    in_view = and_(_view_condition(view, viewer), *_filter_conditions(filters))
+    mine = and_(StaffTask.closed_at.is_(None), StaffTask.claimed_by_id == viewer.id)
+    total, held = db.execute(
+        select(func.count(case((in_view, 1))), func.count(case((mine, 1)))).where(scope)
+    ).one()
+    return QueueCounts(total=total or 0, mine=held or 0)
+
+
 def list_tasks(
     db: Session,
     viewer: User,
     view: TaskView = TaskView.OPEN,
     *,
     newest_first: bool | None = None,
-    page: int = 1,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    number: int = 1,
     filters: TaskFilters | None = None,
 ) -> TaskPage:
-    """One page of the tasks in view: open, mine (claimed by viewer, open) or closed."""
+    """One page of the tasks in view (open, mine or closed), after or before a cursor,
+    with the counts: two queries.
+
+    Pages by keyset: a page starts where the last ended, so a task added or closed
+    meanwhile shifts nothing and the database never counts past the pages before."""
     if newest_first is None:
         newest_first = default_newest_first(view)
-    moment = StaffTask.closed_at if view == TaskView.CLOSED else StaffTask.created_at
-    order = (moment.desc(), StaffTask.id.desc()) if newest_first else (moment, StaffTask.id)
-    total = (
-        db.scalar(_filtered(_in_view(db, select(func.count(StaffTask.id)), view, viewer), filters))
-        or 0
+    scope = in_scope(db, StaffTask.municipality_id, viewer)
+    counts = _counts(db, scope, viewer, view, filters)
+    query = _QueuePage(scope, viewer, view, filters, newest_first, counts)
+    page = query.read(db, after, before, number)
+    if not page.items and (after or before):  # the cursor's tasks went meanwhile
+        page = query.read(db, None, None, 1)
+    return page
+
+
+@dataclass(frozen=True)
+class _QueuePage:
+    """The query of one view of the queue, read from a cursor on."""
+
+    scope: Any
+    viewer: User
+    view: TaskView
+    filters: TaskFilters | None
+    newest_first: bool
+    counts: QueueCounts
+
+    @property
+    def moment(self):
+        return StaffTask.closed_at if self.view == TaskView.CLOSED else StaffTask.created_at
+
+    def cursor_of(self, row: TaskRow) -> Cursor:
+        return Cursor(row.closed_at if self.view == TaskView.CLOSED else row.created_at, row.id)
+
+    def read(self, db: Session, after: Cursor | None, before: Cursor | None, number: int):
+        backwards = before is not None and after is None
+        rows = self.rows(db, after or before, backwards)
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if backwards:
+            rows.reverse()
+            first_page = not more
+            next_cursor = self.cursor_of(rows[-1]) if rows else None
+        else:
+            first_page = after is None
+            next_cursor = self.cursor_of(rows[-1]) if more else None
+        previous_cursor = None if first_page or not rows else self.cursor_of(rows[0])
+        total = self.counts.total
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = 1 if first_page else max(2, min(number, pages))
+        return TaskPage(
+            rows, number, total, self.counts.mine, after=next_cursor, before=previous_cursor
+        )
+
+    def rows(self, db: Session, cursor: Cursor | None, backwards: bool) -> list[TaskRow]:
+        """PAGE_SIZE + 1 rows from the cursor on (to know whether a next page exists)."""
+        descending = self.newest_first != backwards
+        moment = self.moment
+        query = _ROWS.where(self.scope, _view_condition(self.view, self.viewer))
+        query = _filtered(query, self.filters)
+        if cursor is not None:
+            beyond = (moment < cursor.moment) if descending else (moment > cursor.moment)
+            tie = (StaffTask.id < cursor.id) if descending else (StaffTask.id > cursor.id)
+            query = query.where(or_(beyond, and_(moment == cursor.moment, tie)))
+        order = (moment.desc(), StaffTask.id.desc()) if descending else (moment, StaffTask.id)
+        return [_row(values) for values in db.execute(query.order_by(*order).limit(PAGE_SIZE + 1))]
+
+
+# The four people a row names, as aliases made once: building them costs more than the query.
+_PERSON = aliased(User, name="person")
+_CARER = aliased(User, name="carer")
+_HOLDER = aliased(User, name="holder")
+_CLOSER = aliased(User, name="closer")
+
+
+_ROWS = (
+    select(
+        StaffTask.id,
+        StaffTask.kind,
+        StaffTask.title,
+        func.substr(StaffTask.detail, 1, 200),
+        StaffTask.created_at,
+        StaffTask.follow_up_on,
+        StaffTask.closed_at,
+        StaffTask.closed_reason,
+        StaffTask.claimed_by_id,
+        _PERSON.id,
+        _PERSON.name,
+        _PERSON.phone,
+        HelpRequest.id,
+        HelpRequest.title,
+        HelpRequest.published_at,
+        Referral.id,
+        Referral.resident_name,
+        Referral.withdrawn_at,
+        _CARER.id,
+        _CARER.name,
+        _HOLDER.id,
+        _HOLDER.name,
+        _CLOSER.id,
+        _CLOSER.name,
     )
-    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
-    items = db.scalars(
-        _filtered(_in_view(db, select(StaffTask), view, viewer), filters)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return TaskPage(items=list(items), number=page, total=total)
+    .select_from(StaffTask)
+    .outerjoin(_PERSON, _PERSON.id == StaffTask.person_id)
+    .outerjoin(HelpRequest, HelpRequest.id == StaffTask.request_id)
+    .outerjoin(Referral, Referral.id == StaffTask.referral_id)
+    .outerjoin(Checkin, Checkin.id == StaffTask.checkin_id)
+    .outerjoin(_CARER, _CARER.id == Checkin.carer_id)
+    .outerjoin(_HOLDER, _HOLDER.id == StaffTask.claimed_by_id)
+    .outerjoin(_CLOSER, _CLOSER.id == StaffTask.closed_by_id)
+)
+
+
+def _row(values) -> TaskRow:
+    (id_, kind, title, detail, created, follow_up, closed, reason, claimed_by_id) = values[:9]
+    (person_id, person_name, phone, request_id, request_title, published) = values[9:15]
+    (referral_id, resident, withdrawn, carer_id, carer_name) = values[15:20]
+    (holder_id, holder_name, closer_id, closer_name) = values[20:24]
+    return TaskRow(
+        id=id_,
+        kind=kind,
+        title=title,
+        detail=detail or "",
+        created_at=created,
+        follow_up_on=follow_up,
+        closed_at=closed,
+        closed_reason=reason,
+        claimed_by_id=claimed_by_id,
+        person=Person(person_id, person_name, phone) if person_id is not None else None,
+        request=(
+            RequestLine(request_id, request_title, published) if request_id is not None else None
+        ),
+        referral=(
+            ReferralLine(referral_id, resident, withdrawn) if referral_id is not None else None
+        ),
+        checkin=CheckinLine(Person(carer_id, carer_name)) if carer_id is not None else None,
+        claimed_by=Person(holder_id, holder_name) if holder_id is not None else None,
+        closed_by=Person(closer_id, closer_name) if closer_id is not None else None,
+    )
 
 
 def neighbourhood_choices(db: Session, viewer: User) -> list[tuple[int, str]]:

@@ -76,7 +76,7 @@ ANSWER_LABELS = {
 }
 
 
-def subject_link(task: StaffTask) -> Markup:
+def subject_link(task: StaffTask | services.TaskRow) -> Markup:
     """What a task is about, linked: its request, referral, carer or what was mailed.
 
     A call is about its message ("Bel mevrouw X op …: Sanne komt dinsdag"): that line
@@ -148,7 +148,9 @@ def queue():
         current_user,
         form.view,
         newest_first=form.newest_first,
-        page=request.args.get("pagina", 1, type=int),
+        after=services.Cursor.parse(request.args.get("na")),
+        before=services.Cursor.parse(request.args.get("voor")),
+        number=request.args.get("pagina", 1, type=int),
         filters=form.filters,
     )
     return render_template(
@@ -157,7 +159,7 @@ def queue():
         page=page,
         view=form.view,
         views=services.TaskView,
-        mine_count=services.count_open(db, current_user, mine=True),
+        mine_count=page.mine,
     )
 
 
