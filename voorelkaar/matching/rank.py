@@ -225,9 +225,8 @@ def _available(need: Need, candidate: Candidate, coverages: dict) -> float:
     if need.slots not in coverages:
         coverages[need.slots] = Coverage(need.slots) if need.slots else None
     coverage = coverages[need.slots]
-    if coverage is None:
-        return 1.0
-    return coverage.shares([candidate.slots])[0]
+    # Seconds are whole numbers, so this sum is exactly what Coverage.shares() adds up.
+    return 1.0 if coverage is None else coverage[candidate.slots]
 
 
 def _skilled(need: Need, candidate: Candidate, matchers: dict) -> float:

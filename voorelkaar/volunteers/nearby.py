@@ -1,36 +1,31 @@
 """Open requests near a volunteer, best first: a bounded read in SQL, one pass of matching.
 
-The requests are read nearest first in growing circles around the volunteer, as the
-suggestions read volunteers, and only the columns matching needs. The search stops at
-the NEARBY_CANDIDATES nearest (or the volunteer's reach), so the work stays the same in
-a town and in a country full of requests. Only the requests shown are read in full.
+The requests are found nearest first in growing circles around the volunteer, as the
+suggestions find volunteers, and only the columns matching needs are read. The search
+stops at about the NEARBY_CANDIDATES nearest (or the volunteer's reach), so the work
+stays the same in a town and in a country full of requests. Only the requests shown are
+read in full.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from voorelkaar import geo
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.i18n import AMSTERDAM
-from voorelkaar.matches.services import (
-    ESTIMATE_MARGIN,
-    FIRST_CIRCLE_KM,
-    candidate_of,
-    need_of,
-    skipped,
-)
+from voorelkaar.matches.services import FIRST_CIRCLE_KM, candidate_of, need_of, skipped
 from voorelkaar.matching import MatchingError, Ranked, rank_needs
-from voorelkaar.models import HelpRequest, User
+from voorelkaar.models import HelpRequest, RequestState, User
 
-# A few hundred of the nearest open requests hold the best 50 in practice: distance
-# weighs most, and farther ones must fit much better to come first. Where fewer are in
-# reach, all of them are ranked, exactly as when every request was read.
+# The page shows the best 50 of about this many nearest open requests: reading every
+# request in reach would grow with the country. A farther request must fit much better
+# to come first, but where many are near, some that would have are not read (see the
+# report of bench/nearby.py). Where fewer are in reach, all are ranked, as before.
 NEARBY_CANDIDATES = 300
 
 # What need_of reads of a request.
@@ -84,35 +79,72 @@ def requests_near(db: Session, volunteer: User, limit: int = 50) -> list[Nearby]
 
 
 def nearest_open(db: Session, volunteer: User) -> list[Row]:
-    """The NEARBY_CANDIDATES open requests nearest to volunteer within their reach, or all.
+    """About NEARBY_CANDIDATES open requests nearest to volunteer within their reach, or all.
 
-    Circles double from FIRST_CIRCLE_KM until one holds enough, so a dense town reads a
-    small box and a quiet countryside reads the whole reach.
+    Requests sit on the centre of their PC4 area, so many share a place. The places
+    and their counts come from the index alone, in circles doubling from FIRST_CIRCLE_KM
+    until one holds enough; then the requests of the nearest places are read, and of the
+    last place only as many as are still wanted, the oldest first. (Counted places may
+    hold a request of the volunteer's own or of a blocked asker, so a few less are read.)
     """
     reach = volunteer.travel_km
     km = min(FIRST_CIRCLE_KM, reach)
     while True:
-        rows = db.execute(_within(volunteer, km).limit(NEARBY_CANDIDATES)).all()
-        if len(rows) == NEARBY_CANDIDATES or km >= reach:
-            return rows
+        places = _places_within(db, volunteer, km)
+        if sum(count for _, _, count in places) >= NEARBY_CANDIDATES or km >= reach:
+            break
         km = min(km * 2, reach)
+    whole, room = [], NEARBY_CANDIDATES
+    for lat, lon, count in places:
+        if count > room:
+            break
+        whole.append((lat, lon))
+        room -= count
+    rows = list(db.execute(_visible_at(volunteer, whole))) if whole else []
+    if room and len(whole) < len(places):
+        lat, lon, _ = places[len(whole)]
+        partly = _visible_at(volunteer, [(lat, lon)]).order_by(HelpRequest.id).limit(room)
+        rows += db.execute(partly)
+    return rows
 
 
-def _within(volunteer: User, km: float):
-    """Open requests of others within km of volunteer (estimated flat), nearest first."""
+def _places_within(db: Session, volunteer: User, km: float) -> list[tuple[float, float, int]]:
+    """The places of open requests within km of volunteer, nearest first, with their counts."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(volunteer.lat, volunteer.lon, km)
-    east = geo.KM_PER_DEGREE * math.cos(math.radians(volunteer.lat))
-    dx = (HelpRequest.lon - volunteer.lon) * east
-    dy = (HelpRequest.lat - volunteer.lat) * geo.KM_PER_DEGREE
-    within = km * ESTIMATE_MARGIN + 0.05
+    per_place = (
+        select(HelpRequest.lat, HelpRequest.lon, func.count())
+        .where(
+            HelpRequest.state == RequestState.OPEN,
+            HelpRequest.lat.between(min_lat, max_lat),
+            HelpRequest.lon.between(min_lon, max_lon),
+        )
+        .group_by(HelpRequest.lat, HelpRequest.lon)
+    )
+    near = []
+    for lat, lon, count in db.execute(per_place):
+        distance = geo.distance_km(volunteer.lat, volunteer.lon, lat, lon)
+        if distance <= km:
+            near.append((distance, lat, lon, count))
+    return [(lat, lon, count) for _, lat, lon, count in sorted(near)]
+
+
+def _visible_at(volunteer: User, places: list[tuple[float, float]]):
+    """The columns matching needs of others' visible requests at these places."""
     return (
         publicly_visible()
         .with_only_columns(*COLUMNS)
         .where(
             HelpRequest.author_id != volunteer.id,
-            HelpRequest.lat.between(min_lat, max_lat),
-            HelpRequest.lon.between(min_lon, max_lon),
-            dx * dx + dy * dy <= within * within,
+            # Each place with the state, so each is one range of the index on state, lat, lon.
+            or_(
+                *(
+                    and_(
+                        HelpRequest.state == RequestState.OPEN,
+                        HelpRequest.lat == lat,
+                        HelpRequest.lon == lon,
+                    )
+                    for lat, lon in places
+                )
+            ),
         )
-        .order_by(dx * dx + dy * dy, HelpRequest.id)
     )
