@@ -9,6 +9,7 @@ read in full.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,7 +83,7 @@ def nearest_open(db: Session, volunteer: User) -> list[Row]:
     """About NEARBY_CANDIDATES open requests nearest to volunteer within their reach, or all.
 
     Requests sit on the centre of their PC4 area, so many share a place. The places
-    and their counts come from the index alone, in circles doubling from FIRST_CIRCLE_KM
+    and their counts come from the index alone, in circles growing from FIRST_CIRCLE_KM
     until one holds enough; then the requests of the nearest places are read, and of the
     last place only as many as are still wanted, the oldest first. (Counted places may
     hold a request of the volunteer's own or of a blocked asker, so a few less are read.)
@@ -91,9 +92,11 @@ def nearest_open(db: Session, volunteer: User) -> list[Row]:
     km = min(FIRST_CIRCLE_KM, reach)
     while True:
         places = _places_within(db, volunteer, km)
-        if sum(count for _, _, count in places) >= NEARBY_CANDIDATES or km >= reach:
+        found = sum(count for _, _, count in places)
+        if found >= NEARBY_CANDIDATES or km >= reach:
             break
-        km = min(km * 2, reach)
+        # As far as the requests found so far say enough are, a little farther: few rounds.
+        km = min(reach, km * max(2.0, 1.2 * math.sqrt(NEARBY_CANDIDATES / max(found, 1))))
     whole, room = [], NEARBY_CANDIDATES
     for lat, lon, count in places:
         if count > room:
