@@ -104,12 +104,14 @@ def fill(url: str, size: int, spread: str, rng: random.Random) -> None:
 
 
 def request_row(i: int, rng: random.Random, areas, now: datetime) -> dict:
+    from voorelkaar.i18n import AMSTERDAM
+
     area = rng.choice(areas)
     weekly = rng.random() < 0.3
     hour = rng.choice((9, 14))
-    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
-        days=rng.randrange(28), hours=rng.choice((0, 3, 6))
-    )
+    # Morning, afternoon or evening in Meppel, whatever the hour the bench runs at.
+    day = now.astimezone(AMSTERDAM).date() + timedelta(days=1 + rng.randrange(28))
+    start = datetime.combine(day, clock(rng.choice((9, 14, 19))), AMSTERDAM)
     return {
         "id": i,
         "author_id": rng.randint(1, ASKERS),
