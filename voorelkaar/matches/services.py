@@ -1,5 +1,6 @@
 """Load candidates from the database (prefiltered by distance in SQL), rank them in the core."""
 
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,11 +24,10 @@ from voorelkaar.help_requests.services import (
     end_matches,
     hold_open,
     may_manage,
-    publicly_visible,
     withdraw_request,
 )
 from voorelkaar.i18n import AMSTERDAM
-from voorelkaar.matching import Candidate, Need, Ranked, Slot, rank
+from voorelkaar.matching import Candidate, MatchingError, Need, Ranked, Slot, rank
 from voorelkaar.matching.bounds import best_score_beyond
 from voorelkaar.models import (
     HelpRequest,
@@ -43,6 +43,8 @@ from voorelkaar.models import (
 )
 from voorelkaar.tasks.services import close_for_request
 from voorelkaar.urls import absolute_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,11 @@ def times_helped(db: Session, volunteer_ids: list[int]) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-@dataclass(frozen=True)
-class Nearby:
-    request: HelpRequest
-    ranked: Ranked
-
-
 def slots_of(request: HelpRequest) -> tuple[Slot, ...]:
-    """The weekly time a request needs, in local time."""
+    """The weekly time a request needs, in local time (from a request or a row of its columns).
+
+    Raises InvalidSlot for a weekly time that ends before it starts.
+    """
     if request.schedule == ScheduleKind.WEEKLY:
         return (Slot(request.weekday, request.start_time, request.end_time),)
     start, end = request.starts_at.astimezone(AMSTERDAM), request.ends_at.astimezone(AMSTERDAM)
@@ -83,10 +82,11 @@ def slots_of(request: HelpRequest) -> tuple[Slot, ...]:
 
 
 def need_of(request: HelpRequest) -> Need:
+    """What matching needs of a request (or of a row of its columns); MatchingError if malformed."""
     return Need(
         lat=request.lat,
         lon=request.lon,
-        skills=tuple(request.skill_list),
+        skills=tags(request.skills),
         slots=slots_of(request),
         radius_km=None,
         requires_vog=request.requires_vog,
@@ -94,15 +94,34 @@ def need_of(request: HelpRequest) -> Need:
 
 
 def candidate_of(user: User, today: date) -> Candidate:
+    """The volunteer as matching sees them; a malformed slot of theirs is left out and logged."""
     return Candidate(
         id=user.id,
         lat=user.lat,
         lon=user.lon,
         skills=tags(user.skills),
-        slots=tuple(Slot(s.weekday, s.start_time, s.end_time) for s in user.slots),
+        slots=tuple(
+            slot
+            for s in user.slots
+            if (slot := sound_slot(user.id, s.weekday, s.start_time, s.end_time)) is not None
+        ),
         travel_km=user.travel_km,
         vog=user.has_valid_vog(today),
     )
+
+
+def sound_slot(user_id: int, weekday, start, end) -> Slot | None:
+    """A volunteer's weekly slot, or None (logged by user id only) when it is malformed."""
+    try:
+        return Slot(weekday, start, end)
+    except MatchingError as error:
+        log.warning("malformed slot of user %s skipped: %s", user_id, type(error).__name__)
+        return None
+
+
+def skipped(kind: str, row_id: int, error: Exception) -> None:
+    """Log a row that matching cannot read, by its id only: no names, no places."""
+    log.warning("malformed %s %s skipped: %s", kind, row_id, type(error).__name__)
 
 
 def tags(skills: str) -> tuple[str, ...]:
@@ -129,9 +148,14 @@ def suggest_volunteers(db: Session, request: HelpRequest, limit: int = 10) -> li
     million volunteers it reads a few hundred rows, not everyone within reach.
     """
     reach = current_app.config["MAX_TRAVEL_KM"]
-    need, today = need_of(request), _today()
+    try:
+        need = need_of(request)
+    except MatchingError as error:
+        skipped("help request", request.id, error)
+        return []
+    today = _today()
     km = min(FIRST_CIRCLE_KM, reach)
-    seen: dict[int, Candidate] = {}
+    seen: dict[int, Candidate | None] = {}
     while True:
         ranked = rank(need, _candidates_within(db, request, km, today, seen), limit=limit)
         complete = len(ranked) == limit and ranked[-1].score > best_score_beyond(km)
@@ -144,11 +168,12 @@ def suggest_volunteers(db: Session, request: HelpRequest, limit: int = 10) -> li
 
 
 def _candidates_within(
-    db: Session, request: HelpRequest, km: float, today: date, seen: dict[int, Candidate]
+    db: Session, request: HelpRequest, km: float, today: date, seen: dict[int, Candidate | None]
 ) -> list[Candidate]:
     """Volunteers within km of a request (a box around the circle) who would travel that far.
 
-    seen holds the candidates of smaller circles, so each is built only once.
+    seen holds the candidates of smaller circles, so each is built only once (None: a
+    volunteer whose week is malformed, left out).
     """
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(request.lat, request.lon, km)
     east = geo.KM_PER_DEGREE * math.cos(math.radians(request.lat))
@@ -180,7 +205,7 @@ def _candidates_within(
         ).where(*conditions)
     ).all()
     new = [row for row in rows if row.id not in seen]
-    slots = defaultdict(list)
+    slots, malformed = defaultdict(list), set()
     for first in range(0, len(new), IN_LIST_SIZE):
         for user_id, weekday, start, end in db.execute(
             select(
@@ -192,8 +217,15 @@ def _candidates_within(
                 VolunteerSlot.user_id.in_([row.id for row in new[first : first + IN_LIST_SIZE]])
             )
         ):
-            slots[user_id].append(Slot(weekday, start, end))
+            slot = sound_slot(user_id, weekday, start, end)
+            if slot is None:
+                malformed.add(user_id)  # a week read wrongly would suggest them at wrong times
+            else:
+                slots[user_id].append(slot)
     for row in new:
+        if row.id in malformed:
+            seen[row.id] = None
+            continue
         seen[row.id] = Candidate(
             id=row.id,
             lat=row.lat,
@@ -203,29 +235,7 @@ def _candidates_within(
             travel_km=row.travel_km,
             vog=row.vog_valid_until is not None and row.vog_valid_until >= today,
         )
-    return [seen[row.id] for row in rows]
-
-
-def requests_near(db: Session, volunteer: User, limit: int = 50) -> list[Nearby]:
-    """Open requests this volunteer can help with, best first, scored as from the asker's side."""
-    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
-        volunteer.lat, volunteer.lon, volunteer.travel_km
-    )
-    requests = db.scalars(
-        publicly_visible().where(
-            HelpRequest.author_id != volunteer.id,
-            HelpRequest.lat.between(min_lat, max_lat),
-            HelpRequest.lon.between(min_lon, max_lon),
-        )
-    ).all()
-    me = candidate_of(volunteer, _today())
-    found = []
-    for request in requests:
-        result = rank(need_of(request), [me], limit=1)
-        if result:
-            found.append(Nearby(request, result[0]))
-    found.sort(key=lambda n: (-n.ranked.score, n.ranked.distance_km, n.request.id))
-    return found[:limit]
+    return [seen[row.id] for row in rows if seen[row.id] is not None]
 
 
 class MatchError(Exception):

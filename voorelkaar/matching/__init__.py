@@ -9,7 +9,7 @@ from voorelkaar.matching.errors import (
     InvalidWeights,
     MatchingError,
 )
-from voorelkaar.matching.rank import rank
+from voorelkaar.matching.rank import rank, rank_needs
 from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.types import DEFAULT_TRAVEL_KM, Candidate, Need, Ranked, Slot, Weights
 
@@ -29,4 +29,5 @@ __all__ = [
     "Slot",
     "Weights",
     "rank",
+    "rank_needs",
 ]

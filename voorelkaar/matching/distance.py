@@ -33,6 +33,19 @@ def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
 
+def haversine_pairs(lats: np.ndarray, lons: np.ndarray, lat: float, lon: float) -> np.ndarray:
+    """Return haversine_km from each of many points to one point, as haversine_km computes it.
+
+    The many points are the origins here, so a need measured to a candidate gives the
+    same km whether it is ranked alone or among many.
+    """
+    phi = np.full(len(lats), np.radians(lat))
+    half_dphi = (phi - np.radians(lats)) / 2
+    half_dlambda = np.radians(lon - lons) / 2
+    h = np.sin(half_dphi) ** 2 + np.cos(np.radians(lats)) * np.cos(phi) * np.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+
 def distance_score(km: np.ndarray) -> np.ndarray:
     """Return 1 / (1 + km / 5): see the module docstring for why this curve."""
     return 1.0 / (1.0 + km / HALF_SCORE_KM)

@@ -14,7 +14,12 @@ from itertools import compress
 import numpy as np
 
 from voorelkaar.matching.availability import Coverage, availability_phrase
-from voorelkaar.matching.distance import distance_phrase, distance_score, within_reach
+from voorelkaar.matching.distance import (
+    distance_phrase,
+    distance_score,
+    haversine_pairs,
+    within_reach,
+)
 from voorelkaar.matching.errors import InvalidCandidate, InvalidLimit, MatchingError
 from voorelkaar.matching.reasons import Reason
 from voorelkaar.matching.skills import SkillMatcher, needed_skills, skill_phrase
@@ -138,3 +143,95 @@ def _reasons(
     if need.requires_vog:
         reasons.append(VOG_REASON)
     return tuple(reasons)
+
+
+def rank_needs(
+    candidate: Candidate,
+    needs: Sequence[Need],
+    *,
+    limit: int = 20,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> list[tuple[int, Ranked]]:
+    """Return up to limit needs this one candidate can help with, best first.
+
+    Each is (its position in needs, the Ranked that rank(need, [candidate]) gives), in
+    one pass: distances in numpy, each distinct skill list and time of the needs scored
+    once. Ties are ordered by distance, then position.
+    """
+    _check_needs(candidate, needs, limit, weights)
+    km = _km_to_needs(candidate, needs)
+    radius = np.array(
+        [np.inf if n.radius_km is None else n.radius_km for n in needs], dtype=np.float64
+    )
+    vog = np.array([n.requires_vog for n in needs], dtype=bool)
+    reach = (km <= candidate.travel_km) & (km <= radius) & (bool(candidate.vog) | ~vog)
+    chosen = np.flatnonzero(reach)
+
+    coverages: dict[tuple, Coverage | None] = {}
+    matchers: dict[tuple, SkillMatcher | None] = {}
+    available = np.array([_available(needs[i], candidate, coverages) for i in chosen.tolist()])
+    overlaps = ~np.isnan(available) if len(chosen) else np.ones(0, dtype=bool)
+    chosen, available = chosen[overlaps], available[overlaps]
+    skilled = np.array(
+        [_skilled(needs[i], candidate, matchers) for i in chosen.tolist()], dtype=np.float64
+    )
+    km = km[chosen]
+    near = distance_score(km)
+    score = combine(weights, near, skilled, available.astype(np.float64))
+    found = []
+    for j in _best(score, km, chosen.astype(np.int64), limit).tolist():
+        need = needs[chosen[j]]
+        found.append(
+            (
+                int(chosen[j]),
+                Ranked(
+                    candidate_id=candidate.id,
+                    score=float(score[j]),
+                    distance_km=float(km[j]),
+                    distance_score=float(near[j]),
+                    skill_score=float(skilled[j]),
+                    availability_score=float(available[j]),
+                    reasons=_reasons(
+                        need,
+                        candidate,
+                        float(km[j]),
+                        float(available[j]),
+                        matchers[need.skills],
+                        coverages[need.slots],
+                    ),
+                ),
+            )
+        )
+    return found
+
+
+def _check_needs(candidate: Candidate, needs: Sequence[Need], limit: int, weights: Weights):
+    if not isinstance(candidate, Candidate):
+        raise InvalidCandidate(f"candidate must be a Candidate, not {candidate!r}")
+    for need in needs:
+        _check(need, limit, weights)
+    _check(Need(0.0, 0.0), limit, weights)  # the limit and weights, also without needs
+
+
+def _km_to_needs(candidate: Candidate, needs: Sequence[Need]) -> np.ndarray:
+    # Measured from each need, as rank() measures, so both give the very same km.
+    lats = np.fromiter((n.lat for n in needs), dtype=np.float64, count=len(needs))
+    lons = np.fromiter((n.lon for n in needs), dtype=np.float64, count=len(needs))
+    return haversine_pairs(lats, lons, candidate.lat, candidate.lon)
+
+
+def _available(need: Need, candidate: Candidate, coverages: dict) -> float:
+    """rank()'s availability for one need: NaN when no slot overlaps (a hard filter)."""
+    if need.slots not in coverages:
+        coverages[need.slots] = Coverage(need.slots) if need.slots else None
+    coverage = coverages[need.slots]
+    # Seconds are whole numbers, so this sum is exactly what Coverage.shares() adds up.
+    return 1.0 if coverage is None else coverage[candidate.slots]
+
+
+def _skilled(need: Need, candidate: Candidate, matchers: dict) -> float:
+    if need.skills not in matchers:
+        needed = needed_skills(need.skills)
+        matchers[need.skills] = SkillMatcher(needed) if needed else None
+    matcher = matchers[need.skills]
+    return 1.0 if matcher is None else float(matcher.scores([candidate.skills])[0])

@@ -125,6 +125,9 @@ class HelpRequest(PostMixin, Base):
     __table_args__ = (
         Index("ix_help_requests_state_published", "state", "published_at"),
         Index("ix_help_requests_lat_lon", "lat", "lon"),
+        # The open requests near a volunteer, without reading the closed ones in the box;
+        # with id last, the oldest few at one place are read without reading them all.
+        Index("ix_help_requests_state_lat_lon", "state", "lat", "lon", "id"),
         # Every column the figures read, so a period is counted from the index alone
         # (municipality_id: the figures are always cut to the municipalities in view).
         Index(

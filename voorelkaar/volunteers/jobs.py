@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from voorelkaar.db import claim
 from voorelkaar.i18n import AMSTERDAM
-from voorelkaar.matches.services import requests_near
 from voorelkaar.models import Role, User, UserRole
 from voorelkaar.notify import enqueue_once
+from voorelkaar.volunteers.nearby import requests_near
 
 # Monday morning: the week's new requests, before people plan their week.
 SEND_FROM = time(8)

@@ -7,11 +7,11 @@ from flask_login import current_user
 from voorelkaar.auth.access import may_act_on, role_required, staff_required
 from voorelkaar.db import get_session
 from voorelkaar.help_requests.forms import WEEKDAYS
-from voorelkaar.matches.services import requests_near
 from voorelkaar.models import Role
 from voorelkaar.moderation.services import user_for
 from voorelkaar.volunteers import services
 from voorelkaar.volunteers.forms import PART_LABELS, AvailabilityForm, VogForm
+from voorelkaar.volunteers.nearby import requests_near
 
 bp = Blueprint("volunteers", __name__, template_folder="templates")
 
