@@ -7,14 +7,14 @@ the open ones in the box are, and the places and their counts come from the inde
 With id last, the oldest few requests at one place are read without reading them all.
 
 Revision ID: 0042
-Revises: 0039
+Revises: 0040
 Create Date: 2026-12-04 22:40:00
 """
 
 from alembic import op
 
 revision = "0042"
-down_revision = "0039"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 
