@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from tests.conftest import PASSWORD, csrf_token_from
+from tests.integration.test_production_server import gunicorn_server  # noqa: F401 - a fixture
 from voorelkaar.db import make_engine
 from voorelkaar.models import Role
 
@@ -256,3 +257,28 @@ def test_with_the_database_away_a_failing_page_still_renders_its_500(
     response = client.get("/test-fout-zonder-database")
     assert response.status_code == 500
     assert _has_layout(response.get_data(as_text=True))
+
+
+def test_under_gunicorn_pages_and_files_arrive_gzipped_and_files_kept_for_a_year(
+    gunicorn_server,  # noqa: F811 - the fixture imported above
+):
+    """As a browser gets them from the production server (its own file sending included)."""
+    import urllib.request
+
+    base, _log = gunicorn_server
+
+    def get(path):
+        request = urllib.request.Request(base + path, headers=GZIP)  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            return response.status, response.headers, response.read()
+
+    status, headers, body = get("/")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == "no-cache" and "Set-Cookie" not in headers
+    html = gzip.decompress(body).decode()
+    stylesheet = STATIC_LINK.search(html).group(1)
+    status, headers, body = get(stylesheet)
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == f"public, max-age={YEAR}, immutable"
+    assert int(headers["Content-Length"]) == len(body)
+    assert b".site-header" in gzip.decompress(body)
