@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
         audit,
         db,
         face,
+        http,
         i18n,
         idempotency,
         kept_forms,
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
+    http.init_app(app)  # first: its after_request runs last, on the final answer
     db.init_app(app)
     audit.init_app(app)
     idempotency.init_app(app)

@@ -5,12 +5,15 @@ import secrets
 
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from voorelkaar import face, kept_forms
+from voorelkaar import face, kept_forms, tenancy
+from voorelkaar.db import get_session
+from voorelkaar.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ def render_error(status: int, message=None, incident: str | None = None):
     message = message or default_message
     if status == 503:  # the database is away: the face falls back to the configuration
         _without_database()
+    else:
+        _load_the_face()
     try:
         body = render_template(
             "errors/error.html", status=status, title=title, message=message, incident=incident
@@ -68,9 +73,29 @@ def render_error(status: int, message=None, incident: str | None = None):
     return body, status
 
 
+def _load_the_face() -> None:
+    """Ask the database for the visitor and their municipality before the layout does.
+
+    A page that failed may have failed because the database went away; then the error
+    page shows the plain face (no one logged in, no municipality) instead of failing too.
+    """
+    if g.get(face.NO_DATABASE):
+        return
+    try:
+        _ = current_user.is_authenticated  # loads the user of the cookie
+        tenancy.current_municipality(get_session())
+    except SQLAlchemyError:
+        log.warning("the error page renders without the database", exc_info=True)
+        _roll_back()
+        _without_database()
+
+
 def _without_database() -> None:
-    """Render the layout without asking the database: no municipality, so no contact shown."""
+    """Render the layout without asking the database: nobody logged in, no municipality,
+    so no contact shown and no kept form given back."""
     g.municipality_id = None
+    g.kept_form = None
+    g._login_user = login_manager.anonymous_user()  # what Flask-Login's current_user reads
     g.setdefault(face.NO_DATABASE, True)
 
 

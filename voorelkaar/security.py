@@ -22,12 +22,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-# Endpoints whose answers hold no personal data and may be cached (features add theirs).
+# Endpoints that say themselves how long their answers may be kept, holding no personal
+# data (features add theirs); voorelkaar.http decides for every other answer.
 CACHEABLE_ENDPOINTS = {"static"}
 
 
 def set_security_headers(response):
-    """Add the headers of the foundation issue; pages are never cached."""
+    """Add the headers of the foundation issue (who may keep a page: voorelkaar.http)."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -35,9 +36,6 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
-        # Pages may show personal data; a shared computer must not keep them.
-        headers["Cache-Control"] = "no-store"
     if _is_production():
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response

@@ -67,7 +67,9 @@ def test_a_logged_in_person_whose_form_expired_gets_it_back(visit, make_user, db
     fill_request(page, category="wandelen", title="Wandelen met mijn man", description=STORY)
     # The page's CSRF token no longer fits the session (as after logging in in another tab).
     page.get_by_label("Datum").fill(next_weekday(1).isoformat())
-    page.evaluate("document.querySelector('[name=description]').form.csrf_token.value = 'verlopen'")
+    page.evaluate(
+        "document.querySelector('textarea[name=description]').form.csrf_token.value = 'verlopen'"
+    )
     visit.submit("Hulpvraag plaatsen")
     assert page.url.endswith("/hulpvragen/nieuw")
     assert "Dit formulier was verlopen. We hebben bewaard wat u had ingevuld." in page.content()

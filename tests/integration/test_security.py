@@ -11,14 +11,15 @@ from voorelkaar.auth.access import role_required, staff_required
 from voorelkaar.models import Role
 
 
-def test_every_page_sends_a_strict_content_security_policy_and_is_not_cached(client):
+def test_every_page_sends_a_strict_content_security_policy_and_is_kept_only_if_public(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert response.headers["Cache-Control"] == "no-store"
+    # Public, so kept but asked for again (test_http_caching: personal pages are no-store).
+    assert response.headers["Cache-Control"] == "no-cache"
     assert "Strict-Transport-Security" not in response.headers  # development: plain http
 
 

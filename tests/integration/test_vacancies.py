@@ -489,7 +489,7 @@ def test_only_members_and_staff_close_a_vacancy_others_get_not_found(
 ):
     vacancy = make_vacancy(make_organisation(member))
     make_organisation(make_user(Role.ORGANISATION, email="ander@example.nl"), name="Ander")
-    refused = close(forms, vacancy, page="/")
+    refused = close(forms, vacancy, page="/login")  # not logged in: a token from a form page
     assert refused.status_code == 302 and "/login" in refused.headers["Location"]
     for email in ("ander@example.nl", "vrijwilliger@example.nl"):
         auth.login(email)

@@ -132,8 +132,11 @@ def ask_to_log_in():
         message = kept_forms.LOG_IN_KEPT if kept else kept_forms.LOG_IN_AGAIN
     else:
         page = request.url
-        waiting = kept_forms.waiting_for(request.path)
-        message = kept_forms.LOG_IN_KEPT if waiting else login_manager.login_message
+        if not kept_forms.waiting_for(request.path):
+            # The login page says why (it has a form, so a session, anyway): this redirect
+            # sets no cookie for a visitor who followed a link to a page behind the login.
+            return redirect(login_url(login_manager.login_view, next_url=page))
+        message = kept_forms.LOG_IN_KEPT
     flash(message, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=page))
 

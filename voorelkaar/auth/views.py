@@ -31,7 +31,7 @@ from voorelkaar.auth.forms import (
 )
 from voorelkaar.auth.sessions import end_session, start_session
 from voorelkaar.db import get_session
-from voorelkaar.extensions import limiter
+from voorelkaar.extensions import limiter, login_manager
 from voorelkaar.forms import clean_text
 from voorelkaar.models import Role
 from voorelkaar.second_factor.pending import ask_for_code, needs_code
@@ -164,6 +164,10 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_page or url_for("pages.home"))
     form = LoginForm()
+    if request.method == "GET" and next_page and not session.get("_flashes"):
+        # Sent here from a page behind the login (auth.sessions.ask_to_log_in says it here,
+        # so that redirect needs no cookie).
+        flash(login_manager.login_message, login_manager.login_message_category)
     resend_email = None  # set when the password is right but the address unconfirmed
     if form.validate_on_submit():
         db = get_session()

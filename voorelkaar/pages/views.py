@@ -72,8 +72,14 @@ def accessibility():
 
 
 @bp.route("/taal", methods=["POST"])
+@csrf.exempt
 def set_language():
     """Switch between Dutch and English; a logged-in user keeps the choice."""
+    # A visitor who is not logged in has no token: every page would need a session cookie
+    # for it. A forged switch of their language does no harm; a logged-in user's choice
+    # is saved on their account, so theirs is checked.
+    if current_user.is_authenticated:
+        csrf.protect()
     locale = request.form.get("locale")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
