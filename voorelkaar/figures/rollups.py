@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Float,
+    Integer,
     String,
     case,
     cast,
@@ -390,20 +391,34 @@ def requests_posted(db: Session, filters: Filters) -> Result:
     return _counted(db, filters, "posted:", SOURCES)
 
 
-def median(histogram: dict[float, float]) -> float | None:
-    """The median of values given as {value: how often}, the middle two averaged."""
-    size = int(sum(histogram.values()))
-    if not size:
-        return None
-    low, high = (size + 1) // 2, (size + 2) // 2
-    seen, found = 0, []
-    for value, count in sorted(histogram.items()):
-        seen += int(count)
-        while len(found) < 2 and seen >= (low, high)[len(found)]:
-            found.append(value)
-        if len(found) == 2:
-            break
-    return (found[0] + found[1]) / 2
+def _medians(db: Session, filters: Filters, key_column) -> dict[object, float]:
+    """The median days to the first match per group (or of all: key None), in SQL.
+
+    The histogram's buckets summed over the period, numbered by a running count; the
+    median is the first bucket the running count reaches the middle rank(s) in, the two
+    middle ones averaged: what the live median gives, without a row per request in Python.
+    """
+    keys = [key_column.label("k")] if key_column is not None else []
+    summed = select(*keys, R.bucket.label("b"), cast(func.sum(R.value), Integer).label("n"))
+    summed = _scoped(summed.where(R.measure == "delay"), filters, True)
+    summed = summed.group_by(*keys, R.bucket).subquery("summed")
+    partition = [summed.c.k] if key_column is not None else None
+    running = select(
+        *([summed.c.k] if key_column is not None else []),
+        summed.c.b,
+        func.sum(summed.c.n).over(partition_by=partition, order_by=summed.c.b).label("seen"),
+        func.sum(summed.c.n).over(partition_by=partition).label("size"),
+    ).subquery("running")
+    low = func.min(running.c.b).filter(running.c.seen >= (running.c.size + 1) // 2)
+    high = func.min(running.c.b).filter(running.c.seen >= (running.c.size + 2) // 2)
+    stmt = select(*([running.c.k] if key_column is not None else []), ((low + high) / 2).label("m"))
+    if key_column is not None:
+        stmt = stmt.group_by(running.c.k)
+    found = {}
+    for row in db.execute(stmt):
+        if row.m is not None:
+            found[services.month_key(row.k) if key_column is not None else None] = float(row.m)
+    return found
 
 
 def requests_matched(db: Session, filters: Filters) -> Result:
@@ -417,21 +432,15 @@ def requests_matched(db: Session, filters: Filters) -> Result:
     for key, measure, total in _sums(db, filters, names):
         posted.setdefault(key, {"n": 0, "expired": 0, "matched": 0, "matched_expired": 0})
         posted[key][measure] += int(total)
-    key_column = _key(filters.by, True)
-    histograms: dict[object, dict[float, float]] = defaultdict(dict)
-    overall: dict[float, float] = defaultdict(float)
-    stmt = select(key_column, R.bucket, func.sum(R.value)).where(R.measure == "delay")
-    stmt = _scoped(stmt, filters, True).group_by(key_column, R.bucket)
-    for key, bucket, count in db.execute(stmt):
-        histograms[services.month_key(key)][bucket] = count
-        overall[bucket] += count
+    medians = _medians(db, filters, _key(filters.by, True))
+    overall = _medians(db, filters, None).get(None)
     for measures in posted.values():
         for name, value in measures.items():
             posted_total[name] = posted_total.get(name, 0) + value
     result = Result(grouped=True)
-    _merge(result.total, posted_total, median(overall))
+    _merge(result.total, posted_total, overall)
     for key, measures in posted.items():
-        _merge(result.groups.setdefault(key, {}), measures, median(histograms.get(key, {})))
+        _merge(result.groups.setdefault(key, {}), measures, medians.get(key))
     return result
 
 
