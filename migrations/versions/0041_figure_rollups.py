@@ -36,7 +36,17 @@ def upgrade():
     )
     with op.batch_alter_table("figure_rollups", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_figure_rollups_read", ["municipality_id", "measure", "month"], unique=False
+            "ix_figure_rollups_read",
+            [
+                "municipality_id",
+                "measure",
+                "month",
+                "neighbourhood_id",
+                "category_id",
+                "bucket",
+                "value",
+            ],
+            unique=False,
         )
         batch_op.create_index("ix_figure_rollups_slice", ["month", "municipality_id"], unique=False)
 

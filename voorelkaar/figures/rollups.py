@@ -356,14 +356,10 @@ def _scoped(stmt, filters: Filters, has_category: bool):
 
 
 def _sums(db: Session, filters: Filters, measures, has_category: bool = True):
-    """[(group key or None, measure, sum)] of measures (names, or one prefix ending in ':')."""
+    """[(group key or None, measure, sum)] of the measures named (an index range each)."""
     key = _key(filters.by, has_category)
     columns = ([key] if key is not None else []) + [R.measure]
-    stmt = select(*columns, func.sum(R.value))
-    if isinstance(measures, str):
-        stmt = stmt.where(R.measure.like(f"{measures}%"))
-    else:
-        stmt = stmt.where(R.measure.in_(measures))
+    stmt = select(*columns, func.sum(R.value)).where(R.measure.in_(measures))
     stmt = _scoped(stmt, filters, has_category).group_by(*columns)
     rows = db.execute(stmt).all()
     if key is None:
@@ -375,7 +371,8 @@ def _counted(db: Session, filters: Filters, prefix: str, names, has_category=Tru
     """A figure of counts by kind (as the live ones: every kind 0 in a group, and a total)."""
     grouped = _key(filters.by, has_category) is not None
     result = Result(grouped=grouped)
-    for key, measure, total in _sums(db, filters, prefix, has_category):
+    measures = [f"{prefix}{name}" for name in names]
+    for key, measure, total in _sums(db, filters, measures, has_category):
         counts = dict.fromkeys(names, 0)
         counts[measure[len(prefix) :]] = int(total)
         counts["total"] = int(total)
@@ -426,7 +423,7 @@ def requests_matched(db: Session, filters: Filters) -> Result:
     posted: dict[object, dict] = {}
     posted_total: dict = {}
     names = ("expired", "matched", "matched_expired")
-    for key, _measure, total in _sums(db, filters, "posted:"):
+    for key, _measure, total in _sums(db, filters, [f"posted:{name}" for name in SOURCES]):
         group = posted.setdefault(key, {"n": 0, "expired": 0, "matched": 0, "matched_expired": 0})
         group["n"] += int(total)
     for key, measure, total in _sums(db, filters, names):

@@ -31,8 +31,18 @@ class FigureRollup(Base):
     value: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (
-        # A page reads one municipality's months of one figure; a refresh replaces a month.
-        Index("ix_figure_rollups_read", "municipality_id", "measure", "month"),
+        # A page reads a range of months of one measure for its municipalities, from the
+        # index alone (every column it reads is in it); a refresh replaces a month.
+        Index(
+            "ix_figure_rollups_read",
+            "municipality_id",
+            "measure",
+            "month",
+            "neighbourhood_id",
+            "category_id",
+            "bucket",
+            "value",
+        ),
         Index("ix_figure_rollups_slice", "month", "municipality_id"),
     )
 
