@@ -347,3 +347,45 @@ def test_the_rebuild_command_counts_the_whole_history(runner, db, history):
         services.compute(db, "hulpvragen", filters).total,
         rollups.compute(db, "hulpvragen", filters).total,
     )
+
+
+def test_two_schedulers_refreshing_at_once_count_each_change_once(app, db, history):
+    """The job in two processes at the same moment: one waits for the other's lock, then
+    finds nothing left to do; no month is written twice."""
+    import threading
+
+    from sqlalchemy import func
+    from sqlalchemy.orm import Session
+
+    from voorelkaar.models import FigureRollup
+
+    rollups.rebuild(db, NOW)
+    for item in db.scalars(select(HelpRequest).where(HelpRequest.state == RequestState.OPEN)):
+        item.state = RequestState.EXPIRED
+    db.commit()
+    engine = app.extensions["voorelkaar.engine"]
+    start, done, failed = threading.Barrier(2), [], []
+
+    def scheduler():
+        with Session(engine) as session:
+            start.wait()
+            try:
+                done.append(rollups.refresh(session, LATER))
+            except Exception as error:  # noqa: BLE001 - SQLite may refuse the second writer
+                failed.append(error)
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(done) + len(failed) == 2 and max(done) > 0, failed
+    if len(done) == 2:  # the one that waited found the other had done it all
+        assert min(done) == 0
+    db.expire_all()
+    rows = db.scalar(select(func.count()).select_from(FigureRollup))
+    assert rollups.refresh(db, LATER) == 0
+    assert db.scalar(select(func.count()).select_from(FigureRollup)) == rows
+    rollups.rebuild(db, LATER)
+    assert db.scalar(select(func.count()).select_from(FigureRollup)) == rows  # no duplicates
+    assert_rollups_equal_live(db, history, LATER)
