@@ -1,11 +1,14 @@
-"""The figures for a year, computed in SQL, with N help requests stored.
+"""The figures for a year, live from the raw rows and from the rollups, with N requests stored.
 
 Fills a fresh database with N requests spread over 2025 (with matches, check-ins, staff
-tasks and referrals in proportion), runs ANALYZE, then times computing every figure for
-the whole year, per month and per wijk (median of --repeat runs), on SQLite and (with
---pg URL, a server where databases may be created) PostgreSQL. Prints medians and growth.
+tasks and referrals in proportion), runs ANALYZE, builds the rollups (`figures rebuild`,
+timed), then times what /cijfers computes for the whole year, per month and per wijk
+(every figure and the key numbers of the year and of the year before): live from the raw
+rows and from the rollups, median of --repeat runs, on SQLite and (with --pg URL, a server
+where databases may be created) PostgreSQL. Prints medians and growth between sizes.
 
-    python -m bench.figures --sizes 100000 1000000 [--pg postgresql://postgres@127.0.0.1/postgres]
+    python -m bench.figures --sizes 10000 100000 [--pg postgresql://postgres@127.0.0.1/postgres]
+        [--mode both|live|rollups] [--pg-only-sizes 1000000]
 """
 
 import argparse
@@ -184,14 +187,23 @@ def fill(url: str, size: int, rng: random.Random) -> None:
     keep_statistics(url)
 
 
-def measure(url: str, size: int, repeat: int) -> dict[str, float]:
-    """Median seconds to compute all figures for 2025, per month and per wijk."""
+def _page_work(db, source, filters) -> None:
+    """What the /cijfers view computes: every figure and the key numbers (this period, the one before)."""
+    from voorelkaar.figures import services
+
+    source.compute_all(db, filters)
+    source.key_totals(db, filters)
+    source.key_totals(db, services.previous_period(filters))
+
+
+def measure(url: str, size: int, repeat: int, modes: list[str]) -> dict[tuple[str, str], float]:
+    """Median seconds for the figures of 2025, per month and per wijk, for each mode."""
     from alembic import command
 
     from voorelkaar import create_app
     from voorelkaar.db import alembic_config, get_session
-    from voorelkaar.figures import services
-    from voorelkaar.models import HelpRequest
+    from voorelkaar.figures import rollups, services
+    from voorelkaar.models import FigureStale, HelpRequest
 
     command.upgrade(alembic_config(url), "head")
     begin = time.perf_counter()
@@ -199,43 +211,73 @@ def measure(url: str, size: int, repeat: int) -> dict[str, float]:
     print(f"  filled {size:,} requests in {time.perf_counter() - begin:.0f} s", flush=True)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40})
     medians = {}
+    sources = {"live": services, "rollups": rollups}
+    now = datetime(2026, 1, 15, tzinfo=UTC)
     with app.app_context():
         db = get_session()
         assert db.scalar(select(HelpRequest.id).order_by(HelpRequest.id.desc()).limit(1)) == size
-        for by in (services.BY_MONTH, services.BY_WIJK):
+        begin = time.perf_counter()
+        rows = rollups.rebuild(db, now)
+        print(f"  rebuilt rollups ({rows:,} rows) in {time.perf_counter() - begin:.1f} s")
+        keep_statistics(url)
+        # One changed month, as the job sees it after a match is confirmed.
+        db.execute(insert(FigureStale).values(month=date(2025, 6, 1), municipality_id=1))
+        db.commit()
+        begin = time.perf_counter()
+        rollups.refresh(db, now)
+        print(f"  refreshed one changed month in {time.perf_counter() - begin:.2f} s")
+        for mode, by in [(m, b) for m in modes for b in (services.BY_MONTH, services.BY_WIJK)]:
             filters = services.Filters(
                 date(2025, 1, 1), date(2025, 12, 1), by=by, municipality_ids=frozenset({1})
             )
             times = []
             for _ in range(repeat):
                 begin = time.perf_counter()
-                services.compute_all(db, filters)
+                _page_work(db, sources[mode], filters)
                 times.append(time.perf_counter() - begin)
                 db.rollback()
-            medians[by] = statistics.median(times)
+            medians[(mode, by)] = statistics.median(times)
     app.extensions["voorelkaar.engine"].dispose()
     return medians
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--pg-only-sizes", type=int, nargs="*", default=[])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--mode", choices=("both", "live", "rollups"), default="both")
     parser.add_argument("--pg", help="a PostgreSQL server URL where databases may be created")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    modes = ["live", "rollups"] if args.mode == "both" else [args.mode]
+    backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
     for backend in backends:
         medians = {}
-        for size in args.sizes:
+        sizes = args.sizes + (args.pg_only_sizes if backend == "postgresql" else [])
+        for size in sizes:
             with scratch_database(backend, args.pg) as url:
-                medians[size] = measure(url, size, args.repeat)
-            for by, seconds in medians[size].items():
-                print(f"{backend:10} {size:>9,} requests, per {by:6}: median {seconds:7.2f} s")
-        sizes = sorted(medians)
-        for small, large in zip(sizes, sizes[1:], strict=False):
-            for by in medians[small]:
-                growth = medians[large][by] / medians[small][by]
-                print(f"{backend:10} growth {small:,} -> {large:,}, per {by}: {growth:.2f}x")
+                medians[size] = measure(url, size, args.repeat, modes)
+            for (mode, by), seconds in medians[size].items():
+                print(
+                    f"{backend:10} {size:>9,} requests, {mode:7} per {by:6}: "
+                    f"median {seconds * 1000:8.1f} ms",
+                    flush=True,
+                )
+        ordered = sorted(medians)
+        for small, large in zip(ordered, ordered[1:], strict=False):
+            for key in medians[small]:
+                growth = medians[large][key] / medians[small][key]
+                print(
+                    f"{backend:10} growth {small:,} -> {large:,}, {key[0]} per {key[1]}: {growth:.2f}x"
+                )
+        if len(ordered) > 2:
+            for key in medians[ordered[0]]:
+                growth = medians[ordered[-1]][key] / medians[ordered[0]][key]
+                print(
+                    f"{backend:10} growth {ordered[0]:,} -> {ordered[-1]:,}, "
+                    f"{key[0]} per {key[1]}: {growth:.2f}x"
+                )
 
 
 if __name__ == "__main__":

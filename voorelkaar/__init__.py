@@ -162,7 +162,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from voorelkaar import demo, jobs
+    from voorelkaar import demo, figures, jobs
 
     demo.init_app(app)
+    figures.init_app(app)
     jobs.init_app(app)

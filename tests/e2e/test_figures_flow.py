@@ -6,6 +6,8 @@ from sqlalchemy import select
 from tests.e2e.conftest import Checked
 from tests.e2e.test_help_request_flow import log_in
 from tests.integration.test_figures import QUERY, seeded, wijken  # noqa: F401 - fixtures
+from voorelkaar.db import utcnow
+from voorelkaar.figures import rollups
 from voorelkaar.models import HelpRequest, Match, Neighbourhood, RequestState, Role
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +79,7 @@ def long_name_and_many_hours(db, seeded, wijken):  # noqa: F811 - the fixtures i
     for match in done:
         match.hours = 2469.1
     db.commit()
+    rollups.refresh(db, utcnow())  # the "cijfers" job: the page reads rollups
 
 
 # Each figure is folded in a <details>; a reader opens them all (the first is open).

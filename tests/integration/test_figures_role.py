@@ -16,6 +16,7 @@ from tests.conftest import AuthActions, Forms, csrf_token_from
 from tests.integration.test_access import ACCESS, ENDS_SESSION, LOGIN, world  # noqa: F401
 from tests.integration.test_figures import FIRST, SECOND, html_table, on
 from voorelkaar.db import utcnow
+from voorelkaar.figures import rollups
 from voorelkaar.figures.forms import month_choices
 from voorelkaar.models import (
     HelpRequest,
@@ -122,6 +123,7 @@ def requests_in_two_months(db, make_user, meppel):
             item.created_at = on(month, 3)
             db.add(item)
     db.commit()
+    rollups.refresh(db, utcnow())  # the "cijfers" job: the page reads rollups
     return last
 
 
@@ -185,6 +187,7 @@ def test_a_referral_without_a_request_counts_in_its_postcodes_wijk(
             )
         )
     db.commit()
+    rollups.refresh(db, utcnow())
     auth.login(policy.email)
     query = {"van": FIRST.strftime("%Y-%m"), "tot": SECOND.strftime("%Y-%m"), "per": "wijk"}
     page = client.get("/cijfers", query_string=query).get_data(as_text=True)
@@ -214,6 +217,7 @@ def test_the_csv_has_plain_numbers_and_says_why_a_cell_is_empty(
         publish_post(item)
         db.add(item)
     db.commit()
+    rollups.refresh(db, utcnow())
     auth.login(policy.email)
     response = client.get("/cijfers/matches.csv", query_string={"per": "wijk"})
     raw = response.get_data()

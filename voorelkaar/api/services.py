@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voorelkaar import geo
+from voorelkaar.figures import rollups, tables
 from voorelkaar.figures import services as figures
-from voorelkaar.figures import tables
 from voorelkaar.help_requests.services import publicly_visible
 from voorelkaar.models import HelpRequest, Neighbourhood, User
 from voorelkaar.places.services import neighbourhood_for
@@ -23,12 +23,12 @@ def masked(count) -> int | str:
 
 
 def figures_by_wijk(db: Session, viewer: User, first: date, last: date) -> dict:
-    """Requests posted and matched per wijk, for whole months first..last (SQL aggregates),
+    """Requests posted and matched per wijk, for whole months first..last (from the rollups),
     of the municipalities viewer (the token's user) works for; with more than one, also
     per municipality."""
     served = served_ids(db, viewer)
     filters = figures.Filters(first, last, by=figures.BY_WIJK, municipality_ids=served)
-    result = figures.requests_matched(db, filters)
+    result = rollups.requests_matched(db, filters)
     names = figures.group_labels(db, figures.BY_WIJK, served)
     rows = [
         {
@@ -49,7 +49,7 @@ def figures_by_wijk(db: Session, viewer: User, first: date, last: date) -> dict:
         },
     }
     if len(served) > 1:
-        per_town = figures.requests_matched(
+        per_town = rollups.requests_matched(
             db, figures.Filters(first, last, by=figures.BY_MUNICIPALITY, municipality_ids=served)
         )
         towns = figures.group_labels(db, figures.BY_MUNICIPALITY, served)

@@ -1,4 +1,8 @@
-"""The figures for the municipality, computed with SQL aggregates (never row by row in Python).
+"""The figures computed live from the raw rows with SQL aggregates (never row by row in Python).
+
+The page, its CSV files and the API read the rollups instead (figures.rollups), which are
+written from these same queries' building blocks; this live computation stays as the
+reference the rollup tests compare against, and for one-off questions.
 
 Every figure is a small GROUP BY over one table (with a join for the wijk or the
 category), grouped by month, wijk, category or municipality, and always cut to the
@@ -552,14 +556,16 @@ FIGURES = {
 }
 
 
-def compute(db: Session, name: str, filters: Filters) -> Result:
-    """One figure's raw numbers."""
+def compute(db: Session, name: str, filters: Filters, now: datetime | None = None) -> Result:
+    """One figure's raw numbers, live from the rows (the pages read rollups.compute)."""
+    if name == "verwijzingen":
+        return referrals(db, filters, now)
     return FIGURES[name](db, filters)
 
 
-def compute_all(db: Session, filters: Filters) -> dict[str, Result]:
-    """Every figure's raw numbers."""
-    return {name: figure(db, filters) for name, figure in FIGURES.items()}
+def compute_all(db: Session, filters: Filters, now: datetime | None = None) -> dict[str, Result]:
+    """Every figure's raw numbers, live from the rows."""
+    return {name: compute(db, name, filters, now) for name in FIGURES}
 
 
 def group_labels(
@@ -642,16 +648,19 @@ KEY_NUMBERS = (
 )
 
 
-def key_totals(db: Session, filters: Filters) -> dict[str, dict[str, float | None]]:
-    """The totals the key numbers read, for the whole period (no grouping)."""
+def key_totals(db: Session, filters: Filters, figure=compute) -> dict[str, dict[str, float | None]]:
+    """The totals the key numbers read, for the whole period (no grouping).
+
+    figure(db, name, filters) gives a figure's numbers: live by default, or rollups.compute.
+    """
     from dataclasses import replace
 
     whole = replace(filters, by=BY_MONTH)
-    matched = requests_matched(db, whole).total
-    referred = referrals(db, whole).total
+    matched = figure(db, "matches", whole).total
+    referred = figure(db, "verwijzingen", whole).total
     placed = sum(referred.get(k) or 0 for k in ("geplaatst", "gematcht", "afgerond"))
     return {
         "matches": matched,
         "verwijzingen": {**referred, "placed": placed},
-        "mantelzorgers": checkins(db, whole).total,
+        "mantelzorgers": figure(db, "mantelzorgers", whole).total,
     }

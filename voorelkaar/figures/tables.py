@@ -15,7 +15,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from voorelkaar.figures import services
+from voorelkaar.figures import rollups, services
 from voorelkaar.figures.services import BY_MONTH, Filters, Result
 
 SMALL = "< 5"
@@ -307,7 +307,7 @@ def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = No
     labels = services.group_labels(db, filters.by, filters.municipality_ids, locale)
     chosen = [BY_SLUG[only]] if only else DEFINITIONS
     return [
-        build_table(definition, services.compute(db, definition.slug, filters), filters, labels)
+        build_table(definition, rollups.compute(db, definition.slug, filters), filters, labels)
         for definition in chosen
     ]
 
@@ -455,8 +455,8 @@ def _change(kind: str, now: float, before: float, months: int) -> str:
 
 def key_numbers(db, filters: Filters) -> list[KeyNumber]:
     """The key numbers of the period, each with its change against the period before it."""
-    now = services.key_totals(db, filters)
-    before = services.key_totals(db, services.previous_period(filters))
+    now = rollups.key_totals(db, filters)
+    before = rollups.key_totals(db, services.previous_period(filters))
     months = len(services.months_between(filters.first_month, filters.last_month))
     numbers = []
     for figure, key in services.KEY_NUMBERS:

@@ -13,6 +13,7 @@ from voorelkaar.audit import forget_old_events, seal_job
 from voorelkaar.auth.services import forget_unconfirmed
 from voorelkaar.carers.jobs import run_checkins
 from voorelkaar.db import utcnow
+from voorelkaar.figures.rollups import refresh as refresh_figures
 from voorelkaar.help_requests.jobs import chase_open_requests
 from voorelkaar.idempotency import forget_old_tokens
 from voorelkaar.kept_forms import forget_kept_forms
@@ -73,6 +74,13 @@ JOBS: tuple[Job, ...] = (
         "vergeet na een uur wat bewaard werd bij een verlopen sessie",
     ),
     Job("outbox", dispatch_outbox, 30, "verstuurt e-mails uit de outbox"),
+    # Last, so that one pass of send-due also counts what the jobs above changed.
+    Job(
+        "cijfers",
+        refresh_figures,
+        60,
+        "werkt de cijfers bij voor wat sinds de vorige keer veranderde",
+    ),
 )
 
 

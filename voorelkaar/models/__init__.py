@@ -9,6 +9,7 @@ from voorelkaar.models.checkin import (
     CheckinAnswer,
 )
 from voorelkaar.models.contact_note import ContactKind, ContactNote
+from voorelkaar.models.figure_rollup import FigureRollup, FigureRollupState, FigureStale
 from voorelkaar.models.form_token import FormToken
 from voorelkaar.models.help_request import (
     Category,
@@ -49,6 +50,9 @@ __all__ = [
     "Scope",
     "ContactKind",
     "ContactNote",
+    "FigureRollup",
+    "FigureRollupState",
+    "FigureStale",
     "FormToken",
     "KeptForm",
     "Referral",
