@@ -8,7 +8,7 @@ the row a refresh locks. The first run of the "cijfers" job (or `flask --app wsg
 rebuild`) fills the rollups from the whole history.
 
 Revision ID: 0041
-Revises: 0039
+Revises: 0042
 Create Date: 2026-12-04 22:45:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0041"
-down_revision = "0039"
+down_revision = "0042"
 branch_labels = None
 depends_on = None
 
