@@ -351,6 +351,12 @@ ACCESS = {
         "/mijn-organisatie/reacties/{response_id}/antwoorden",
         only("organisation"),
     ),
+    # An unknown step is answered on the dashboard with its message (422).
+    "organisations.move": (
+        "POST",
+        "/mijn-organisatie/reacties/{response_id}/stap",
+        only("organisation", code=422),
+    ),
     # Anyone with an account may apply for their organisation; a coordinator approves it.
     "organisations.register": ("GET", "/organisatie-aanmelden", logged_in()),
     # Without a reason the page is shown again with its message.

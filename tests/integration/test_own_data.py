@@ -238,6 +238,7 @@ def world(db, riek, make_user):
     vacancy = Vacancy(
         organisation_id=organisation.id,
         author_id=riek.id,
+        contact_id=riek.id,
         title="Gastvrouw",
         description="Koffie schenken.",
         hours="2 uur per week",

@@ -270,6 +270,7 @@ NOT_SCOPED = {
             "organisations.respond",
             "organisations.dashboard",
             "organisations.answer",
+            "organisations.move",
             "organisations.register",
             "offers.create",
             "referrals.enter_code",

@@ -196,7 +196,8 @@ def _memberships(db, user):
 
 
 def _vacancies(db, user):
-    return [_row(v) for v in db.scalars(select(Vacancy).where(Vacancy.author_id == user.id))]
+    mine = or_(Vacancy.author_id == user.id, Vacancy.contact_id == user.id)
+    return [_row(v) for v in db.scalars(select(Vacancy).where(mine).order_by(Vacancy.id))]
 
 
 def _vacancy_responses(db, user):
@@ -362,7 +363,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("offers", "Uw hulpaanbod.", ("author_id",), _offers),
     Section("offer_replies", "Reacties op hulpaanbod.", ("author_id",), _offer_replies),
     Section("organisation_members", "Organisaties waar u bij hoort.", ("user_id",), _memberships),
-    Section("vacancies", "Vacatures die u plaatste.", ("author_id",), _vacancies),
+    Section(
+        "vacancies",
+        "Vacatures die u plaatste of waarvan u de contactpersoon bent.",
+        ("author_id", "contact_id"),
+        _vacancies,
+    ),
     Section(
         "vacancy_responses", "Uw reacties op vacatures.", ("volunteer_id",), _vacancy_responses
     ),
