@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres lint install translations messages
+.PHONY: run serve test test-sqlite test-postgres lint install translations messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 of nieuwer is nodig.") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,14 @@ run: install
 	@trap 'kill 0' EXIT; \
 	  $(BIN)/flask --app wsgi scheduler & \
 	  $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+# The production server: migrations first, so the new code never serves an old schema.
+# Settings from the environment (DATABASE_URL, SECRET_KEY, ...; gunicorn.conf.py reads
+# GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT). Run the scheduler
+# beside it: flask --app wsgi scheduler.
+serve: install
+	$(BIN)/flask --app wsgi db upgrade
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 # pytest's exit code 5 ("no tests collected") is not a failure here.

@@ -35,17 +35,7 @@ def configure(app: Flask, config) -> None:
         app.config.from_mapping(config)
     settings.ensure_secret_key(app.config, app.instance_path)
     settings.check_production(app.config)
-    trust_proxies(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
-
-
-def trust_proxies(app: Flask) -> None:
-    """Behind TRUSTED_PROXIES proxies, the client's address is the one they forwarded."""
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
-    count = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -57,6 +47,7 @@ def register_extensions(app: Flask) -> None:
         i18n,
         idempotency,
         kept_forms,
+        proxy,
         second_factor,
         security,
         tenancy,
@@ -64,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from voorelkaar.auth import sessions
     from voorelkaar.extensions import csrf, limiter
 
+    proxy.init_app(app)
     http.init_app(app)  # first: its after_request runs last, on the final answer
     db.init_app(app)
     audit.init_app(app)
