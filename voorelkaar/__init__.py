@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
         i18n,
         idempotency,
         kept_forms,
+        observability,
         proxy,
         second_factor,
         security,
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from voorelkaar.extensions import csrf, limiter
 
     proxy.init_app(app)
+    observability.init_app(app)  # before http: its after_request sees the final status
     http.init_app(app)  # first: its after_request runs last, on the final answer
     db.init_app(app)
     audit.init_app(app)

@@ -15,6 +15,8 @@ ENVIRONMENT_KEYS = (
     "TRUSTED_PROXIES",
     "SECURITY_LOG_RETENTION_DAYS",
     "SECOND_FACTOR_KEY",
+    "METRICS_ALLOWED_IPS",
+    "METRICS_TOKEN",
 )
 
 
@@ -23,6 +25,10 @@ class Defaults:
     # How many proxies (load balancer, TLS terminator) stand before the app. 0: forwarded
     # headers are ignored, so nobody can pick the address the per-address limits count.
     TRUSTED_PROXIES = 0
+    # Who may read /metrics: these addresses (comma-separated), or whoever sends
+    # "Authorization: Bearer METRICS_TOKEN". Anyone else gets a 404.
+    METRICS_ALLOWED_IPS = "127.0.0.1"
+    METRICS_TOKEN = None
     SITE_NAME = "Meppel voor elkaar"
     MUNICIPALITY = "Meppel"
     BASE_URL = "http://127.0.0.1:5000"

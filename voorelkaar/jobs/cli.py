@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from voorelkaar.db import get_session, utcnow
 from voorelkaar.jobs.registry import JOBS, Job, run_due_jobs
+from voorelkaar.observability import job_succeeded
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def _run_in_app(app: Flask, job: Job) -> None:
             job.run(get_session(), utcnow())
         except Exception:
             log.exception("job %s failed", job.name)
+        else:
+            job_succeeded(job.name)
 
 
 @click.command("scheduler")
