@@ -21,3 +21,11 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 # Address, request line, status, size and time; no referrer (it can hold a link with a
 # token) and no user agent. The app's redaction filter takes tokens out of the request line.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def child_exit(server, worker):
+    """A worker that ended no longer counts in /metrics' live gauges (multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
