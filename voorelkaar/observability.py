@@ -107,7 +107,7 @@ def finish_request(response):
         "path": request.url_rule.rule if request.url_rule is not None else None,
         "status": response.status_code,
         "duration_ms": round(seconds * 1000, 1),
-        "user_id": user.get_id() if user is not None and user.is_authenticated else None,
+        "user_id": user.id if user is not None and user.is_authenticated else None,
     }
     access_log.info(json.dumps(line, separators=(",", ":")))
     return response

@@ -113,7 +113,7 @@ def test_one_json_line_per_request_with_the_route_and_the_user_id_only(
     }
     assert home["request_id"] == "req-abcdef12"
     assert (home["method"], home["path"], home["status"]) == ("GET", "/", 200)
-    assert home["user_id"] == str(resident.id)
+    assert home["user_id"] == resident.id
     assert home["duration_ms"] >= 0
     assert secret["path"].startswith("/wachtwoord-herstellen/")
     assert "geheim-token" not in access_lines[1]
