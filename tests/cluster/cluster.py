@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -63,18 +64,36 @@ def wait_for_port(address: str, port: int, seconds: float = 60, process=None) ->
 class SMTPSink:
     """The mail provider: an aiosmtpd server that keeps every Message-ID it receives."""
 
-    def __init__(self, delay: float = 0.05):
+    def __init__(self, delay: float = 0.2):
         self.delay = delay  # a slow provider keeps a batch in flight long enough to be cut
         self.message_ids: list[str] = []
-        self._lock = threading.Lock()
+        self.senders: Counter[str] = Counter()  # mails received per scheduler address
+        self._arrived = threading.Condition()
         self.controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
+        with self._arrived:
+            self.senders[session.peer[0]] += 1
+            self._arrived.notify_all()
+        # The mail is taken, but the answer comes late: a sender killed now never hears it.
+        await asyncio.sleep(self.delay)
+        with self._arrived:
             self.message_ids.append(str(message["Message-ID"]).strip("<> "))
         return "250 Message accepted for delivery"
+
+    def wait_for_sender(self, addresses: dict[str, str], timeout: float) -> str | None:
+        """Block until a mail from one of {name: address} is being taken; that name."""
+        with self._arrived:
+            seen = dict(self.senders)
+
+            def sending():
+                for name, address in addresses.items():
+                    if self.senders[address] > seen.get(address, 0):
+                        return name
+                return None
+
+            return self._arrived.wait_for(sending, timeout=timeout)
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
@@ -272,7 +291,12 @@ def haproxy_config(listen: str, servers: list[str]) -> str:
         "    option forwardfor",
         "    option redispatch",
         "    retries 3",
+        # A host killed mid-request answers nothing: HAProxy sends the request to the other
+        # host. POSTs too (the body is buffered for that): every form that creates carries a
+        # one-time token, so the second arrival lands on what the first one made.
+        "    option http-buffer-request",
         "    retry-on conn-failure empty-response",
+        "    timeout check 3s",
         "frontend www",
         f"    bind {listen}:80",
         "    default_backend web",
