@@ -51,9 +51,9 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.hits, self.lock = hits, lock
 
-    def request(self, method: str, path: str, what: str, data: dict | None = None):
-        """(status, headers, body); status 0 when no answer came."""
-        headers = {"Host": self.host, "Connection": "close"}
+    def request(self, method: str, path: str, what: str, data: dict | None = None, **extra):
+        """(status, headers, body); status 0 when no answer came. extra: more headers."""
+        headers = {"Host": self.host, "Connection": "close", **extra}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -131,6 +131,9 @@ def tokens(html: str, action: str) -> dict:
             found[token.group(1) or token.group(3)] = token.group(2) or token.group(4)
             break
     return found
+
+
+MARKER = re.compile(r"CL[ORM][0-9a-f]{16}")
 
 
 def marker(kind: str) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.cluster.cluster import CLIENT_ADDRESSES, HEALTH_PATH, PG_BIN, WEB_PORT, Cluster
-from tests.cluster.load import Browser, Load, tokens
+from tests.cluster.load import MARKER, Browser, Load, tokens
 from voorelkaar.help_requests.forms import VOG_NO
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -181,8 +181,9 @@ def _run(cluster: Cluster, engine, began: float) -> None:
     _sleep_until(start + LOAD_SECONDS * KILL_WEB_AT)
     faults["web1 killed"] = time.monotonic()
     cluster.kill("web1")
-    status, headers, body = keeper.get("/mijn-aanbod")
-    session_kept = status == 200 and headers.get("x-served-by") == "web2"
+    kept_status, kept_headers, _ = keeper.get("/mijn-aanbod")  # login required: 302 if lost
+    kept_by = kept_headers.get("x-served-by")
+    session_kept = kept_status == 200 and kept_by == "web2"
 
     _sleep_until(start + LOAD_SECONDS * RESTART_DB_AT)
     db_down, db_back = cluster.restart_postgres()
@@ -225,16 +226,9 @@ def _run(cluster: Cluster, engine, began: float) -> None:
             db.scalars(select(OutboxMessage.message_id).where(OutboxMessage.sent_at.is_not(None)))
         )
         found = Counter()
-        for kind, column in (
-            ("offer", Offer.title),
-            ("message", MatchMessage.body),
-            ("request", HelpRequest.title),
-        ):
-            markers = [w.marker for w in load.writes if w.kind == kind]
+        for column in (Offer.title, MatchMessage.body, HelpRequest.title):
             for text in db.scalars(select(column).where(column.like("%CL%"))):
-                for marker in markers:
-                    if marker in text:
-                        found[marker] += 1
+                found.update(MARKER.findall(text))
         total_rows = db.scalar(select(func.count(Offer.id)))
 
     # -- figures -----------------------------------------------------------------------
@@ -274,9 +268,9 @@ def _run(cluster: Cluster, engine, began: float) -> None:
         f"{dict(Counter(w.kind for w in acknowledged))}; retried after 5xx "
         f"{sum(1 for w in load.writes if len(w.statuses) > 1)}",
         f"login limit: {limits['failures']} failed logins from one client spread over "
-        f"{sorted(limits['hosts'])}, then {limits['blocked']}; another client: {limits['other']}",
-        f"session of a user served by web1, after web1 died: {status} from "
-        f"{headers.get('x-served-by')}",
+        f"{sorted(limits['hosts'])}, then {limits['blocked']}; with a forged X-Forwarded-For "
+        f"{limits['forged']}; another client: {limits['other']}",
+        f"session of a user served by web1, after web1 died: {kept_status} from {kept_by}",
         f"mails: {due} due, {len(sent_ids)} sent by the outbox, {len(cluster.smtp.message_ids)} "
         f"received ({len(received)} distinct), {len(duplicates)} Message-IDs twice, "
         f"{orphaned} orphaned claims released, outbox drained: {drained}; {killed} killed "
@@ -300,6 +294,7 @@ def _run(cluster: Cluster, engine, began: float) -> None:
     assert session_kept, "the session did not survive the loss of its web host"
     assert limits["hosts"] == {"web1", "web2"}
     assert limits["blocked"] == 429, "the login limit did not hold across both web hosts"
+    assert limits["forged"] == 429, "a forged X-Forwarded-For got round the login limit"
     assert limits["other"] != 429, "the login limit counted the proxy, not the client"
     assert drained, "due mail was still unsent after the load"
     assert not not_received, f"sent mails the SMTP sink never got: {not_received[:5]}"
@@ -329,13 +324,21 @@ def _login_limit(cluster: Cluster) -> dict:
         "POST", "/login", "login",
         {**tokens(html, "/login"), "email": "niemand@example.org", "password": "nog-eens-fout-1"},
     )  # fmt: skip
+    # A forged X-Forwarded-For does not make a new client: HAProxy appends the real address
+    # and TRUSTED_PROXIES=1 takes only that one.
+    status, _, html = flooder.get("/login")
+    forged, _, _ = flooder.request(
+        "POST", "/login", "login",
+        {**tokens(html, "/login"), "email": "niemand@example.org", "password": "nog-eens-fout-2"},
+        **{"X-Forwarded-For": "203.0.113.9"},
+    )  # fmt: skip
     other = Browser(cluster.lb_address, CLIENT_ADDRESSES[3], [], threading.Lock())
     status, _, html = other.get("/login")
     answer, _, _ = other.request(
         "POST", "/login", "login",
         {**tokens(html, "/login"), "email": "iemand@example.org", "password": "fout-wachtwoord-9"},
     )  # fmt: skip
-    return {"failures": 20, "hosts": hosts, "blocked": blocked, "other": answer}
+    return {"failures": 20, "hosts": hosts, "blocked": blocked, "forged": forged, "other": answer}
 
 
 def _drain_outbox(engine, OutboxMessage) -> tuple[int, bool]:  # noqa: N803 - a model class
