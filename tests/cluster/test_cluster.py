@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tests.cluster.cluster import CLIENT_ADDRESSES, HEALTH_PATH, PG_BIN, WEB_PORT, Cluster
 from tests.cluster.load import MARKER, Browser, Load, tokens
+from tests.conftest import LogScan
 from voorelkaar.help_requests.forms import VOG_NO
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -231,6 +232,8 @@ def _run(cluster: Cluster, engine, began: float) -> None:
                 found.update(MARKER.findall(text))
         total_rows = db.scalar(select(func.count(Offer.id)))
 
+    leaks, log_lines = _scan_logs(cluster)
+
     # -- figures -----------------------------------------------------------------------
     hits = load.hits
     duration = load_end - start
@@ -276,6 +279,8 @@ def _run(cluster: Cluster, engine, began: float) -> None:
         f"{orphaned} orphaned claims released, outbox drained: {drained}; {killed} killed "
         f"{'while sending' if sending else 'between batches'}; taken per scheduler "
         f"{ {h: cluster.smtp.senders[a] for h, a in schedulers.items()} }",
+        f"log lines of the web hosts and schedulers: {log_lines}, with personal data or "
+        f"secrets: {len(leaks)}",
         f"offers in the database: {total_rows}; whole test {time.monotonic() - began:.0f} s",
     ]
     print("\n".join(lines))
@@ -299,6 +304,18 @@ def _run(cluster: Cluster, engine, began: float) -> None:
     assert drained, "due mail was still unsent after the load"
     assert not not_received, f"sent mails the SMTP sink never got: {not_received[:5]}"
     assert sum(n - 1 for n in duplicates.values()) <= 1, f"mail sent twice: {duplicates}"
+    assert not leaks, "personal data or secrets in the hosts' logs:\n" + "\n".join(leaks[:10])
+
+
+def _scan_logs(cluster: Cluster) -> tuple[list[str], int]:
+    """What the suite's log scan forbids, looked for in every line the hosts wrote."""
+    leaks, lines = [], 0
+    for path in sorted(cluster.logs.glob("*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            lines += 1
+            leaks += [f"{what}: {path.name}: {line[:200]}" for what, pattern in
+                      LogScan.FORBIDDEN if pattern.search(line)]  # fmt: skip
+    return leaks, lines
 
 
 def _sleep_until(moment: float) -> None:
