@@ -24,7 +24,8 @@ from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+# The app the hosts run: this checkout, or another one's (CLUSTER_APP_ROOT) for a try-out.
+ROOT = Path(os.environ.get("CLUSTER_APP_ROOT") or Path(__file__).resolve().parents[2])
 PG_BIN = Path(os.environ.get("CLUSTER_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SUBNET = "198.18.0"
 HOST_ADDRESS = f"{SUBNET}.1"
@@ -38,6 +39,7 @@ CLIENT_ADDRESSES = tuple(f"{SUBNET}.{n}" for n in (101, 102, 103, 104))
 # /readyz answers 503 while the database or Redis is down; HAProxy takes such a host out.
 HEALTH_PATH = os.environ.get("CLUSTER_HEALTH_PATH", "/readyz")
 SECRET_KEY = "cluster-test-" + "k" * 40
+METRICS_TOKEN = "cluster-metrics-" + "m" * 24  # noqa: S105 - a test host's token
 
 
 def run(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -229,7 +231,11 @@ class Cluster:
         )
 
     def start_web(self, host: str) -> None:
+        metrics_dir = self.tmp / f"metrics-{host}"  # the workers' counts, added up per scrape
+        metrics_dir.mkdir()
         env = self.app_environment(
+            METRICS_TOKEN=METRICS_TOKEN,
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
             GUNICORN_BIND=f"{self.address(host)}:{WEB_PORT}",
             WEB_CONCURRENCY="2",
             GUNICORN_ACCESS_LOG=str(self.logs / f"{host}-access.log"),
