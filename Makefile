@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgres lint install translations messages
+.PHONY: run serve test test-sqlite test-postgres cluster-test lint install translations messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 of nieuwer is nodig.") if sys.version_info < (3, 11) else None'
@@ -54,6 +54,12 @@ test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  VOORELKAAR_TEST_BACKEND=postgres $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]; \
 	else echo "TEST_DATABASE_URL is niet gezet: de suite draaide alleen op SQLite."; fi
+
+# HAProxy before two gunicorn hosts, two schedulers, PostgreSQL and Redis, in network
+# namespaces, under load while a web host, the database and a scheduler fail (as root).
+cluster-test: install
+	@command -v haproxy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+	$(BIN)/python -m pytest tests/cluster -s -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
