@@ -281,3 +281,44 @@ def test_a_token_may_not_follow_events_outside_its_scope(client, consultant_secr
     response = subscribe(client, consultant_secret, receiver.url, events=["request.matched"])
     assert response.status_code == 422
     assert "request.matched" in response.get_data(as_text=True)
+
+
+def test_a_confirmed_match_tells_the_request_systems_and_the_referral_s_consultant(
+    client,
+    db,
+    admin,
+    staff,
+    consultant,
+    consultant_secret,
+    resident,
+    volunteer,
+    make_request,
+    in_app,
+    receiver,
+    deliver,
+):
+    from voorelkaar.matches import services as matches
+
+    staff_secret = tokens.issue_token(
+        # The subscriptions endpoints take a referrals:write token (see the README).
+        db,
+        admin,
+        name="vrijwilligerscentrale",
+        user=staff,
+        scopes=[Scope.REQUESTS, Scope.CREATE_REFERRALS],
+    ).secret
+    watched = ("request.matched", "request.closed")
+    assert subscribe(client, staff_secret, receiver.url, watched).status_code == 201
+    assert subscribe(client, consultant_secret, receiver.url).status_code == 201
+    item = make_request(resident, title="Boodschappen", postcode="7941 AB")
+    referral = db.get(Referral, refer(client, consultant_secret))
+    referral.request_id = item.id  # as post_from_referral leaves it
+    db.commit()
+    with in_app():
+        match = matches.offer_help(db, volunteer, item)
+        matches.confirm_match(db, resident, match)
+    assert deliver(utcnow()) == 2
+    told = {(body["type"], json.dumps(body["data"], sort_keys=True)) for body in receiver.bodies()}
+    assert ("request.matched", json.dumps({"request_id": item.id, "state": "matched"})) in told
+    statuses = [b["data"].get("status") for b in receiver.bodies()]
+    assert "gematcht" in statuses
