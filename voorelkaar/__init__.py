@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.tasks.views import bp as tasks_bp
     from voorelkaar.today.views import bp as today_bp
     from voorelkaar.volunteers.views import bp as volunteers_bp
+    from voorelkaar.webhooks.views import bp as subscriptions_bp  # nests itself in the API
     from voorelkaar.worklists.views import bp as worklists_bp
 
     routing.init_app(app)
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(today_bp)
     # The API authenticates every call with a token, not a cookie: no CSRF there.
     csrf.exempt(api_bp)
+    csrf.exempt(subscriptions_bp)
     app.register_blueprint(api_bp)
 
 
@@ -142,9 +144,19 @@ def register_features(app: Flask) -> None:
         organisations,
         tasks,
         volunteers,
+        webhooks,
     )
 
-    features = (help_requests, matches, carers, organisations, volunteers, tasks, municipalities)
+    features = (
+        help_requests,
+        matches,
+        carers,
+        organisations,
+        volunteers,
+        tasks,
+        municipalities,
+        webhooks,
+    )
     for feature in features:
         feature.init_app(app)
 

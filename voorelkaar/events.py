@@ -166,7 +166,9 @@ def register(kind: str, *consequences: Consequence) -> None:
 
 def also(kind: str, *consequences: Consequence) -> None:
     """Add consequences to an event another feature registers (at app start; again is harmless)."""
-    _ALSO[kind] = consequences
+    # Several features may add to one event: keep theirs, and each consequence once.
+    known = _ALSO.get(kind, ())
+    _ALSO[kind] = known + tuple(c for c in consequences if c not in known)
 
 
 def consequences(kind: str) -> tuple[Consequence, ...]:

@@ -22,6 +22,7 @@ from voorelkaar.notify import dispatch_outbox
 from voorelkaar.referrals.jobs import expire_referrals
 from voorelkaar.volunteers.jobs import send_digests
 from voorelkaar.volunteers.services import end_pauses
+from voorelkaar.webhooks import deliver_due as deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ JOBS: tuple[Job, ...] = (
     Job("overzicht", send_digests, 900, "wekelijks overzicht van nieuwe hulpvragen in de buurt"),
     Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),
     Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
+    Job("webhooks", deliver_webhooks, 60, "levert webhookberichten af, opnieuw na een pauze"),
     Job("api-sleutels", warn_of_expiry, 3600, "waarschuwt twee weken voor een API-sleutel stopt"),
     Job("bewaartermijn", apply_retention, 3600, "anonimiseert oude gegevens, waarschuwt vooraf"),
     Job("logboek", forget_old_events, 86400, "vergeet logregels na de bewaartermijn van het log"),

@@ -43,6 +43,7 @@ from voorelkaar.models.report import Report
 from voorelkaar.models.task import StaffTask, TaskKind
 from voorelkaar.models.upload import Upload
 from voorelkaar.models.user import RecoveryCode, Role, User, UserRole, UserSession
+from voorelkaar.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Upload",
@@ -95,4 +96,6 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

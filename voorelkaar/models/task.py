@@ -31,6 +31,7 @@ class TaskKind(enum.StrEnum):
     OFFER_UNANSWERED = "offer_unanswered"  # an offer of help unanswered for 7 days
     # Someone without email: what would have been mailed is told by phone or letter.
     CALL_PERSON = "call_person"
+    WEBHOOK_FAILED = "webhook_failed"  # a webhook could not be delivered, however often tried
     MANUAL = "manual"  # made by hand by a staff member, on a person
 
 

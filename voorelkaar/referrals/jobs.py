@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voorelkaar.db import claim
-from voorelkaar.models import Referral, TaskKind
+from voorelkaar.models import Referral, ReferralStatus, TaskKind
 from voorelkaar.tasks.services import open_task
+from voorelkaar.webhooks.topics import referral_changed
 
 BATCH = 200
 
@@ -45,6 +46,7 @@ def expire_referrals(db: Session, now: datetime) -> int:
             referral=referral,
             detail=referral.title,
         )
+        referral_changed(db, referral, ReferralStatus.EXPIRED, at=now)
         db.commit()
         expired += 1
     return expired

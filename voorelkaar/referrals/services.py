@@ -31,6 +31,7 @@ from voorelkaar.notify import enqueue_email
 from voorelkaar.tasks.services import close_for_referral
 from voorelkaar.tenancy import scoped, serves
 from voorelkaar.urls import absolute_url
+from voorelkaar.webhooks.topics import referral_changed
 
 VALID_FOR = timedelta(days=30)
 # No 0/O, 1/I/L: a code read from a letter is typed without doubt.
@@ -229,6 +230,7 @@ def _link_account(db: Session, referral: Referral, user: User) -> None:
         db.rollback()
         raise AlreadyAccepted(referral.code)
     close_for_referral(db, referral, "Vanzelf gesloten: de inwoner reageerde op de uitnodiging.")
+    referral_changed(db, referral, ReferralStatus.ACCOUNT)
     db.commit()
     db.refresh(referral)
 
@@ -309,6 +311,7 @@ def post_from_referral(
     if on_behalf:
         record(db, author, "referrals.posted_for_resident", referral)
     close_for_referral(db, referral, "Vanzelf gesloten: er is een hulpvraag geplaatst.")
+    referral_changed(db, referral, ReferralStatus.POSTED, request_id=help_request.id)
     db.commit()
     db.refresh(referral)
     return help_request
@@ -485,5 +488,6 @@ def withdraw_referral(
     _forget_unsent_invitations(db, referral)
     close_for_referral(db, referral, "Vanzelf gesloten: de inwoner trok de toestemming in.")
     record(db, actor, "referrals.withdrawn", referral)
+    referral_changed(db, referral, ReferralStatus.WITHDRAWN, at=now)
     db.commit()
     return True
