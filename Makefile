@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgres cluster-test lint install translations messages
+.PHONY: run serve test test-sqlite test-postgres cluster-test api-lint lint install translations messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 of nieuwer is nodig.") if sys.version_info < (3, 11) else None'
@@ -64,3 +64,14 @@ cluster-test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The NLGov API Design Rules linter (Spectral, from the npm registry) on the served
+# OpenAPI document: any error or warning fails.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL := .cache/spectral/node_modules/.bin/spectral
+$(SPECTRAL):
+	npm install --silent --no-audit --no-fund --prefix .cache/spectral @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+
+api-lint: install $(SPECTRAL)
+	$(BIN)/python scripts/openapi_json.py build/openapi.json
+	$(SPECTRAL) lint --fail-severity=warn -r .ci/adr-linter.yaml build/openapi.json

@@ -11,6 +11,7 @@ from schemathesis import checks
 from sqlalchemy import func, select
 
 from voorelkaar.api import tokens
+from voorelkaar.api.openapi import API_VERSION
 from voorelkaar.db import utcnow
 from voorelkaar.figures import rollups
 from voorelkaar.i18n import AMSTERDAM
@@ -99,9 +100,16 @@ def call(client, method, path, body=None, secret=None):
 
 def assert_error(response, status, code):
     assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    assert response.json["error"]["code"] == code
-    assert response.json["error"]["message"]
+    assert response.mimetype == "application/problem+json"
+    problem = response.json
+    assert (problem["status"], problem["code"]) == (status, code)
+    assert problem["title"] and problem["detail"] and problem["instance"]
+    assert response.headers["API-Version"] == API_VERSION
+
+
+def invalid_fields(response) -> set[str]:
+    """The fields a problem answer names in invalid-params."""
+    return {param["name"] for param in response.json["invalid-params"]}
 
 
 # ---------- Refused: no token, revoked, out of scope ----------
@@ -253,7 +261,7 @@ def test_figures_need_a_valid_period(client, staff, make_token, query, field):
     secret = make_token(staff)
     response = call(client, "GET", f"/api/v1/figures?{query}", secret=secret)
     assert_error(response, 422, "validation_failed")
-    assert field in response.json["error"]["fields"]
+    assert field in invalid_fields(response)
 
 
 # ---------- Referrals ----------
@@ -313,14 +321,14 @@ def test_a_referral_with_wrong_input_is_a_422_naming_the_field(
     secret = make_token(consultant, Scope.CREATE_REFERRALS)
     response = call(client, "POST", "/api/v1/referrals", referral_body(**changes), secret)
     assert_error(response, 422, "validation_failed")
-    assert field in response.json["error"]["fields"]
+    assert field in invalid_fields(response)
 
 
 def test_a_referral_without_required_fields_lists_them(client, consultant, make_token):
     secret = make_token(consultant, Scope.CREATE_REFERRALS)
     response = call(client, "POST", "/api/v1/referrals", {}, secret)
     assert_error(response, 422, "validation_failed")
-    assert {"resident_name", "postcode", "consent_date"} <= set(response.json["error"]["fields"])
+    assert {"resident_name", "postcode", "consent_date"} <= invalid_fields(response)
 
 
 # ---------- Requests ----------
@@ -355,7 +363,7 @@ def test_requests_of_an_unknown_wijk_are_a_422(client, meppel, staff, make_token
     secret = make_token(staff, Scope.REQUESTS)
     response = call(client, "GET", "/api/v1/requests?wijk=Atlantis", secret=secret)
     assert_error(response, 422, "validation_failed")
-    assert "wijk" in response.json["error"]["fields"]
+    assert "wijk" in invalid_fields(response)
 
 
 def test_staff_s_system_posts_a_request_for_a_resident_through_the_site_s_service(
@@ -571,7 +579,7 @@ def test_a_request_with_wrong_input_is_a_422_naming_the_field(
     secret = make_token(staff, Scope.REQUESTS)
     response = call(client, "POST", "/api/v1/requests", request_body(**changes), secret)
     assert_error(response, 422, "validation_failed")
-    assert field in response.json["error"]["fields"]
+    assert field in invalid_fields(response)
 
 
 # ---------- The contract ----------
@@ -656,11 +664,11 @@ def test_a_limit_of_digits_that_are_not_decimal_is_a_422_not_a_500(
     secret = make_token(staff, Scope.REQUESTS)
     response = call(client, "GET", "/api/v1/requests?limit=²", secret=secret)
     assert_error(response, 422, "validation_failed")
-    assert "limit" in response.json["error"]["fields"]
+    assert "limit" in invalid_fields(response)
 
 
 def test_a_wijk_with_a_nul_character_is_a_422_not_a_500(client, meppel, staff, make_token):
     secret = make_token(staff, Scope.REQUESTS)
     response = call(client, "GET", "/api/v1/requests?wijk=Centrum%00", secret=secret)
     assert_error(response, 422, "validation_failed")
-    assert "wijk" in response.json["error"]["fields"]
+    assert "wijk" in invalid_fields(response)

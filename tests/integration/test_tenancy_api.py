@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from tests.integration.test_api import ALL_SCOPES, bearer, referral_body, request_body
 from voorelkaar.api import tokens
+from voorelkaar.db import utcnow
+from voorelkaar.figures import rollups
 from voorelkaar.models import HelpRequest, Municipality, Neighbourhood, PostedFor, Referral, Role
 from voorelkaar.moderation.services import publish_post
 from voorelkaar.places.services import neighbourhood_for
@@ -97,6 +99,7 @@ def world(db, meppel, westerveld, make_user, admin):
                 db, admin, name=f"staf-{slug}", user=staff, scopes=ALL_SCOPES
             ).secret,
         }
+    rollups.refresh(db, utcnow())  # the "cijfers" job: pages and the API read rollups
     return world
 
 
@@ -164,7 +167,7 @@ def check_referral(client, db, world, me, other):
     assert own.status_code == 200
     theirs = client.get(f"/api/v1/referrals/{world[other]['referral'].id}", headers=headers)
     assert theirs.status_code == 404
-    assert theirs.json["error"]["code"] == "not_found"
+    assert theirs.json["code"] == "not_found"
 
 
 def check_create_referral(client, db, world, me, other):
@@ -174,7 +177,7 @@ def check_create_referral(client, db, world, me, other):
         "/api/v1/referrals", json=referral_body(postcode=HOME[other]), headers=headers
     )
     assert refused.status_code == 403, refused.get_data(as_text=True)
-    message = refused.json["error"]["message"]
+    message = refused.json["detail"]
     assert world[other]["town"].name in message and "verwijzen" in message
     assert count_of(db, Referral) == before
     made = client.post("/api/v1/referrals", json=referral_body(postcode=HOME[me]), headers=headers)
@@ -189,11 +192,45 @@ def check_create_request(client, db, world, me, other):
         "/api/v1/requests", json=request_body(postcode=HOME[other]), headers=headers
     )
     assert refused.status_code == 403, refused.get_data(as_text=True)
-    assert world[other]["town"].name in refused.json["error"]["message"]
+    assert world[other]["town"].name in refused.json["detail"]
     assert count_of(db, HelpRequest) == before
     made = client.post("/api/v1/requests", json=request_body(postcode=HOME[me]), headers=headers)
     assert made.status_code == 201, made.get_data(as_text=True)
     assert db.get(HelpRequest, made.json["id"]).municipality_id == world[me]["town"].id
+
+
+def _subscriptions(client, world, town):
+    """The other municipality's consultant system subscribes; returns (headers, id)."""
+    client.application.config.update(WEBHOOK_ALLOW_HTTP=True, WEBHOOK_ALLOWED_HOSTS=["127.0.0.1"])
+    headers = bearer(world[town]["consultant_token"])
+    made = client.post(
+        "/api/v1/subscriptions",
+        json={"callback_url": "http://127.0.0.1:9/hook", "events": ["referral.status_changed"]},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.get_data(as_text=True)
+    return headers, made.json["id"]
+
+
+def check_subscriptions_index(client, db, world, me, other):
+    _theirs_headers, theirs = _subscriptions(client, world, other)
+    mine = client.get("/api/v1/subscriptions", headers=bearer(world[me]["consultant_token"]))
+    assert mine.status_code == 200
+    assert theirs not in {item["id"] for item in mine.json["subscriptions"]}
+
+
+def check_subscriptions_create(client, db, world, me, other):
+    _headers, made = _subscriptions(client, world, me)
+    listed = client.get("/api/v1/subscriptions", headers=bearer(world[me]["consultant_token"]))
+    assert made in {item["id"] for item in listed.json["subscriptions"]}
+
+
+def check_subscriptions_delete(client, db, world, me, other):
+    theirs_headers, theirs = _subscriptions(client, world, other)
+    path = f"/api/v1/subscriptions/{theirs}"
+    refused = client.delete(path, headers=bearer(world[me]["consultant_token"]))
+    assert refused.status_code == 404 and refused.json["code"] == "not_found"
+    assert client.delete(path, headers=theirs_headers).status_code == 204
 
 
 def table_rows(page: str, slug: str) -> list[list[str]]:
@@ -266,6 +303,9 @@ CHECKS = {
     "api.referral": check_referral,
     "api.create_referral": check_create_referral,
     "api.create_request": check_create_request,
+    "api.subscriptions.index": check_subscriptions_index,
+    "api.subscriptions.create": check_subscriptions_create,
+    "api.subscriptions.delete": check_subscriptions_delete,
     "figures.index": check_figures_page,
     "figures.download": check_figures_csv,
 }
@@ -367,6 +407,7 @@ def test_the_csv_per_municipality_hides_small_numbers_per_cell(
         publish_post(item)
         db.add(item)
     db.commit()
+    rollups.refresh(db, utcnow())  # the months these changed
     auth.login(regional.email)
     response = client.get("/cijfers/hulpvragen.csv", query_string={"per": "gemeente"})
     assert response.status_code == 200

@@ -18,25 +18,35 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "type": [schema["type"], "null"]}
 
 
-ERROR = {
+# The version of this document and of every answer's API-Version header (semver, ADR
+# /core/version-header): the major is in the path, /api/v1.
+API_VERSION = "1.1.0"
+
+# RFC 9457 problem details, as the NLGov API Design Rules want every error.
+PROBLEM = {
     "type": "object",
-    "required": ["error"],
+    "required": ["type", "title", "status", "detail", "instance", "code"],
     "additionalProperties": False,
     "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "additionalProperties": False,
-            "properties": {
-                "code": {"type": "string", "description": "Stable, machine-readable code."},
-                "message": {"type": "string", "description": "What went wrong, in Dutch."},
-                "fields": {
-                    "type": "object",
-                    "description": "Per field of the input, what is wrong with it (422 only).",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "type": {"type": "string", "description": "about:blank: the status says what it is."},
+        "title": {"type": "string", "description": "The HTTP status phrase."},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "What went wrong, in Dutch."},
+        "instance": {"type": "string", "description": "The path that was called."},
+        "code": {"type": "string", "description": "Stable, machine-readable code."},
+        "invalid-params": {
+            "type": "array",
+            "description": "Per field of the input, what is wrong with it (400 and 422).",
+            "items": {
+                "type": "object",
+                "required": ["name", "reason"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "description": "The field, as in the input."},
+                    "reason": {"type": "string", "description": "What is wrong, in Dutch."},
                 },
             },
-        }
+        },
     },
 }
 
@@ -69,7 +79,7 @@ REFERRAL_INPUT = {
         "description": _string(2000, min_length=1),
         "wanted_when": _string(200),
         "consent_date": _string(
-            10, pattern=DATE_PATTERN, description="YYYY-MM-DD, not in the future."
+            10, format="date", pattern=DATE_PATTERN, description="YYYY-MM-DD, not in the future."
         ),
     },
 }
@@ -108,7 +118,7 @@ REQUEST_INPUT = {
     "properties": {
         "resident_name": _string(100, min_length=1),
         "resident_contact": _nullable(_string(254)),
-        "consent_date": _string(10, pattern=DATE_PATTERN),
+        "consent_date": _string(10, format="date", pattern=DATE_PATTERN),
         "category": _string(50, min_length=1),
         "title": _string(100, min_length=1),
         "description": _string(2000, min_length=1),
@@ -118,14 +128,18 @@ REQUEST_INPUT = {
             "items": _string(50, min_length=1),
         },
         "schedule": {"type": "string", "enum": [s.value for s in ScheduleKind]},
-        "day": _string(10, pattern=DATE_PATTERN, description="For `once`: the date."),
+        "day": _string(
+            10, format="date", pattern=DATE_PATTERN, description="For `once`: the date."
+        ),
         "weekday": {
             "type": "integer",
             "minimum": 0,
             "maximum": 6,
             "description": "For `weekly`: 0 = Monday .. 6 = Sunday.",
         },
-        "until": _string(10, pattern=DATE_PATTERN, description="For `weekly`: the last date."),
+        "until": _string(
+            10, format="date", pattern=DATE_PATTERN, description="For `weekly`: the last date."
+        ),
         "start_time": _string(5, pattern=TIME_PATTERN, description="HH:MM, Europe/Amsterdam."),
         "end_time": _string(5, pattern=TIME_PATTERN),
         "postcode": _string(7, min_length=1),
@@ -244,17 +258,22 @@ HEALTH = {
 }
 
 
+PROBLEM_TYPE = "application/problem+json"
+VERSION_HEADER = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
 
-def _ok(description: str, schema: dict, headers: dict | None = None) -> dict:
-    response = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if headers:
-        response["headers"] = headers
+def _ok(description: str, schema: dict | None, headers: dict | None = None) -> dict:
+    """A success: with a JSON body (none when schema is None) and the API-Version header."""
+    response = {"description": description, "headers": {**VERSION_HEADER, **(headers or {})}}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": schema}}
     return response
 
 
@@ -262,6 +281,7 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+INVALID = {"400": _error("The request is not valid: see `invalid-params`.")}
 GUARDED = {
     "401": _error("No token, or an unknown or revoked one."),
     "403": _error("The token lacks the scope, or its user may not do this."),
@@ -276,7 +296,7 @@ def _guarded(scope: Scope, summary: str, responses: dict, **operation) -> dict:
         "security": [{"bearer": [scope.value]}],
         "x-scope": scope.value,
         **operation,
-        "responses": {**responses, **GUARDED},
+        "responses": {**INVALID, **responses, **GUARDED},
     }
 
 
@@ -288,12 +308,13 @@ DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
         "title": "voorelkaar API",
-        "version": "1",
+        "version": API_VERSION,
         "description": (
             "For the systems around the platform: the municipality's case system and the "
             "volunteer centre. Every call except /health needs a personal access token from "
-            "an admin, sent as `Authorization: Bearer <token>`. Errors are JSON with a "
-            "Dutch message. Calls are rate-limited per token."
+            "an admin, sent as `Authorization: Bearer <token>`. Errors are problem details "
+            "(RFC 9457, `application/problem+json`) with a Dutch `detail`. Every answer "
+            "carries `API-Version`. Calls are rate-limited per token."
         ),
     },
     "servers": [{"url": "/api/v1"}],
@@ -345,7 +366,7 @@ DOCUMENT = {
                         {"Location": {"schema": {"type": "string"}}},
                     ),
                     "400": _error("The body is not a JSON object."),
-                    "422": _error("Some fields are not valid; see `error.fields`."),
+                    "422": _error("Some fields are not valid; see `invalid-params`."),
                 },
                 operationId="createReferral",
                 requestBody=_json_body("ReferralInput"),
@@ -415,7 +436,7 @@ DOCUMENT = {
                         _ref("PostedRequest"),
                     ),
                     "400": _error("The body is not a JSON object."),
-                    "422": _error("Some fields are not valid; see `error.fields`."),
+                    "422": _error("Some fields are not valid; see `invalid-params`."),
                 },
                 operationId="createRequest",
                 requestBody=_json_body("RequestInput"),
@@ -430,8 +451,15 @@ DOCUMENT = {
                 "description": "A personal access token issued by an admin.",
             }
         },
+        "headers": {
+            "API-Version": {
+                "description": "The full version of the API that answered (semver).",
+                "required": True,
+                "schema": {"type": "string", "example": API_VERSION},
+            }
+        },
         "schemas": {
-            "Error": ERROR,
+            "Problem": PROBLEM,
             "Health": HEALTH,
             "Figures": FIGURES,
             "ReferralInput": REFERRAL_INPUT,
@@ -442,3 +470,8 @@ DOCUMENT = {
         },
     },
 }
+
+
+def document_for(contact: dict) -> dict:
+    """The document as served: info.contact of the municipality running this site."""
+    return {**DOCUMENT, "info": {**DOCUMENT["info"], "contact": contact}}

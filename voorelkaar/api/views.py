@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from email.utils import parseaddr
 from functools import wraps
+from http import HTTPStatus
 
 from flask import (
     Blueprint,
@@ -26,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from voorelkaar import audit, errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
-from voorelkaar.api.openapi import DOCUMENT
+from voorelkaar.api.openapi import API_VERSION, DOCUMENT, PROBLEM_TYPE, document_for
 from voorelkaar.api.validation import Invalid, check_body, check_form, site_formdata
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session, utcnow
@@ -39,7 +41,7 @@ from voorelkaar.models.api_token import Scope
 from voorelkaar.municipalities.services import categories_for
 from voorelkaar.referrals import services as referrals
 from voorelkaar.referrals.forms import ReferralForm
-from voorelkaar.tenancy import serves
+from voorelkaar.tenancy import current_municipality, serves
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
@@ -56,7 +58,7 @@ MESSAGES = {
     405: ("method_not_allowed", "Deze methode werkt hier niet."),
     413: ("too_large", "Het verzoek is te groot."),
     415: ("unsupported_media_type", "Stuur JSON (Content-Type: application/json)."),
-    422: ("validation_failed", "Niet alle velden zijn goed ingevuld. Zie error.fields."),
+    422: ("validation_failed", "Niet alle velden zijn goed ingevuld. Zie invalid-params."),
     429: ("rate_limited", "Te veel verzoeken met deze sleutel. Wacht even en probeer opnieuw."),
     500: ("server_error", "Er ging iets mis bij ons. Probeer het later nog eens."),
     503: ("unavailable", "De dienst is even niet bereikbaar. Probeer het over een minuut opnieuw."),
@@ -72,14 +74,43 @@ class ApiError(Exception):
 
 
 def error_response(status: int, message: str | None = None, fields=None):
+    """A problem details answer (RFC 9457): the status phrase, a Dutch detail, the path, a
+    stable code, and per field what is wrong (invalid-params) when input was refused."""
     code, default = MESSAGES.get(status, MESSAGES[500])
-    body = {"code": code, "message": message or default}
+    body = {
+        "type": "about:blank",
+        "title": _phrase(status),
+        "status": status,
+        "detail": message or default,
+        "instance": request.path,
+        "code": code,
+    }
     if fields:
-        body["fields"] = fields
-    response = jsonify({"error": body})
+        body["invalid-params"] = [
+            {"name": name, "reason": reason}
+            for name, reasons in fields.items()
+            for reason in (reasons if isinstance(reasons, list | tuple) else [reasons])
+        ]
+    response = jsonify(body)
     response.status_code = status
+    response.mimetype = PROBLEM_TYPE
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="voorelkaar"'
+    return response
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+@bp.after_app_request
+def version_header(response):
+    """Every answer under /api/v1, errors and the document included, says its version."""
+    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        response.headers["API-Version"] = API_VERSION
     return response
 
 
@@ -220,7 +251,19 @@ def health():
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API."""
-    return jsonify(DOCUMENT)
+    return jsonify(document_for(_contact()))
+
+
+def _contact() -> dict:
+    """Who answers questions about this API: the organisation running the site (ADR
+    info.contact), from the municipality's settings where there is one."""
+    municipality = current_municipality(get_session())
+    base = current_app.config["BASE_URL"].rstrip("/")
+    name = (municipality.org_name if municipality else "") or current_app.config["SITE_NAME"]
+    email = (municipality.org_email if municipality else "") or parseaddr(
+        current_app.config["MAIL_FROM"]
+    )[1]
+    return {"name": name, "email": email, "url": f"{base}/over-ons"}
 
 
 @bp.get("/docs")

@@ -57,7 +57,7 @@ def add_to(document: dict) -> None:
                     "The subscription, with its signing secret (shown once).", _ref("Subscription")
                 ),
                 "400": _error("Not JSON, or a callback URL that may not be called."),
-                "422": _error("Some fields are not valid; see `error.fields`."),
+                "422": _error("Some fields are not valid; see `invalid-params`."),
             },
             operationId="createSubscription",
             requestBody=_json_body("SubscriptionInput"),
@@ -74,7 +74,7 @@ def add_to(document: dict) -> None:
             scope,
             "End one of this token's subscriptions.",
             {
-                "204": {"description": "Ended; nothing more is delivered to it."},
+                "204": _ok("Ended; nothing more is delivered to it.", None),
                 "404": _error("No such subscription of this token."),
             },
             operationId="deleteSubscription",
