@@ -5,13 +5,10 @@ the site and every scheduler job started on the restored copy. The smoke journey
 passes there, and no mail that was sent before the dump is sent again.
 """
 
-import os
 import shutil
 import subprocess
-import sys
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,15 +16,13 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import AuthActions, Forms, backend
 from tests.integration.test_help_requests import request_data
-from tests.integration.test_production_server import _free_port, _wait_for
+from tests.integration.test_production_server import start_gunicorn
 from voorelkaar import create_app
 from voorelkaar.db import alembic_config, get_session, utcnow
 from voorelkaar.demo.seed import DEMO_PASSWORD
 from voorelkaar.jobs.registry import run_due_jobs
 from voorelkaar.models import HelpRequest, OutboxMessage, User
 from voorelkaar.notify import dispatch_outbox, enqueue_email
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     backend() != "postgres", reason="the drill is PostgreSQL's (pg_dump); run once, there"
@@ -50,29 +45,6 @@ def _site(url: str, mail_url: str):
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
-
-
-def _serve(url: str, tmp_path: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "test-" + "b" * 40,
-        "MAIL_URL": f"file://{tmp_path / 'served-mail'}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"),
-        "GUNICORN_ERROR_LOG": str(tmp_path / "error.log"),
-        "WEB_CONCURRENCY": "2",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for(port, server)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _visit_while(done: threading.Event, base: str, answers: list[int]) -> None:
@@ -120,7 +92,7 @@ def test_a_dump_taken_while_serving_restores_into_a_site_that_works_and_sends_no
     site.extensions["voorelkaar.engine"].dispose()
 
     # The dump, while gunicorn serves the live database and someone browses it.
-    server, base = _serve(live, tmp_path)
+    server, base, _log = start_gunicorn(live, tmp_path, workers=2)
     done, answers = threading.Event(), []
     visitor = threading.Thread(target=_visit_while, args=(done, base, answers))
     visitor.start()

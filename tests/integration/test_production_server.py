@@ -27,19 +27,19 @@ SECRET_PATHS = (
 )
 
 
-@pytest.fixture
-def gunicorn_server(database_url, tmp_path):
+def start_gunicorn(database_url: str, folder: Path, workers: int = 1):
+    """gunicorn with gunicorn.conf.py on a free port; returns (process, base URL, access log)."""
     port = _free_port()
-    access_log = tmp_path / "access.log"
+    access_log = folder / "access.log"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-" + "g" * 40,
-        "MAIL_URL": f"file://{tmp_path / 'mail'}",
+        "MAIL_URL": f"file://{folder / 'mail'}",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESS_LOG": str(access_log),
-        "GUNICORN_ERROR_LOG": str(tmp_path / "error.log"),
-        "WEB_CONCURRENCY": "1",
+        "GUNICORN_ERROR_LOG": str(folder / "error.log"),
+        "WEB_CONCURRENCY": str(workers),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -48,9 +48,15 @@ def gunicorn_server(database_url, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    _wait_for(port, server)
+    return server, f"http://127.0.0.1:{port}", access_log
+
+
+@pytest.fixture
+def gunicorn_server(database_url, tmp_path):
+    server, base, access_log = start_gunicorn(database_url, tmp_path)
     try:
-        _wait_for(port, server)
-        yield f"http://127.0.0.1:{port}", access_log
+        yield base, access_log
     finally:
         server.terminate()
         server.wait(timeout=30)
