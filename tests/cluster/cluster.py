@@ -245,9 +245,14 @@ class Cluster:
                     "wsgi:app"], env=env)  # fmt: skip
         wait_for_port(self.address(host), WEB_PORT, process=self.processes[host])
 
-    def start_scheduler(self, host: str) -> None:
+    def start_scheduler(self, host: str, beside: str | None = None) -> None:
+        """A scheduler; beside a web host it shares that host's metrics folder, as one
+        machine running both would, so the web host's /metrics shows its job runs."""
+        extra = {}
+        if beside is not None:
+            extra["PROMETHEUS_MULTIPROC_DIR"] = str(self.tmp / f"metrics-{beside}")
         self._spawn(host, host, [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
-                    env=self.app_environment())  # fmt: skip
+                    env=self.app_environment(**extra))  # fmt: skip
 
     def start_haproxy(self) -> None:
         config = self.tmp / "haproxy.cfg"
