@@ -70,6 +70,9 @@ ACCESS = {
     "pages.privacy": ("GET", "/privacy", everyone()),
     "pages.accessibility": ("GET", "/toegankelijkheid", everyone()),
     "pages.healthz": ("GET", "/healthz", everyone()),
+    "observability.readyz": ("GET", "/readyz", everyone()),
+    # From the test client's own address (127.0.0.1, in METRICS_ALLOWED_IPS): the scrape.
+    "observability.metrics": ("GET", "/metrics", everyone()),
     "pages.choose_municipality": ("GET", "/gemeente", everyone()),
     "pages.set_language": ("POST", "/taal", everyone(302)),
     "pages.notice_seen": ("POST", "/meldingen/1/gezien", logged_in(302)),
@@ -213,6 +216,9 @@ ACCESS = {
     "api.referral": ("GET", "/api/v1/referrals/{referral_id}", everyone(401)),
     "api.list_requests": ("GET", "/api/v1/requests", everyone(401)),
     "api.create_request": ("POST", "/api/v1/requests", everyone(401)),
+    "api.subscriptions.index": ("GET", "/api/v1/subscriptions", everyone(401)),
+    "api.subscriptions.create": ("POST", "/api/v1/subscriptions", everyone(401)),
+    "api.subscriptions.delete": ("DELETE", "/api/v1/subscriptions/1", everyone(401)),
     "api_tokens.index": ("GET", "/beheer/api-sleutels", only("admin")),
     # No token 999999: an admin gets 404, the rest never get that far.
     "api_tokens.revoke": ("POST", "/beheer/api-sleutels/999999/intrekken", only("admin", code=404)),
@@ -543,6 +549,8 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
         url = path.format(**ids)
         if method == "GET":
             response = client.get(url)
+        elif method == "DELETE":  # only the API deletes: a token, no form
+            response = client.delete(url)
         else:
             # A page with a form: the home page has none for a visitor who is not logged in.
             page = "/login" if role == "anonymous" else "/"
