@@ -109,9 +109,9 @@ def test_with_the_database_away_every_page_is_a_503_that_says_when_to_try_again(
     # The API answers the same in JSON (it gave a 500 before).
     response = client.get("/api/v1/requests", headers={"Authorization": "Bearer " + "x" * 40})
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
-    error = response.get_json()["error"]
-    assert error["code"] == "unavailable"
-    incident = re.search(r"foutcode ([0-9a-f]{8})", error["message"]).group(1)
+    problem = response.get_json()
+    assert problem["code"] == "unavailable" and problem["status"] == 503
+    incident = re.search(r"foutcode ([0-9a-f]{8})", problem["detail"]).group(1)
     assert f"incident {incident}" in caplog.text
     app.extensions["voorelkaar.engine"].dispose()
 

@@ -286,6 +286,9 @@ def test_no_task_page_says_we_do_not_know_for_whom(
         TaskKind.CHECKIN_HEAVY: task(db, TaskKind.CHECKIN_HEAVY, "c", checkin=checkin),
         TaskKind.CHECKIN_SILENT: task(db, TaskKind.CHECKIN_SILENT, "d", person=carer),
         TaskKind.MAIL_FAILED: task(db, TaskKind.MAIL_FAILED, "e", detail="Herinnering"),
+        TaskKind.WEBHOOK_FAILED: task(
+            db, TaskKind.WEBHOOK_FAILED, "webhook-given-up", detail="Zaaksysteem"
+        ),
         TaskKind.MATCH_CANCELLED: task(db, TaskKind.MATCH_CANCELLED, "g", match=match),
         TaskKind.OFFER_UNANSWERED: task(db, TaskKind.OFFER_UNANSWERED, "h", match=match),
         TaskKind.CALL_PERSON: task(db, TaskKind.CALL_PERSON, "i", person=resident, detail="Bel"),

@@ -200,6 +200,8 @@ NOT_SCOPED = {
             "pages.privacy",
             "pages.accessibility",
             "pages.healthz",
+            "observability.readyz",
+            "observability.metrics",
             "pages.set_language",
             "pages.notice_seen",
             "pages.notices_seen",
