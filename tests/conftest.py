@@ -7,6 +7,7 @@ runs on a fresh database created on the server of TEST_DATABASE_URL.
 import logging
 import os
 import re
+import threading
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from voorelkaar import create_app
 from voorelkaar.db import Base, alembic_config
@@ -212,6 +214,20 @@ def app(app_config):
     yield app
     app.extensions["voorelkaar.engine"].dispose()
     _empty_all_tables(app_config["DATABASE_URL"])
+
+
+@pytest.fixture
+def live_server(app_config):
+    """The app served over real HTTP on a free port on 127.0.0.1."""
+    app = create_app(app_config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=10)
+    app.extensions["voorelkaar.engine"].dispose()
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import fresh_code, missing
-from voorelkaar import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -43,20 +40,6 @@ def browser():
         )
         yield chromium
         chromium.close()
-
-
-@pytest.fixture
-def live_server(app_config):
-    """The app served over real HTTP on a free port on 127.0.0.1."""
-    app = create_app(app_config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["voorelkaar.engine"].dispose()
 
 
 class Checked:

@@ -11,7 +11,7 @@ from schemathesis import checks
 from sqlalchemy import func, select
 
 from voorelkaar.api import tokens
-from voorelkaar.api.openapi import API_VERSION
+from voorelkaar.api.openapi import API_VERSION, CHANGELOG
 from voorelkaar.db import utcnow
 from voorelkaar.figures import rollups
 from voorelkaar.i18n import AMSTERDAM
@@ -607,6 +607,19 @@ def test_the_docs_page_lists_every_endpoint(client):
     page = client.get("/api/v1/docs").get_data(as_text=True)
     for path in ("/health", "/figures", "/referrals", "/referrals/{referral_id}", "/requests"):
         assert f"/api/v1{path}</code>" in page
+
+
+def test_the_docs_page_lists_the_changes_of_every_version_up_to_this_one(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert CHANGELOG[0][0] == API_VERSION
+    assert [version for version, _day, _changes in CHANGELOG] == sorted(
+        (version for version, _day, _changes in CHANGELOG),
+        key=lambda version: tuple(int(part) for part in version.split(".")),
+        reverse=True,
+    )
+    for version, _day, _changes in CHANGELOG:
+        assert f'id="version-{version}"' in page
+    assert "<code>requests:write</code>" in page
 
 
 CONTRACT_CHECKS = [

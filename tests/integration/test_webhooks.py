@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -265,6 +266,44 @@ def test_a_callback_no_longer_allowed_at_delivery_is_not_called(
     assert "intern netwerk" in db.scalar(select(WebhookDelivery)).last_error
 
 
+def test_a_delivery_goes_to_the_address_that_was_checked_not_to_a_new_answer_of_dns(
+    app, client, db, consultant_secret, receiver, deliver, monkeypatch
+):
+    """DNS rebinding: a name that is checked, then resolves elsewhere when connecting."""
+    answers = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "hooks.example":
+            return real(host, port, *args, **kwargs)
+        # The first answer (the check) is the receiver; any later one an unroutable address.
+        address = "127.0.0.1" if not answers else "10.255.255.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    url = f"http://hooks.example:{receiver.port}/hook"
+    assert subscribe(client, consultant_secret, url).status_code == 201
+    referral_id = refer(client, consultant_secret)
+    referral_changed(db, db.get(Referral, referral_id), ReferralStatus.ACCOUNT)
+    db.commit()
+    answers.clear()  # the check before delivery is a first answer again
+    assert deliver(utcnow()) == 1
+    assert answers == ["127.0.0.1"]  # resolved once: for the check, not again to connect
+    headers, _body = receiver.received[0]
+    assert headers["Host"] == f"hooks.example:{receiver.port}"
+
+
+def test_a_redirect_is_not_followed(app, client, db, consultant_secret, receiver, deliver):
+    receiver.status = 307  # to anywhere: an internal address, say
+    assert subscribe(client, consultant_secret, receiver.url).status_code == 201
+    referral_changed(db, db.get(Referral, refer(client, consultant_secret)), ReferralStatus.ACCOUNT)
+    db.commit()
+    assert deliver(utcnow()) == 0
+    assert len(receiver.received) == 1
+    assert db.scalar(select(WebhookDelivery)).last_error == "HTTP 307"
+
+
 def test_a_token_lists_and_ends_its_subscriptions_and_never_sees_the_secret_again(
     client, consultant_secret, receiver
 ):
@@ -300,12 +339,7 @@ def test_a_confirmed_match_tells_the_request_systems_and_the_referral_s_consulta
     from voorelkaar.matches import services as matches
 
     staff_secret = tokens.issue_token(
-        # The subscriptions endpoints take a referrals:write token (see the README).
-        db,
-        admin,
-        name="vrijwilligerscentrale",
-        user=staff,
-        scopes=[Scope.REQUESTS, Scope.CREATE_REFERRALS],
+        db, admin, name="vrijwilligerscentrale", user=staff, scopes=[Scope.REQUESTS]
     ).secret
     watched = ("request.matched", "request.closed")
     assert subscribe(client, staff_secret, receiver.url, watched).status_code == 201
@@ -322,3 +356,24 @@ def test_a_confirmed_match_tells_the_request_systems_and_the_referral_s_consulta
     assert ("request.matched", json.dumps({"request_id": item.id, "state": "matched"})) in told
     statuses = [b["data"].get("status") for b in receiver.bodies()]
     assert "gematcht" in statuses
+
+    # Staff mark the help given: the request is done, and both systems hear of it.
+    with in_app():
+        matches.complete_match(db, staff, db.merge(match), 2.0)
+    assert deliver(utcnow()) == 2
+    done = receiver.bodies()[2:]
+    closed = {"request_id": item.id, "state": "done"}
+    assert {(b["type"], json.dumps(b["data"], sort_keys=True)) for b in done} >= {
+        ("request.closed", json.dumps(closed, sort_keys=True))
+    }
+    assert "afgerond" in [b["data"].get("status") for b in done]
+
+
+def test_a_requests_token_follows_requests_but_not_referrals(client, db, admin, staff, receiver):
+    secret = tokens.issue_token(
+        db, admin, name="vrijwilligerscentrale", user=staff, scopes=[Scope.REQUESTS]
+    ).secret
+    assert subscribe(client, secret, receiver.url, ["request.closed"]).status_code == 201
+    refused = subscribe(client, secret, receiver.url, ["referral.status_changed"])
+    assert refused.status_code == 422
+    assert client.get("/api/v1/subscriptions", headers=bearer(secret)).json["subscriptions"]

@@ -20,7 +20,43 @@ def _nullable(schema: dict) -> dict:
 
 # The version of this document and of every answer's API-Version header (semver, ADR
 # /core/version-header): the major is in the path, /api/v1.
-API_VERSION = "1.1.0"
+# What changed in each version, newest first (ADR /core/changelog): shown on /api/v1/docs.
+# A new version needs its entry here; API_VERSION is the newest one. The major version is
+# in the path (/api/v1); a minor adds without breaking; a patch fixes.
+CHANGELOG = (
+    (
+        "1.2.0",
+        "2026-12-05",
+        (
+            "A token with scope `requests:write` may subscribe to webhooks too (before, only "
+            "`referrals:write`).",
+            "`request.closed` is also sent when the help was given (`state` = `done`), and "
+            "`referral.status_changed` then says `afgerond`.",
+        ),
+    ),
+    (
+        "1.1.0",
+        "2026-12-05",
+        (
+            "Every error is a problem details answer (RFC 9457, `application/problem+json`) "
+            "with `invalid-params` for refused input; the old `error` and `fields` keys are "
+            "gone.",
+            "`API-Version` on every answer; `info.version` is semver; `info.contact`.",
+            "Webhook subscriptions: `POST`, `GET` and `DELETE /subscriptions`.",
+            "`GET /figures` answers per municipality too (`gemeenten`) for a token whose user "
+            "works for several.",
+        ),
+    ),
+    (
+        "1.0.0",
+        "2026-11-25",
+        (
+            "First version: `GET /health`, `GET /figures`, `POST /referrals`, "
+            "`GET /referrals/{id}`, `GET` and `POST /requests`.",
+        ),
+    ),
+)
+API_VERSION = CHANGELOG[0][0]
 
 # RFC 9457 problem details, as the NLGov API Design Rules want every error.
 PROBLEM = {
@@ -289,12 +325,15 @@ GUARDED = {
 }
 
 
-def _guarded(scope: Scope, summary: str, responses: dict, **operation) -> dict:
+def _guarded(scope: Scope | tuple[Scope, ...], summary: str, responses: dict, **operation) -> dict:
+    """An operation behind a token with scope (or any one of several scopes)."""
+    names = [item.value for item in (scope if isinstance(scope, tuple) else (scope,))]
+    either = " or ".join(f"`{name}`" for name in names)
     return {
         "summary": summary,
-        "description": f"Scope: `{scope.value}`.",
-        "security": [{"bearer": [scope.value]}],
-        "x-scope": scope.value,
+        "description": f"Scope: {either}.",
+        "security": [{"bearer": [name]} for name in names],
+        "x-scope": " or ".join(names),
         **operation,
         "responses": {**INVALID, **responses, **GUARDED},
     }
@@ -314,7 +353,8 @@ DOCUMENT = {
             "volunteer centre. Every call except /health needs a personal access token from "
             "an admin, sent as `Authorization: Bearer <token>`. Errors are problem details "
             "(RFC 9457, `application/problem+json`) with a Dutch `detail`. Every answer "
-            "carries `API-Version`. Calls are rate-limited per token."
+            "carries `API-Version`. Calls are rate-limited per token. The changes per "
+            "version are listed at /api/v1/docs#changes."
         ),
     },
     "servers": [{"url": "/api/v1"}],

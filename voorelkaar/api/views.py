@@ -22,13 +22,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from voorelkaar import audit, errors
 from voorelkaar.api import services, tokens
 from voorelkaar.api.forms import ApiRequestForm, IssueTokenForm, RevokeForm
-from voorelkaar.api.openapi import API_VERSION, DOCUMENT, PROBLEM_TYPE, document_for
+from voorelkaar.api.openapi import API_VERSION, CHANGELOG, DOCUMENT, PROBLEM_TYPE, document_for
 from voorelkaar.api.validation import Invalid, check_body, check_form, site_formdata
 from voorelkaar.auth.access import admin_required
 from voorelkaar.db import get_session, utcnow
@@ -178,8 +179,8 @@ def _refused(response) -> bool:
     return response.status_code == 401
 
 
-def token_required(scope: Scope):
-    """Let a call through with a live token that has scope; g.api_token is that token."""
+def token_required(*scopes: Scope):
+    """Let a call through with a live token that has one of scopes; g.api_token is that token."""
 
     def decorator(view):
         @wraps(view)
@@ -192,8 +193,9 @@ def token_required(scope: Scope):
                 db.rollback()
                 audit.security_event(db, audit.API_REFUSED, result="failed")
                 raise ApiError(401) from None
-            if not tokens.has_scope(token, scope):
-                raise ApiError(403, f"Deze sleutel heeft de bevoegdheid {scope.value} niet.")
+            if not any(tokens.has_scope(token, scope) for scope in scopes):
+                wanted = " of ".join(scope.value for scope in scopes)
+                raise ApiError(403, f"Deze sleutel heeft de bevoegdheid {wanted} niet.")
             g.api_token = token
             return view(*args, **kwargs)
 
@@ -266,11 +268,22 @@ def _contact() -> dict:
     return {"name": name, "email": email, "url": f"{base}/over-ons"}
 
 
+@bp.app_template_filter("code_spans")
+def code_spans(text: str) -> Markup:
+    """`name` in a changelog line as <code>name</code>; the rest escaped."""
+    parts = text.split("`")
+    code = Markup("<code>{}</code>")
+    return Markup("").join(code.format(part) if odd % 2 else part for odd, part in enumerate(parts))
+
+
 @bp.get("/docs")
 def docs():
     """The OpenAPI document as a page to read."""
     return render_template(
-        "api/docs.html", spec=DOCUMENT, schemas=DOCUMENT["components"]["schemas"]
+        "api/docs.html",
+        spec=DOCUMENT,
+        schemas=DOCUMENT["components"]["schemas"],
+        changelog=CHANGELOG,
     )
 
 

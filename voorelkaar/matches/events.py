@@ -166,3 +166,6 @@ def register() -> None:
         ),
     )
     events.register("message_sent", Tell(both_sides, "match_message", context=request_link))
+    # Both sides said it happened (or staff marked it): they know. Systems outside may hear
+    # of it (webhooks add themselves).
+    events.register("request_done")

@@ -485,10 +485,13 @@ def finish_match(db: Session, actor: User, match: Match, hours: float | None) ->
             Match.id != match.id,
         )
     )
-    if not open_ones and request.state == RequestState.MATCHED:
+    done = not open_ones and request.state == RequestState.MATCHED
+    if done:
         request.state = RequestState.DONE
         close_for_request(db, request.id, "Vanzelf gesloten: de hulpvraag is afgerond.")
-    record(db, actor, "matches.done", match)
+    audit = record(db, actor, "matches.done", match)
+    if done:
+        emit(db, "request_done", audit, actor=actor, match=match)
 
 
 def reopen_for_staff(db: Session, actor: User, match: Match) -> None:

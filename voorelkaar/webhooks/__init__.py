@@ -14,3 +14,4 @@ def init_app(app) -> None:
     events.also("match_confirmed", Deliver("request.matched", ReferralStatus.MATCHED))
     events.also("request_withdrawn", Deliver("request.closed"))
     events.also("request_expired", Deliver("request.closed"))
+    events.also("request_done", Deliver("request.closed", ReferralStatus.DONE))

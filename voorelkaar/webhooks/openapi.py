@@ -44,7 +44,7 @@ def add_to(document: dict) -> None:
     """Add the subscriptions' paths and schemas to document (again is harmless)."""
     from voorelkaar.api.openapi import _error, _guarded, _json_body, _ok, _ref
 
-    scope = Scope.CREATE_REFERRALS
+    scope = (Scope.CREATE_REFERRALS, Scope.REQUESTS)
     document["components"]["schemas"].update(
         SubscriptionInput=SUBSCRIPTION_INPUT, Subscription=SUBSCRIPTION, Subscriptions=SUBSCRIPTIONS
     )

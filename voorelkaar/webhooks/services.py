@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import secrets
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from flask import current_app
@@ -30,7 +30,7 @@ from voorelkaar.models import ApiToken, TaskKind, WebhookDelivery, WebhookSubscr
 from voorelkaar.models.api_token import Scope
 from voorelkaar.tasks.services import open_task
 from voorelkaar.webhooks import signing
-from voorelkaar.webhooks.addresses import RefusedUrl, check_url
+from voorelkaar.webhooks.addresses import Address, RefusedUrl, check_url, pinned_connection
 
 # The events a subscription may ask for, and the scope its token needs to see them.
 EVENTS: dict[str, Scope] = {
@@ -67,9 +67,9 @@ def secret_of(subscription: WebhookSubscription) -> str:
     return _fernet().decrypt(subscription.secret_encrypted.encode()).decode()
 
 
-def check_callback(url: str) -> None:
-    """Raise RefusedUrl unless url may be called under the running settings."""
-    check_url(
+def check_callback(url: str) -> Address:
+    """Raise RefusedUrl unless url may be called under the running settings; the address."""
+    return check_url(
         url,
         allow_http=bool(_setting("WEBHOOK_ALLOW_HTTP", False)),
         allowed_hosts=_setting("WEBHOOK_ALLOWED_HOSTS", ()),
@@ -193,15 +193,6 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 6 * 60))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could point anywhere, an internal address too: it counts as a failure.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: PLR0913
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def _earlier_pending():
     earlier = aliased(WebhookDelivery)
     return exists().where(
@@ -273,35 +264,41 @@ def _post(delivery: WebhookDelivery, now: datetime) -> bool:
         delivery.last_error = "subscription ended"
         return True  # nothing more to do for it
     try:
-        check_callback(subscription.url)  # again: the name may resolve elsewhere by now
+        # Again: the name may resolve elsewhere by now. The delivery goes to this address.
+        address = check_callback(subscription.url)
     except RefusedUrl as refused:
         delivery.last_error = f"refused: {refused}"[:500]
         return False
     body = delivery.body.encode()
-    # check_callback allowed only http(s) schemes to public or listed hosts.
-    request = urllib.request.Request(  # noqa: S310
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "voorelkaar-webhooks/1",
-            "Webhook-Id": delivery.delivery_id,
-            "Webhook-Signature": signing.sign(secret_of(subscription), body, int(now.timestamp())),
-        },
+    parts = urlsplit(subscription.url)
+    connection = pinned_connection(
+        subscription.url, address, timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 5)
     )
     try:
-        timeout = _setting("WEBHOOK_TIMEOUT_SECONDS", 5)
-        with _OPENER.open(request, timeout=timeout) as response:
-            ok = 200 <= response.status < 300
-            if not ok:
-                delivery.last_error = f"HTTP {response.status}"
-            return ok
-    except urllib.error.HTTPError as error:
-        delivery.last_error = f"HTTP {error.code}"
-    except (OSError, ValueError) as error:
+        # No redirects are followed: one could point anywhere, an internal address too.
+        connection.request(
+            "POST",
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "voorelkaar-webhooks/1",
+                "Webhook-Id": delivery.delivery_id,
+                "Webhook-Signature": signing.sign(
+                    secret_of(subscription), body, int(now.timestamp())
+                ),
+            },
+        )
+        status = connection.getresponse().status
+    except (OSError, ValueError, http.client.HTTPException) as error:
         delivery.last_error = f"{type(error).__name__}: {error}"[:500]
-    return False
+        return False
+    finally:
+        connection.close()
+    if not 200 <= status < 300:
+        delivery.last_error = f"HTTP {status}"
+        return False
+    return True
 
 
 def _failed(db: Session, delivery: WebhookDelivery, now: datetime) -> None:

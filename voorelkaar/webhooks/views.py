@@ -19,7 +19,8 @@ bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
 api_bp.register_blueprint(bp)
 openapi.add_to(DOCUMENT)
 
-SCOPE = Scope.CREATE_REFERRALS
+# A case system (referrals) and a volunteer centre (requests) may each follow their events.
+SCOPES = (Scope.CREATE_REFERRALS, Scope.REQUESTS)
 
 
 def _json(subscription: WebhookSubscription, secret: str | None = None) -> dict:
@@ -35,7 +36,7 @@ def _json(subscription: WebhookSubscription, secret: str | None = None) -> dict:
 
 
 @bp.post("")
-@token_required(SCOPE)
+@token_required(*SCOPES)
 def create():
     """Subscribe this token's system to events; the answer holds the secret, once."""
     body = check_body(json_body(), "SubscriptionInput")
@@ -55,7 +56,7 @@ def create():
 
 
 @bp.get("")
-@token_required(SCOPE)
+@token_required(*SCOPES)
 def index():
     """This token's subscriptions, without secrets."""
     found = services.subscriptions_of(get_session(), g.api_token)
@@ -63,7 +64,7 @@ def index():
 
 
 @bp.delete("/<int:subscription_id>")
-@token_required(SCOPE)
+@token_required(*SCOPES)
 def delete(subscription_id: int):
     """End one of this token's subscriptions."""
     if not services.unsubscribe(get_session(), g.api_token, subscription_id):
