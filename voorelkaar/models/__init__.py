@@ -21,6 +21,13 @@ from voorelkaar.models.help_request import (
 from voorelkaar.models.kept_form import KeptForm
 from voorelkaar.models.match import Match, MatchMessage, MatchState
 from voorelkaar.models.moderation import AuditEvent, AuditNote
+from voorelkaar.models.network import (
+    CircleAnswer,
+    Closeness,
+    NetworkCheck,
+    NetworkMember,
+    Relation,
+)
 from voorelkaar.models.notice import Notice
 from voorelkaar.models.offer import Offer, OfferReply
 from voorelkaar.models.organisation import (
@@ -46,6 +53,11 @@ from voorelkaar.models.user import RecoveryCode, Role, User, UserRole, UserSessi
 from voorelkaar.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "CircleAnswer",
+    "Closeness",
+    "NetworkCheck",
+    "NetworkMember",
+    "Relation",
     "Upload",
     "ApiToken",
     "Scope",

@@ -45,6 +45,8 @@ class RequestState(enum.StrEnum):
     DRAFT = "draft"
     PENDING = "pending"  # waiting for review
     OPEN = "open"
+    # Sent to the asker's own network first: invisible to the wijk until the asker says so.
+    CIRCLE = "circle"
     MATCHED = "matched"
     DONE = "done"
     CANCELLED = "cancelled"
@@ -117,6 +119,12 @@ class HelpRequest(PostMixin, Base):
     # "Is uw hulpvraag nog nodig?": when it was asked, and when the asker last said yes.
     still_needed_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     still_needed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    # Asked in the own network first (kept after it went on to the wijk, for the figures),
+    # until when, and when the asker was asked whether it may go to the wijk.
+    asked_circle: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    circle_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    circle_released_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
     resident: Mapped[User | None] = relationship(foreign_keys=[resident_id])

@@ -32,6 +32,10 @@ class TaskKind(enum.StrEnum):
     # Someone without email: what would have been mailed is told by phone or letter.
     CALL_PERSON = "call_person"
     WEBHOOK_FAILED = "webhook_failed"  # a webhook could not be delivered, however often tried
+    # A request waited in the asker's own network; nobody said yes and the asker did not
+    # say whether it may go to the wijk.
+    CIRCLE_STUCK = "circle_stuck"
+    NETWORK_COACH = "network_coach"  # a resident asked to talk with a network coach
     MANUAL = "manual"  # made by hand by a staff member, on a person
 
 
