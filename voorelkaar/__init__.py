@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from voorelkaar.matches.views import bp as matches_bp
     from voorelkaar.moderation.views import bp as moderation_bp
     from voorelkaar.municipalities.views import bp as municipalities_bp
+    from voorelkaar.network.views import bp as network_bp
     from voorelkaar.notify.views import bp as mail_bp
     from voorelkaar.offers.views import bp as offers_bp
     from voorelkaar.organisations.views import bp as organisations_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(carers_bp)
+    app.register_blueprint(network_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(account_bp)
@@ -141,6 +143,7 @@ def register_features(app: Flask) -> None:
         help_requests,
         matches,
         municipalities,
+        network,
         organisations,
         tasks,
         volunteers,
@@ -155,6 +158,7 @@ def register_features(app: Flask) -> None:
         volunteers,
         tasks,
         municipalities,
+        network,
         webhooks,
     )
     for feature in features:

@@ -60,6 +60,7 @@ OPEN_REQUEST_STATES = (
     RequestState.DRAFT,
     RequestState.PENDING,
     RequestState.OPEN,
+    RequestState.CIRCLE,
     RequestState.MATCHED,
 )
 CLOSED_REQUEST_STATES = (

@@ -28,7 +28,7 @@ from voorelkaar.forms import (
 )
 from voorelkaar.help_requests.services import RequestDetails
 from voorelkaar.i18n import AMSTERDAM, WEEKDAYS
-from voorelkaar.models import PostedFor, ScheduleKind
+from voorelkaar.models import CIRCLE_DAY_CHOICES, CIRCLE_DAYS, PostedFor, ScheduleKind
 
 MAX_SKILLS = 10
 
@@ -53,7 +53,37 @@ def today() -> date:
     return datetime.now(AMSTERDAM).date()
 
 
+ASK_CIRCLE = "netwerk"
+ASK_WIJK = "wijk"
+
+
 class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
+    # Shown only to someone with people in their own circle (has_circle).
+    ask_first = RadioField(
+        _l("Wie vraagt u eerst?"),
+        choices=[
+            SelectChoice(
+                ASK_CIRCLE,
+                _l("Eerst mijn eigen netwerk: de mensen die zeiden dat ze hiermee kunnen helpen"),
+            ),
+            SelectChoice(ASK_WIJK, _l("Meteen vrijwilligers bij mij in de buurt")),
+        ],
+        default=ASK_CIRCLE,
+        description=_l(
+            "Kan niemand in uw netwerk helpen met deze soort hulp? Dan gaat uw vraag meteen "
+            "naar vrijwilligers in de buurt."
+        ),
+        validate_choice=False,
+    )
+    wait_days = RadioField(
+        _l("Hoe lang wacht u op uw netwerk?"),
+        choices=[
+            SelectChoice(str(days), _l("%(days)d dagen", days=days) if days > 1 else _l("1 dag"))
+            for days in CIRCLE_DAY_CHOICES
+        ],
+        default=str(CIRCLE_DAYS),
+        validate_choice=False,
+    )
     posted_for = RadioField(
         _l("Voor wie is de hulp?"), default=PostedFor.SELF.value, validate_choice=False
     )
@@ -170,10 +200,19 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
         ),
     )
 
-    def __init__(self, *args, categories=(), posted_for_options=(), resident=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        categories=(),
+        posted_for_options=(),
+        resident=None,
+        has_circle=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         # The resident's record, when staff post from their person page (checked by the view).
         self.resident = resident
+        self.has_circle = has_circle
         self.category.choices = [SelectChoice("", _l("Kies een soort hulp"))] + [
             SelectChoice(category.slug, category.name(str(get_locale()))) for category in categories
         ]
@@ -185,6 +224,15 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     def validate_category(self, field):
         if field.data not in self._category_ids:
             raise ValidationError(_l("Kies een soort hulp uit de lijst."))
+
+    def validate_ask_first(self, field):
+        if self.has_circle and field.data not in (ASK_CIRCLE, ASK_WIJK):
+            raise ValidationError(_l("Kies wie u eerst vraagt."))
+
+    def validate_wait_days(self, field):
+        asked_first = self.has_circle and self.ask_first.data == ASK_CIRCLE
+        if asked_first and field.data not in {str(days) for days in CIRCLE_DAY_CHOICES}:
+            raise ValidationError(_l("Kies hoe lang u op uw netwerk wacht."))
 
     def validate_posted_for(self, field):
         if field.data not in {choice.value for choice in self.posted_for.choices}:
@@ -256,6 +304,14 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
     def skill_list(self) -> list[str]:
         return [part.strip() for part in (self.skills.data or "").split(",") if part.strip()]
 
+    def circle_days(self) -> int | None:
+        """Days to ask the own network first; None: straight to volunteers in the wijk."""
+        if not self.has_circle or self.ask_first.data != ASK_CIRCLE:
+            return None
+        if self.posted_for.data == PostedFor.RESIDENT.value:
+            return None
+        return int(self.wait_days.data)
+
     def details(self) -> RequestDetails:
         """The validated input as service input; times become UTC."""
         schedule = ScheduleKind(self.schedule.data)
@@ -288,6 +344,7 @@ class RequestForm(CreatingForm, MunicipalPostcode, BaseForm):
             consent_date=self.consent_date.data,
             resident_id=self.resident.id if self.resident is not None else None,
             resident_shares_contact=bool(self.resident_shares_contact.data),
+            circle_days=self.circle_days(),
         )
 
     def fill_for(self, resident) -> None:

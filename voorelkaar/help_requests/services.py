@@ -24,14 +24,27 @@ from voorelkaar.models import (
     User,
 )
 from voorelkaar.moderation.services import moderates, publish_post, submit_post
+from voorelkaar.network.services import ask_circle
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.posts import PAGE_SIZE, Filters, Listed, Page, browse_posts  # noqa: F401
 from voorelkaar.tenancy import serves
 
 # States in which the asker may still change the request.
-EDITABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.REJECTED}
+EDITABLE = {
+    RequestState.DRAFT,
+    RequestState.PENDING,
+    RequestState.OPEN,
+    RequestState.REJECTED,
+    RequestState.CIRCLE,
+}
 # A matched request may be withdrawn too: its volunteers then hear they need not come.
-CANCELLABLE = {RequestState.DRAFT, RequestState.PENDING, RequestState.OPEN, RequestState.MATCHED}
+CANCELLABLE = {
+    RequestState.DRAFT,
+    RequestState.PENDING,
+    RequestState.OPEN,
+    RequestState.MATCHED,
+    RequestState.CIRCLE,
+}
 # An author's change of these is submitted again (staff's changes never are).
 RESUBMITTED_ON_EDIT = {RequestState.OPEN, RequestState.REJECTED}
 
@@ -74,6 +87,8 @@ class RequestDetails:
     # municipality before it gets here), and whether they share their contact.
     resident_id: int | None = None
     resident_shares_contact: bool = False
+    # Ask the own network first for this many days (None: straight to the wijk).
+    circle_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +242,8 @@ def add_request(
     _remember_street(author, request)
     db.add(request)
     db.flush()
+    if details.circle_days and posted_by is None and ask_circle(db, request, details.circle_days):
+        return request  # only the circle sees it, until the asker lets it go to the wijk
     if posted_by is not None and staff_of(posted_by, request.municipality_id):
         publish_post(request)
         record(db, posted_by, "help_requests.published", request)

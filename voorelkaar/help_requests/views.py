@@ -28,6 +28,7 @@ from voorelkaar.models import (
     ScheduleKind,
 )
 from voorelkaar.municipalities.services import categories_for
+from voorelkaar.network.services import asked_members, has_circle
 from voorelkaar.people.services import person_for as db_person_for
 from voorelkaar.posts import results_for
 from voorelkaar.tasks.services import local_today
@@ -41,6 +42,8 @@ def _request_form(db, **kwargs) -> RequestForm:
     return RequestForm(
         categories=categories_for(db, current_user),
         posted_for_options=services.may_post_for(current_user),
+        # Someone with people in their own circle may ask them first.
+        has_circle=has_circle(db, current_user),
         **kwargs,
     )
 
@@ -92,6 +95,8 @@ def create():
             form.street.data = current_user.street
         if request.args.get("voor") == "naaste":
             _for_cared_for(db, form)
+        if request.args.get("categorie"):  # from a gap in the network check, say
+            form.category.data = request.args["categorie"]
     if form.validate_on_submit():
         help_request = already_created(db, current_user, HelpRequest) or services.post_request(
             db, current_user, form.details(), by_hand=True
@@ -109,7 +114,17 @@ def create():
 
 
 def _flash_posted(help_request: HelpRequest) -> None:
-    if help_request.posted_for == PostedFor.RESIDENT:
+    if help_request.state == RequestState.CIRCLE:
+        names = ", ".join(a.member.first_name for a in asked_members(get_session(), help_request))
+        flash(
+            _(
+                "Dank u wel. Uw hulpvraag ging eerst naar uw eigen netwerk: %(names)s. Zegt "
+                "niemand ja, dan vragen we u of hij naar vrijwilligers in de wijk mag.",
+                names=names,
+            ),
+            "success",
+        )
+    elif help_request.posted_for == PostedFor.RESIDENT:
         if help_request.state == RequestState.PENDING:
             flash(_("De hulpvraag wordt eerst bekeken door een coördinator."), "success")
         else:
@@ -162,6 +177,9 @@ def detail(request_id):
         is_volunteer=current_user.has_role(Role.VOLUNTEER),
         cancel_match_form=CancelMatchForm(),
         complete_form=CompleteForm(),
+        circle_asked=asked_members(db, help_request)
+        if manage and help_request.asked_circle
+        else [],
     )
 
 
@@ -264,6 +282,7 @@ STATE_LABELS = {
     "draft": _l("concept"),
     "pending": _l("wacht op controle"),
     "open": _l("online, zoekt een vrijwilliger"),
+    "circle": _l("eerst gevraagd aan uw eigen netwerk"),
     "matched": _l("er is een vrijwilliger"),
     "done": _l("afgerond"),
     "cancelled": _l("ingetrokken"),

@@ -18,6 +18,7 @@ from voorelkaar.help_requests.jobs import chase_open_requests
 from voorelkaar.idempotency import forget_old_tokens
 from voorelkaar.kept_forms import forget_kept_forms
 from voorelkaar.matches.jobs import chase_offers, send_followups, send_reminders
+from voorelkaar.network.services import circle_due
 from voorelkaar.notify import dispatch_outbox
 from voorelkaar.referrals.jobs import expire_referrals
 from voorelkaar.volunteers.jobs import send_digests
@@ -50,6 +51,12 @@ JOBS: tuple[Job, ...] = (
         "pauzes", end_pauses, 900, "vrijwilligers zijn weer beschikbaar na het einde van hun pauze"
     ),
     Job("overzicht", send_digests, 900, "wekelijks overzicht van nieuwe hulpvragen in de buurt"),
+    Job(
+        "eigen-netwerk",
+        circle_due,
+        300,
+        "vraagt of een hulpvraag naar de wijk mag als het eigen netwerk niet kon; taak na 2 dagen",
+    ),
     Job("checkins", run_checkins, 300, "vraagt mantelzorgers hoe het gaat, en herinnert"),
     Job("verwijzingen", expire_referrals, 900, "verwijzingen verlopen na 30 dagen; taak voor staf"),
     Job("webhooks", deliver_webhooks, 60, "levert webhookberichten af, opnieuw na een pauze"),

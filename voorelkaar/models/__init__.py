@@ -22,6 +22,8 @@ from voorelkaar.models.kept_form import KeptForm
 from voorelkaar.models.match import Match, MatchMessage, MatchState
 from voorelkaar.models.moderation import AuditEvent, AuditNote
 from voorelkaar.models.network import (
+    CIRCLE_DAY_CHOICES,
+    CIRCLE_DAYS,
     CircleAnswer,
     Closeness,
     NetworkCheck,
@@ -53,6 +55,8 @@ from voorelkaar.models.user import RecoveryCode, Role, User, UserRole, UserSessi
 from voorelkaar.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "CIRCLE_DAY_CHOICES",
+    "CIRCLE_DAYS",
     "CircleAnswer",
     "Closeness",
     "NetworkCheck",

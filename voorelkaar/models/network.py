@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voorelkaar.db import Base, UtcDateTime, utcnow
 from voorelkaar.models.user import User
 
+# How long a request waits for the own network by default, and the choices offered.
+CIRCLE_DAYS = 2
+CIRCLE_DAY_CHOICES = (1, 2, 3, 7)
+
 
 class Relation(enum.StrEnum):
     FAMILY = "familie"

@@ -24,6 +24,8 @@ KIND_LABELS = {
     TaskKind.MATCH_CANCELLED: _l("Afspraak vervalt: zoek iemand anders"),
     TaskKind.OFFER_UNANSWERED: _l("Aanbod 7 dagen zonder antwoord"),
     TaskKind.CALL_PERSON: _l("Bellen of brief sturen: iemand zonder e-mail"),
+    TaskKind.CIRCLE_STUCK: _l("Hulpvraag blijft hangen in eigen netwerk"),
+    TaskKind.NETWORK_COACH: _l("Wil praten met een netwerkcoach"),
     TaskKind.MANUAL: _l("Taak van een collega"),
 }
 

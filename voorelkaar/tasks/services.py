@@ -42,9 +42,10 @@ REQUEST_KINDS = (
     TaskKind.MATCH_CANCELLED,
     TaskKind.MATCH_FAILED,
     TaskKind.OFFER_UNANSWERED,
+    TaskKind.CIRCLE_STUCK,
 )
 # Made for a person, not a subject that resolves: only staff close these.
-MANUAL_KINDS = (TaskKind.MAIL_FAILED, TaskKind.CALL_PERSON, TaskKind.MANUAL)
+MANUAL_KINDS = (TaskKind.MAIL_FAILED, TaskKind.CALL_PERSON, TaskKind.NETWORK_COACH, TaskKind.MANUAL)
 AGE_DAYS = (1, 3, 7)  # the queue's "older than" filter
 
 

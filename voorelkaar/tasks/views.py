@@ -66,6 +66,15 @@ KIND_EXPLANATIONS = {
         "Deze persoon heeft geen e-mailadres. Wij zouden dit bericht mailen. Bel de persoon "
         "en vertel het bericht hieronder, of print het als brief en stuur die op."
     ),
+    TaskKind.CIRCLE_STUCK: _l(
+        "Deze hulpvraag ging eerst naar het eigen netwerk van de hulpvrager. Niemand daar zei "
+        "ja, en de hulpvrager zei niet of de vraag naar vrijwilligers in de wijk mag. Bel de "
+        "hulpvrager. Mag het? Zet de vraag dan zelf door naar de wijk."
+    ),
+    TaskKind.NETWORK_COACH: _l(
+        "Deze persoon deed de netwerkcheck en wil praten met een netwerkcoach. De persoon gaf "
+        "daarvoor toestemming. Bel om een gesprek af te spreken."
+    ),
     TaskKind.MANUAL: _l("Een collega maakte deze taak zelf, bij deze persoon."),
 }
 

@@ -1,0 +1,9 @@
+"""Your own network first: the people around a resident, the network check, the circle."""
+
+
+def init_app(_app) -> None:
+    """Register the network's events, answer links and jobs."""
+    from voorelkaar.network import answers, events
+
+    events.register()
+    answers.register()
