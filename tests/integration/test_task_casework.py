@@ -292,6 +292,12 @@ def test_no_task_page_says_we_do_not_know_for_whom(
         TaskKind.MATCH_CANCELLED: task(db, TaskKind.MATCH_CANCELLED, "g", match=match),
         TaskKind.OFFER_UNANSWERED: task(db, TaskKind.OFFER_UNANSWERED, "h", match=match),
         TaskKind.CALL_PERSON: task(db, TaskKind.CALL_PERSON, "i", person=resident, detail="Bel"),
+        TaskKind.CIRCLE_STUCK: task(
+            db, TaskKind.CIRCLE_STUCK, "j", person=resident, request=boodschappen
+        ),
+        TaskKind.NETWORK_COACH: task(
+            db, TaskKind.NETWORK_COACH, "k", person=resident, detail="Toestemming gegeven"
+        ),
     }
     auth.login(staff.email)
     other = _second_referral(db, in_app, consultant)

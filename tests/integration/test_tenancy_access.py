@@ -283,6 +283,30 @@ NOT_SCOPED = {
         ),
         "a resident's, volunteer's, carer's or organisation's own things",
     ),
+    # One's own network, and the circles one joined.
+    **dict.fromkeys(
+        (
+            "network.overview",
+            "network.add",
+            "network.edit",
+            "network.remove",
+            "network.unlink",
+            "network.invite",
+            "network.code",
+            "network.invitation",
+            "network.join_by_code",
+            "network.circles",
+            "network.leave",
+            "network.check_start",
+            "network.check_begin",
+            "network.check_area",
+            "network.check_result",
+            "network.coach",
+        ),
+        "one's own network: its members are the resident's record, nobody else's",
+    ),
+    "network.release": "the asker's own request, or staff of its municipality (staff_of); "
+    "another municipality's staff get 404 (test_network)",
     # Forms that create something new, and the site's shared lists.
     **dict.fromkeys(
         ("help_requests.create", "referrals.create"),
