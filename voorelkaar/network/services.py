@@ -349,7 +349,9 @@ def answer_circle(db: Session, user: User, request: HelpRequest, answer: str) ->
         )
         db.refresh(request)
         audit = record(db, user, "matches.confirmed", match)
-        emit(db, "match_confirmed", audit, actor=user, match=match)
+        # No actor: the member who said yes needs the appointment (address, .ics) by mail
+        # too, and an event's actor is told nothing of what they did themselves.
+        emit(db, "match_confirmed", audit, actor=None, match=match)
         db.commit()
         return "ja"
     if asked.answer is None:
