@@ -77,6 +77,8 @@ def reason_text(reason: str) -> str:
             return _available(values["day_parts"], more=values["more"], partial=values["partial"])
         case "vog":
             return gettext("heeft een VOG")
+        case "own_network":
+            return gettext("uit uw eigen netwerk")
     # A code this layer does not know yet is still true in Dutch.
     return str(reason)
 

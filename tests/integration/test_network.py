@@ -281,3 +281,40 @@ def test_a_printed_code_lets_someone_join(riek, db, app, make_user):
     )
     db.expire_all()
     assert db.get(NetworkMember, member.id).member_user_id == els.user.id
+
+
+def test_the_asker_sees_volunteers_from_their_own_circle_first_and_staff_do_not(
+    riek, db, app, make_user, staff, meppel
+):
+    meppel.moderation = False
+    # Jan volunteers too, and lives far off: without his circle he would not be first.
+    jan = make_user(
+        Role.RESIDENT, Role.VOLUNTEER, name="Jan Jansen", email="jan@example.nl", postcode="7948 AA"
+    )
+    make_user(Role.VOLUNTEER, name="Sanne de Vries", email="sanne@example.nl", postcode="7941 BK")
+    riek.post("/mijn-netwerk/persoon-toevoegen", member_data("Jan", categories=("vervoer",)))
+    member = db.scalar(select(NetworkMember))
+    member.member_user_id = jan.id
+    db.commit()
+    riek.post("/hulpvragen/nieuw", request_data(ask_first="netwerk"))  # nobody for boodschappen
+    item = db.scalar(select(HelpRequest))
+    assert item.state == RequestState.OPEN
+    page = riek.text(f"/hulpvragen/{item.id}")
+    suggested = page.split("Vrijwilligers die goed passen")[1]
+    assert suggested.index("Jan") < suggested.index("Sanne")
+    assert "uit uw eigen netwerk" in suggested
+    staff_page = Person(app, staff).text(f"/hulpvragen/{item.id}")
+    assert "uit uw eigen netwerk" not in staff_page
+
+
+def test_staff_of_another_municipality_cannot_send_a_circle_request_on(
+    riek, joined_jan, db, app, make_user, westerveld
+):
+    riek.post("/hulpvragen/nieuw", request_data(ask_first="netwerk"))
+    item = db.scalar(select(HelpRequest))
+    other = Person(app, make_user(Role.STAFF, email="staf@westerveld.nl", postcode="7971 AA"))
+    response = other.post(f"/mijn-netwerk/hulpvraag/{item.id}/naar-de-wijk", page="/")
+    assert response.status_code == 404
+    assert other.get(f"/hulpvragen/{item.id}").status_code == 404
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state == RequestState.CIRCLE

@@ -29,6 +29,7 @@ from voorelkaar.models import (
 )
 from voorelkaar.municipalities.services import categories_for
 from voorelkaar.network.services import asked_members, has_circle
+from voorelkaar.network.suggestions import circle_first
 from voorelkaar.people.services import person_for as db_person_for
 from voorelkaar.posts import results_for
 from voorelkaar.tasks.services import local_today
@@ -156,7 +157,9 @@ def detail(request_id):
     my_match = None if manage else match_services.my_offer(db, current_user, help_request)
     suggestions = []
     if manage and help_request.state == RequestState.OPEN:
-        suggestions = suggest_volunteers(db, help_request)
+        suggestions = circle_first(
+            db, current_user, help_request, suggest_volunteers(db, help_request)
+        )
     show_names = staff_of(current_user, help_request.municipality_id)
     helped = (
         match_services.times_helped(db, [each.volunteer.id for each in suggestions])
