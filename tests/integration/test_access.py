@@ -314,6 +314,7 @@ ACCESS = {
     # Without kind and text the person page is shown again with its messages.
     "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
     "people.edit_contact": ("GET", "/mensen/{author_id}/gegevens", only(*STAFF)),
+    "people.network": ("GET", "/mensen/{author_id}/netwerk", only(*STAFF)),
     "people.new": ("GET", "/mensen/nieuw", only(*STAFF)),
     # The work lists (voorelkaar/worklists): a consultant has only the referrals list.
     "worklists.requests": ("GET", "/overzicht/hulpvragen", only(*STAFF)),

@@ -318,3 +318,50 @@ def test_staff_of_another_municipality_cannot_send_a_circle_request_on(
     assert other.get(f"/hulpvragen/{item.id}").status_code == 404
     db.expire_all()
     assert db.get(HelpRequest, item.id).state == RequestState.CIRCLE
+
+
+def test_the_resident_s_download_holds_the_network_and_the_member_s_only_whose_circle(
+    riek, joined_jan, db
+):
+    resident_data = riek.get("/mijn-gegevens/download").get_json()["tabellen"]
+    (jan_row,) = resident_data["network_members"]
+    assert jan_row["first_name"] == "Jan" and jan_row["email"] == "jan@example.nl"
+    member_data_ = joined_jan.get("/mijn-gegevens/download").get_json()["tabellen"]
+    (circle,) = member_data_["network_members"]
+    assert circle["in_network_of"] == "Riek" and "email" not in circle
+
+
+def test_deleting_either_side_removes_the_link(riek, joined_jan, db, app, make_user):
+    from tests.conftest import PASSWORD
+
+    member = db.scalar(select(NetworkMember))
+    joined_jan.post("/mijn-gegevens/verwijderen", {"password": PASSWORD})
+    db.expire_all()
+    kept = db.get(NetworkMember, member.id)
+    assert kept.member_user_id is None and "Jan" not in kept.first_name
+    riek.post("/mijn-netwerk/check/beginnen", page="/mijn-netwerk/check")
+    riek.post("/mijn-gegevens/verwijderen", {"password": PASSWORD})
+    db.expire_all()
+    assert db.scalars(select(NetworkMember)).all() == []
+    assert db.scalars(select(NetworkCheck)).all() == []
+
+
+def test_staff_see_a_network_only_with_a_reason_that_is_logged(riek, joined_jan, db, app, staff):
+    from voorelkaar.models import AuditEvent
+
+    coordinator = Person(app, staff)
+    path = f"/mensen/{riek.user.id}/netwerk"
+    assert '<th scope="row">Jan</th>' not in coordinator.text(path)
+    refused = coordinator.post(path, {"reason": "  "})
+    assert "Schrijf kort op waarom" in refused.get_data(as_text=True)
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "network.viewed")) is None
+    shown = coordinator.post(path, {"reason": "Gesprek als netwerkcoach, met toestemming"})
+    assert '<th scope="row">Jan</th>' in shown.get_data(as_text=True)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "network.viewed"))
+    assert event.actor_id == staff.id and event.subject_id == riek.user.id
+    # No circle member's name on the request page for staff: only how many were asked.
+    riek.post("/hulpvragen/nieuw", request_data(ask_first="netwerk"))
+    item = db.scalar(select(HelpRequest))
+    page = coordinator.text(f"/hulpvragen/{item.id}")
+    assert "Gevraagd aan 1 persoon uit het eigen netwerk." in page and "Jan:" not in page
+    assert "Jan: nog geen antwoord" in riek.text(f"/hulpvragen/{item.id}")

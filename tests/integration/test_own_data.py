@@ -35,6 +35,8 @@ from voorelkaar.models import (
     MatchMessage,
     MatchState,
     MunicipalityStaff,
+    NetworkCheck,
+    NetworkMember,
     Notice,
     Offer,
     OfferReply,
@@ -310,6 +312,25 @@ def world(db, riek, make_user):
                 person_id=henk.id, author_id=riek.id, kind=ContactKind.VISIT, body="Henk bezocht."
             ),
             VolunteerSlot(user_id=riek.id, weekday=1, start_time=time(14), end_time=time(16)),
+            # Henk is in Riek's network, and Riek joined Henk's.
+            NetworkMember(
+                owner_id=riek.id,
+                first_name="Henk",
+                relation="buren",
+                closeness=1,
+                reach="woont naast mij",
+                categories="klussen",
+                member_user_id=henk.id,
+            ),
+            NetworkMember(
+                owner_id=henk.id,
+                first_name="Riek",
+                relation="buren",
+                closeness=1,
+                categories="",
+                member_user_id=riek.id,
+            ),
+            NetworkCheck(owner_id=riek.id, answers={"ziek": []}, gaps=6),
             UserSession(user_id=riek.id, token_hash="0" * 64),
             KeptForm(
                 key_hash="4" * 64,

@@ -78,6 +78,7 @@ TENANCY = {
     "people.person": ("GET", "/mensen/{resident_id}", ("staff", "admin")),
     "people.add_contact": ("POST", "/mensen/{resident_id}/contact", ("staff", "admin")),
     "people.edit_contact": ("GET", "/mensen/{resident_id}/gegevens", ("staff", "admin")),
+    "people.network": ("GET", "/mensen/{resident_id}/netwerk", ("staff", "admin")),
     "worklists.requests": ("GET", "/overzicht/hulpvragen", ("staff", "admin")),
     "worklists.requests_csv": ("GET", "/overzicht/hulpvragen.csv", ("staff", "admin")),
     "worklists.people": ("GET", "/overzicht/mensen", ("staff", "admin")),

@@ -30,6 +30,8 @@ from voorelkaar.models import (
     Match,
     MatchMessage,
     MunicipalityStaff,
+    NetworkCheck,
+    NetworkMember,
     Notice,
     Offer,
     OfferReply,
@@ -324,6 +326,49 @@ def _api_tokens(db, user):
     return [_row(t, only=fields) for t in found]
 
 
+def _network(db, user):
+    """The people in your network (your record of them), and the circles you joined."""
+    rows = []
+    for member in db.scalars(select(NetworkMember).where(NetworkMember.owner_id == user.id)):
+        rows.append(
+            {
+                **_row(
+                    member,
+                    only=(
+                        "id",
+                        "first_name",
+                        "relation",
+                        "closeness",
+                        "reach",
+                        "email",
+                        "categories",
+                        "created_at",
+                        "invited_at",
+                        "joined_at",
+                        "left_at",
+                    ),
+                ),
+                "joined": member.joined,
+            }
+        )
+    joined = db.scalars(select(NetworkMember).where(NetworkMember.member_user_id == user.id))
+    for member in joined:
+        # Someone else's record of you: only whose network it is and since when.
+        rows.append(
+            {
+                "id": member.id,
+                "in_network_of": _first_name(member.owner),
+                "joined_at": _value(member.joined_at),
+            }
+        )
+    return rows
+
+
+def _network_checks(db, user):
+    found = db.scalars(select(NetworkCheck).where(NetworkCheck.owner_id == user.id))
+    return [_row(check) for check in found]
+
+
 def _organisations(db, user):
     found = db.scalars(select(Organisation).where(Organisation.verified_by_id == user.id))
     return [_row(o, only=("id", "name", "verified_at")) for o in found]
@@ -404,6 +449,18 @@ SECTIONS: tuple[Section, ...] = (
         "Verwijzingen door een Wmo-consulent.",
         ("account_id", "consultant_id"),
         _referrals,
+    ),
+    Section(
+        "network_members",
+        "De mensen in uw netwerk (zoals u ze noteerde), en de netwerken waar u zelf in zit.",
+        ("owner_id", "member_user_id"),
+        _network,
+    ),
+    Section(
+        "network_checks",
+        "Uw antwoorden op 'Hoe sterk is mijn netwerk?'.",
+        ("owner_id",),
+        _network_checks,
     ),
     Section(
         "api_tokens",

@@ -22,6 +22,7 @@ from voorelkaar.models import (
     ApiToken,
     CarerProfile,
     Checkin,
+    CircleAnswer,
     ContactNote,
     FormToken,
     HelpRequest,
@@ -29,6 +30,8 @@ from voorelkaar.models import (
     MatchMessage,
     MatchState,
     MunicipalityStaff,
+    NetworkCheck,
+    NetworkMember,
     Offer,
     OfferReply,
     OrganisationMember,
@@ -285,6 +288,12 @@ def _erase_own_posts(db: Session, user: User) -> None:
 def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
     """Rows that are only about this person go; shared records lose the person."""
     uid = user.id
+    own_members = select(NetworkMember.id).where(NetworkMember.owner_id == uid)
+    db.execute(
+        delete(CircleAnswer)
+        .where(CircleAnswer.member_id.in_(own_members))
+        .execution_options(synchronize_session=False)
+    )
     for model, column in (
         (UserSession, UserSession.user_id),
         (UserRole, UserRole.user_id),
@@ -293,6 +302,9 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
         (Checkin, Checkin.carer_id),
         (CarerProfile, CarerProfile.user_id),
         (ContactNote, ContactNote.person_id),
+        # Their own network is their record: it goes with them (circle answers with it).
+        (NetworkMember, NetworkMember.owner_id),
+        (NetworkCheck, NetworkCheck.owner_id),
         # Keys that act for them stop working with the account.
         (ApiToken, ApiToken.user_id),
         (FormToken, FormToken.user_id),
@@ -327,6 +339,13 @@ def _erase_personal_rows(db: Session, user: User, now: datetime) -> None:
         )
     )
     db.execute(update(Report).where(Report.reporter_id == uid).values(reporter_id=None))
+    # In someone else's network: the link ends, and what identified them there goes too
+    # (the resident keeps a row saying someone left, and what they could help with).
+    db.execute(
+        update(NetworkMember)
+        .where(NetworkMember.member_user_id == uid)
+        .values(member_user_id=None, left_at=now, first_name=ANONYMOUS_NAME, email=None, reach="")
+    )
     db.execute(
         update(StaffTask)
         .where(StaffTask.person_id == uid, StaffTask.closed_at.is_(None))

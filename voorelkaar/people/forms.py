@@ -166,3 +166,14 @@ class NewPersonForm(CreatingForm, ContactDetailsForm):
 
     def validate_phone(self, field):
         field.data = normalise_phone(field.data)
+
+
+class NetworkReasonForm(BaseForm):
+    reason = text_field(
+        _l("Waarom bekijkt u het netwerk?"),
+        _l("Schrijf kort op waarom u het netwerk bekijkt."),
+        max_length=300,
+        description=_l(
+            "Bijvoorbeeld: gesprek als netwerkcoach, met toestemming. Dit komt in het logboek."
+        ),
+    )

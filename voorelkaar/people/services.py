@@ -27,6 +27,7 @@ from voorelkaar.models import (
     User,
     UserRole,
 )
+from voorelkaar.network.services import members_of
 from voorelkaar.places.services import neighbourhood_for
 from voorelkaar.tenancy import serves
 
@@ -146,6 +147,14 @@ def view_record(db: Session, viewer: User, person: User, reason: str) -> PersonR
     record(db, viewer, VIEWED, person, reason)
     db.commit()
     return load_record(db, person)
+
+
+def view_network(db: Session, viewer: User, person: User, reason: str) -> list:
+    """The person's own network, for staff with a reason; writes the audit row and commits."""
+    _check_staff(viewer, person)
+    record(db, viewer, "network.viewed", person, reason)
+    db.commit()
+    return members_of(db, person)
 
 
 def load_record(db: Session, person: User) -> PersonRecord:

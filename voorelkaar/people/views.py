@@ -18,6 +18,7 @@ from voorelkaar.people.forms import (
     CONTACT_KIND_LABELS,
     ContactDetailsForm,
     ContactNoteForm,
+    NetworkReasonForm,
     NewPersonForm,
 )
 from voorelkaar.tasks.views import render_detail
@@ -65,6 +66,24 @@ def _page(person: User, why: str | None, form: ContactNoteForm):
 def person(user_id):
     """One person's requests, matches, check-ins, referrals, contacts and tasks."""
     return _page(_person_or_404(user_id), request.args.get("waarom"), ContactNoteForm())
+
+
+@bp.route("/mensen/<int:user_id>/netwerk", methods=["GET", "POST"])
+@staff_required
+def network(user_id):
+    """A person's own network, shown to staff only with a reason, which is audited."""
+    db = get_session()
+    person = _person_or_404(user_id)
+    form = NetworkReasonForm()
+    members = None
+    if form.validate_on_submit():
+        members = services.view_network(db, current_user, person, form.reason.data)
+    return render_template(
+        "people/network.html",
+        person=person,
+        form=form,
+        members=members,
+    )
 
 
 @bp.route("/mensen/<int:user_id>/contact", methods=["POST"])
