@@ -42,7 +42,9 @@ from voorelkaar.figures.services import (
     BY_MONTH,
     BY_MUNICIPALITY,
     BY_WIJK,
+    CHECK_OUTCOMES,
     CHECKIN_ANSWERS,
+    HELPED_BY,
     MATCHED_STATES,
     REFERRAL_OUTCOMES,
     SOURCES,
@@ -58,6 +60,7 @@ from voorelkaar.models import (
     HelpRequest,
     Match,
     MatchState,
+    NetworkCheck,
     Referral,
     RequestState,
     StaffTask,
@@ -240,11 +243,43 @@ def _referrals(db: Session, dialect: str, sums: _Sums, part: Slice | None, now) 
         sums.add(m, town, where, category, f"referral:{result}", count)
 
 
+def _own_network(db: Session, dialect: str, sums: _Sums, part: Slice | None) -> None:
+    hr = HelpRequest
+    by = services.helped_by()
+    month = services.month_of(dialect, hr.created_at)
+    dims = (month, hr.municipality_id, hr.neighbourhood_id, hr.category_id)
+    stmt = select(*dims, by, func.count()).select_from(hr).where(by.is_not(None))
+    stmt = _within(stmt, hr.created_at, hr.municipality_id, part).group_by(*dims, by)
+    for m, town, wijk, category, helper, count in db.execute(stmt):
+        sums.add(m, town, wijk, category, f"helped:{helper}", count)
+
+
+def _network_checks(db: Session, dialect: str, sums: _Sums, part: Slice | None) -> None:
+    owner = aliased(User)
+    outcome = services.check_outcome()
+    month = services.month_of(dialect, NetworkCheck.finished_at)
+    dims = (month, NetworkCheck.municipality_id, owner.neighbourhood_id)
+    stmt = select(*dims, outcome, func.count()).select_from(NetworkCheck)
+    stmt = stmt.join(owner, owner.id == NetworkCheck.owner_id)
+    stmt = _within(stmt, NetworkCheck.finished_at, NetworkCheck.municipality_id, part)
+    for m, town, wijk, said, count in db.execute(stmt.group_by(*dims, outcome)):
+        sums.add(m, town, wijk, None, f"check:{said}", count)
+
+
 def _build(db: Session, now: datetime, part: Slice | None) -> list[dict]:
     """The rollup rows of one month of one municipality (or of everything), from raw rows."""
     dialect = db.get_bind().dialect.name
     sums = _Sums()
-    for builder in (_requests, _first_matches, _volunteers, _checkins, _tasks):
+    builders = (
+        _requests,
+        _first_matches,
+        _volunteers,
+        _checkins,
+        _tasks,
+        _own_network,
+        _network_checks,
+    )
+    for builder in builders:
         builder(db, dialect, sums, part)
     _referrals(db, dialect, sums, part, now)
     return sums.rows()
@@ -485,6 +520,16 @@ def referrals(db: Session, filters: Filters) -> Result:
     return _counted(db, filters, "referral:", REFERRAL_OUTCOMES)
 
 
+def own_network(db: Session, filters: Filters) -> Result:
+    """Requests that got help, by whom: the asker's own network or a volunteer."""
+    return _counted(db, filters, "helped:", HELPED_BY)
+
+
+def network_checks(db: Session, filters: Filters) -> Result:
+    """Network checks finished: first ones, and how the gaps changed since the one before."""
+    return _counted(db, filters, "check:", CHECK_OUTCOMES, has_category=False)
+
+
 FIGURES = {
     "hulpvragen": requests_posted,
     "matches": requests_matched,
@@ -492,6 +537,8 @@ FIGURES = {
     "mantelzorgers": checkins,
     "taken": tasks_done,
     "verwijzingen": referrals,
+    "eigen-netwerk": own_network,
+    "netwerkcheck": network_checks,
 }
 
 

@@ -49,6 +49,7 @@ from voorelkaar.models import (
     Municipality,
     Neighbourhood,
     NeighbourhoodArea,
+    NetworkCheck,
     Referral,
     RequestState,
     StaffTask,
@@ -63,6 +64,10 @@ MATCHED_STATES = (MatchState.CONFIRMED, MatchState.DONE)
 SOURCES = ("self", "cared_for", "resident", "referral")
 CHECKIN_ANSWERS = ("goed", "gaat", "zwaar", "geen")
 TASK_GROUPS = ("requests", "carers", "other")
+# Who gave the help a request got: someone from the asker's own network, or a volunteer.
+HELPED_BY = ("netwerk", "vrijwilliger")
+# A network check: someone's first, or a later one with fewer, as many or more gaps.
+CHECK_OUTCOMES = ("eerste", "minder", "evenveel", "meer")
 REFERRAL_OUTCOMES = (
     "uitgenodigd",
     "account",
@@ -485,6 +490,89 @@ def tasks_done(db: Session, filters: Filters) -> Result:
     return _run(db, filters, dims, build, collect, additive=True)
 
 
+def helped_by(request=HelpRequest) -> ColumnElement:
+    """ "netwerk" when someone of the asker's own network helps, "vrijwilliger" when only
+    volunteers do, NULL when nobody (yet)."""
+    matched = and_(Match.request_id == request.id, Match.state.in_(MATCHED_STATES))
+    return case(
+        (select(Match.id).where(matched, Match.via_circle).exists(), "netwerk"),
+        (select(Match.id).where(matched).exists(), "vrijwilliger"),
+        else_=None,
+    )
+
+
+def own_network(db: Session, filters: Filters) -> Result:
+    """Requests made in the period that got help, by whom: the own network or a volunteer.
+
+    By the month the request was made (not published: one its own network takes never
+    goes online), its wijk and category.
+    """
+    hr = HelpRequest
+    dims = Dims(hr.created_at, hr.neighbourhood_id, hr.category_id, hr.municipality_id)
+    by = helped_by()
+
+    def build(key):
+        stmt = _select(key, by.label("by"), func.count().label("n")).select_from(hr)
+        return _grouped(stmt.where(by.is_not(None)), key, by)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(HELPED_BY, 0)
+        counts[row.by] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, dims, build, collect, additive=True)
+
+
+def check_outcome(check=NetworkCheck) -> ColumnElement:
+    """A finished check: someone's first ("eerste"), or fewer, as many or more gaps than
+    in their check before it."""
+    before = aliased(NetworkCheck)
+    earlier = (
+        select(before.gaps)
+        .where(
+            before.owner_id == check.owner_id,
+            before.finished_at.is_not(None),
+            or_(
+                before.finished_at < check.finished_at,
+                and_(before.finished_at == check.finished_at, before.id < check.id),
+            ),
+        )
+        .order_by(before.finished_at.desc(), before.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case(
+        (earlier.is_(None), "eerste"),
+        (check.gaps < earlier, "minder"),
+        (check.gaps == earlier, "evenveel"),
+        else_="meer",
+    )
+
+
+def network_checks(db: Session, filters: Filters) -> Result:
+    """Network checks finished in the period: first ones, and how the gaps changed since
+    the one before; the wijk is that of the person."""
+    owner = aliased(User)
+    dims = Dims(
+        NetworkCheck.finished_at, owner.neighbourhood_id, None, NetworkCheck.municipality_id
+    )
+    outcome = check_outcome()
+
+    def build(key):
+        stmt = _select(key, outcome.label("outcome"), func.count().label("n"))
+        stmt = stmt.select_from(NetworkCheck).join(owner, owner.id == NetworkCheck.owner_id)
+        return _grouped(stmt, key, outcome)
+
+    def collect(row, grouped):
+        counts = dict.fromkeys(CHECK_OUTCOMES, 0)
+        counts[row.outcome] = row.n
+        counts["total"] = row.n
+        return (row.k if grouped else None), counts
+
+    return _run(db, filters, dims, build, collect, additive=True)
+
+
 def referral_outcome(now: datetime, request=HelpRequest) -> ColumnElement:
     """What came of a referral, in SQL: the same steps as referrals.services.status_of."""
     return case(
@@ -553,6 +641,8 @@ FIGURES = {
     "mantelzorgers": checkins,
     "taken": tasks_done,
     "verwijzingen": referrals,
+    "eigen-netwerk": own_network,
+    "netwerkcheck": network_checks,
 }
 
 

@@ -19,6 +19,7 @@ from voorelkaar.models import (
     FigureStale,
     HelpRequest,
     Match,
+    NetworkCheck,
     Referral,
     StaffTask,
     User,
@@ -30,6 +31,7 @@ SOURCES = {
     Checkin: "checkins",
     StaffTask: "staff_tasks",
     Referral: "referrals",
+    NetworkCheck: "network_checks",
     User: "users",
 }
 TABLES = set(SOURCES.values())
@@ -50,7 +52,13 @@ def _months(rows) -> set[Slice]:
 
 def _of_requests(conn: Connection, ids: list[int]) -> set[Slice]:
     hr = HelpRequest
-    found = _months(conn.execute(select(hr.published_at, hr.municipality_id).where(hr.id.in_(ids))))
+    # Published: the request figures; made: the own network's (a request it helps is never
+    # published).
+    found = _months(
+        conn.execute(
+            select(hr.published_at, hr.created_at, hr.municipality_id).where(hr.id.in_(ids))
+        )
+    )
     found |= _months(
         conn.execute(
             select(Match.confirmed_at, Match.ended_at, hr.municipality_id)
@@ -78,7 +86,13 @@ def _of_matches(conn: Connection, ids: list[int]) -> set[Slice]:
     hr = HelpRequest
     return _months(
         conn.execute(
-            select(hr.published_at, Match.confirmed_at, Match.ended_at, hr.municipality_id)
+            select(
+                hr.published_at,
+                hr.created_at,
+                Match.confirmed_at,
+                Match.ended_at,
+                hr.municipality_id,
+            )
             .join(hr, hr.id == Match.request_id)
             .where(Match.id.in_(ids))
         )
@@ -148,12 +162,25 @@ def _of_users(conn: Connection, ids: list[int], *, deleting: bool = False) -> se
     return found
 
 
+def _of_network_checks(conn: Connection, ids: list[int]) -> set[Slice]:
+    """A finished check, and the owner's later ones (their "fewer or more" compares with it)."""
+    owners = select(NetworkCheck.owner_id).where(NetworkCheck.id.in_(ids)).scalar_subquery()
+    return _months(
+        conn.execute(
+            select(NetworkCheck.finished_at, NetworkCheck.municipality_id).where(
+                NetworkCheck.owner_id.in_(owners)
+            )
+        )
+    )
+
+
 LOOKUPS = {
     "help_requests": _of_requests,
     "matches": _of_matches,
     "checkins": _of_checkins,
     "staff_tasks": _of_tasks,
     "referrals": _of_referrals,
+    "network_checks": _of_network_checks,
 }
 
 

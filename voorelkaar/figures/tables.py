@@ -49,6 +49,7 @@ class Column:
     label: str
     kind: str = "count"  # count, share, days, hours
     csv_label: str | None = None  # the CSV's heading, where its number differs from the page's
+    of: tuple[str, str] = ("matched", "posted")  # a share: (part, whole) measures
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,46 @@ DEFINITIONS = (
         ),
     ),
 )
+DEFINITIONS += (
+    Definition(
+        "eigen-netwerk",
+        _l("Hulp uit het eigen netwerk"),
+        _l(
+            "Hulpvragen uit deze maanden die hulp kregen: van iemand uit het eigen netwerk "
+            "van de hulpvrager, of van een vrijwilliger."
+        ),
+        (
+            Column("netwerk", _l("Door het eigen netwerk")),
+            Column("vrijwilliger", _l("Door een vrijwilliger")),
+            Column(
+                "netwerk_share",
+                _l("Deel door het eigen netwerk"),
+                "share",
+                _l("Deel door het eigen netwerk (procent)"),
+                of=("netwerk", "total"),
+            ),
+            Column("total", _l("Totaal met hulp")),
+        ),
+        (("netwerk", "vrijwilliger"),),
+    ),
+    Definition(
+        "netwerkcheck",
+        _l("Hoe sterk is mijn netwerk?"),
+        _l(
+            "Netwerkchecks die in deze maanden zijn gedaan: de eerste van iemand, en bij wie "
+            "hem opnieuw deed of er minder, evenveel of meer onderwerpen zonder iemand zijn."
+        ),
+        (
+            Column("eerste", _l("Voor het eerst gedaan")),
+            Column("minder", _l("Opnieuw: minder gaten")),
+            Column("evenveel", _l("Opnieuw: evenveel gaten")),
+            Column("meer", _l("Opnieuw: meer gaten")),
+            Column("total", _l("Totaal")),
+        ),
+        (("eerste", "minder", "evenveel", "meer"),),
+        has_category=False,
+    ),
+)
 BY_SLUG = {definition.slug: definition for definition in DEFINITIONS}
 
 
@@ -222,7 +263,8 @@ def _cell(column: Column, measures: dict) -> tuple[str, float | None]:
     if column.kind == "count":
         return count_cell(measures.get(column.key))
     if column.kind == "share":
-        posted, matched = measures.get("posted") or 0, measures.get("matched") or 0
+        part, whole = column.of
+        posted, matched = measures.get(whole) or 0, measures.get(part) or 0
         if not posted:
             return NO_VALUE, None
         if is_small(posted) or is_small(matched):
