@@ -365,3 +365,23 @@ def test_staff_see_a_network_only_with_a_reason_that_is_logged(riek, joined_jan,
     page = coordinator.text(f"/hulpvragen/{item.id}")
     assert "Gevraagd aan 1 persoon uit het eigen netwerk." in page and "Jan:" not in page
     assert "Jan: nog geen antwoord" in riek.text(f"/hulpvragen/{item.id}")
+
+
+def test_the_overview_asks_the_member_and_later_the_asker_what_waits_on_them(
+    riek, joined_jan, db, in_app
+):
+    riek.post("/hulpvragen/nieuw", request_data(ask_first="netwerk", wait_days="1"))
+    item = db.scalar(select(HelpRequest))
+    waiting = joined_jan.text("/").split('id="actie-nodig"')[1]
+    assert "Riek vraagt u om hulp" in waiting and "Antwoord geven" in waiting
+    assert "Niemand uit uw netwerk" not in riek.text("/")
+    with in_app():
+        services.circle_due(db, utcnow() + timedelta(days=2))
+    home = riek.text("/").split('id="actie-nodig"')[1]
+    assert "Niemand uit uw netwerk kon helpen" in home
+    response = riek.post(f"/mijn-netwerk/hulpvraag/{item.id}/naar-de-wijk", page="/")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(HelpRequest, item.id).state in (RequestState.OPEN, RequestState.PENDING)
+    assert "Niemand uit uw netwerk kon helpen" not in riek.text("/")
+    assert "Riek vraagt u om hulp" not in joined_jan.text("/")

@@ -3,7 +3,8 @@
 
 def init_app(_app) -> None:
     """Register the network's events, answer links and jobs."""
-    from voorelkaar.network import answers, events
+    from voorelkaar.network import actions, answers, events
 
     events.register()
     answers.register()
+    actions.register()

@@ -81,7 +81,11 @@ def register() -> None:
     events.register(
         "network_joined", Tell(owner_of_joined, "network_joined", context=joined_context)
     )
-    events.register("circle_asked", Tell(asked_members, "circle_request", context=circle_links))
+    # What waits on the member is on their overview ("Actie nodig") while it is open.
+    events.register(
+        "circle_asked",
+        Tell(asked_members, "circle_request", notice=False, context=circle_links),
+    )
     events.register(
         "circle_unanswered", Tell(asker, "circle_unanswered", notice=False, context=release_links)
     )
