@@ -19,14 +19,17 @@ from voorelkaar.i18n import AMSTERDAM
 from voorelkaar.models import (
     CarerProfile,
     Category,
+    Closeness,
     HelpRequest,
     Municipality,
     MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodArea,
+    NetworkMember,
     Offer,
     Organisation,
     OrganisationMember,
+    Relation,
     RequestState,
     Role,
     User,
@@ -233,6 +236,7 @@ def seed_demo(db: Session) -> int:
     added += _seed_westerveld_requests(db, datetime.now(AMSTERDAM).date())
     added += _seed_regional_admin(db)
     added += _seed_carer_checkins(db, datetime.now(AMSTERDAM).date())
+    added += _seed_network(db)
     db.flush()
     added += seed_matches(db)
     db.commit()
@@ -430,6 +434,42 @@ def _give_a_week(volunteer: User, rng: random.Random) -> None:
     for day, part in sorted(rng.sample([(d, p) for d in range(7) for p in range(3)], 3)):
         start, end = DEMO_PARTS[part]
         volunteer.slots.append(VolunteerSlot(weekday=day, start_time=start, end_time=end))
+
+
+def _seed_network(db: Session) -> int:
+    """The demo resident's own network: three people, one of them (the demo volunteer) joined,
+    so a request of hers can go to her circle first."""
+    resident = _user_by_email(db, "inwoner@demo.voorelkaar.nl")
+    neighbour = _user_by_email(db, "vrijwilliger@demo.voorelkaar.nl")
+    if resident is None or db.scalar(
+        select(NetworkMember.id).where(NetworkMember.owner_id == resident.id).limit(1)
+    ):
+        return 0
+    people = (
+        (
+            neighbour.first_name if neighbour else "Sanne",
+            Relation.NEIGHBOUR,
+            Closeness.CLOSE,
+            "boodschappen klussen",
+            neighbour,
+        ),
+        ("Els", Relation.FRIEND, Closeness.CLOSE, "gezelschap", None),
+        ("Piet", Relation.CLUB, Closeness.FURTHER, "vervoer", None),
+    )
+    for first_name, relation, closeness, categories, account in people:
+        db.add(
+            NetworkMember(
+                owner_id=resident.id,
+                municipality_id=resident.municipality_id,
+                first_name=first_name,
+                relation=relation,
+                closeness=closeness,
+                categories=categories,
+                member_user_id=account.id if account else None,
+                joined_at=datetime.now(AMSTERDAM) if account else None,
+            )
+        )
+    return len(people)
 
 
 def _seed_carer_checkins(db: Session, today: date) -> int:
