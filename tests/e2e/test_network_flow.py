@@ -232,3 +232,17 @@ def test_own_network_first_then_the_wijk(
     assert helped.state.value == "confirmed" and not helped.via_circle
     assert db.get(HelpRequest, second.id).state == RequestState.MATCHED
     assert riek.id == second.author_id
+
+    # 7. A coordinator sees Riek's network only with a reason (which is logged).
+    make_user(Role.STAFF, email="staf@example.nl", name="Fatima El Amrani")
+    log_in(visit, "staf@example.nl")
+    visit.goto(f"/mensen/{riek.id}/netwerk")
+    page.get_by_label("Waarom bekijkt u het netwerk?").fill("Gesprek als netwerkcoach")
+    visit.submit("Netwerk bekijken")
+    assert sorted(page.locator("table tbody th[scope=row]").all_inner_texts()) == [
+        "Els",
+        "Fatima",
+        "Jan",
+        "Piet",
+    ]
+    shoot(page, "netwerk-coordinator")

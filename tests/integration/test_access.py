@@ -315,6 +315,11 @@ ACCESS = {
     "people.add_contact": ("POST", "/mensen/{author_id}/contact", only(*STAFF)),
     "people.edit_contact": ("GET", "/mensen/{author_id}/gegevens", only(*STAFF)),
     "people.network": ("GET", "/mensen/{author_id}/netwerk", only(*STAFF)),
+    "people.add_to_network": (
+        "POST",
+        "/mensen/{author_id}/netwerk/toevoegen",
+        only(*STAFF, code=422),
+    ),
     "people.new": ("GET", "/mensen/nieuw", only(*STAFF)),
     # The work lists (voorelkaar/worklists): a consultant has only the referrals list.
     "worklists.requests": ("GET", "/overzicht/hulpvragen", only(*STAFF)),

@@ -385,3 +385,21 @@ def test_the_overview_asks_the_member_and_later_the_asker_what_waits_on_them(
     assert db.get(HelpRequest, item.id).state in (RequestState.OPEN, RequestState.PENDING)
     assert "Niemand uit uw netwerk kon helpen" not in riek.text("/")
     assert "Riek vraagt u om hulp" not in joined_jan.text("/")
+
+
+def test_a_network_coach_fills_in_a_person_with_the_resident_s_consent(riek, db, app, staff):
+    from voorelkaar.models import AuditEvent
+
+    coordinator = Person(app, staff)
+    path = f"/mensen/{riek.user.id}/netwerk/toevoegen"
+    page = f"/mensen/{riek.user.id}/netwerk"
+    without = coordinator.post(path, member_data("Kees"), page=page)
+    assert without.status_code == 422
+    assert "zonder toestemming kan het niet" in without.get_data(as_text=True)
+    assert db.scalar(select(NetworkMember)) is None
+    coordinator.post(path, member_data("Kees") | {"consent": "y"}, page=page)
+    member = db.scalar(select(NetworkMember))
+    assert member.owner_id == riek.user.id and member.first_name == "Kees"
+    added = db.scalar(select(AuditEvent).where(AuditEvent.action == "network.added"))
+    assert added.actor_id == staff.id
+    assert '<th scope="row">Kees</th>' in riek.text("/mijn-netwerk")

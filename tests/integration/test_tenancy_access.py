@@ -79,6 +79,11 @@ TENANCY = {
     "people.add_contact": ("POST", "/mensen/{resident_id}/contact", ("staff", "admin")),
     "people.edit_contact": ("GET", "/mensen/{resident_id}/gegevens", ("staff", "admin")),
     "people.network": ("GET", "/mensen/{resident_id}/netwerk", ("staff", "admin")),
+    "people.add_to_network": (
+        "POST",
+        "/mensen/{resident_id}/netwerk/toevoegen",
+        ("staff", "admin"),
+    ),
     "worklists.requests": ("GET", "/overzicht/hulpvragen", ("staff", "admin")),
     "worklists.requests_csv": ("GET", "/overzicht/hulpvragen.csv", ("staff", "admin")),
     "worklists.people": ("GET", "/overzicht/mensen", ("staff", "admin")),

@@ -89,3 +89,36 @@ class CoachForm(BaseForm):
         ),
         validators=[DataRequired(_l("Zet een vinkje als u dat goed vindt."))],
     )
+
+
+class CoachMemberForm(MemberForm):
+    """A network coach fills in a person with the resident, who agreed to it."""
+
+    relation = RadioField(
+        _l("Wie is het voor de inwoner?"),
+        choices=[SelectChoice(value, label) for value, label in RELATIONS],
+        validators=[InputRequired(_l("Kies wie het voor de inwoner is."))],
+    )
+    closeness = RadioField(
+        _l("Hoe dichtbij staat deze persoon?"),
+        choices=[
+            SelectChoice(
+                str(Closeness.CLOSE.value), _l("Dichtbij: die kan de inwoner altijd bellen")
+            ),
+            SelectChoice(
+                str(Closeness.FURTHER.value),
+                _l("Verder weg: die ziet of spreekt de inwoner af en toe"),
+            ),
+        ],
+        default=str(Closeness.CLOSE.value),
+        validators=[InputRequired(_l("Kies hoe dichtbij deze persoon staat."))],
+    )
+    categories = CheckboxesField(_l("Waarmee kan deze persoon de inwoner helpen?"))
+    reach = text_field(
+        _l("Hoe bereikt de inwoner deze persoon? (mag leeg blijven)"), max_length=120
+    )
+
+    consent = BooleanField(
+        _l("De inwoner gaf toestemming dat ik dit samen met hem of haar invul."),
+        validators=[DataRequired(_l("Zet een vinkje: zonder toestemming kan het niet."))],
+    )

@@ -73,8 +73,13 @@ def member_of(db: Session, owner: User, member_id: int) -> NetworkMember | None:
     return member if member is not None and member.owner_id == owner.id else None
 
 
-def add_member(db: Session, owner: User, details: MemberDetails) -> NetworkMember:
-    """Add a person to owner's network; commits."""
+def add_member(
+    db: Session, owner: User, details: MemberDetails, *, coach: User | None = None
+) -> NetworkMember:
+    """Add a person to owner's network; commits.
+
+    coach: a staff member filling it in with the resident, with their consent (audited).
+    """
     count = db.scalar(select(func.count()).where(NetworkMember.owner_id == owner.id))
     if count >= MAX_MEMBERS:
         raise NetworkError("too many")
@@ -82,7 +87,12 @@ def add_member(db: Session, owner: User, details: MemberDetails) -> NetworkMembe
     _apply(member, details)
     db.add(member)
     db.flush()
-    record(db, owner, "network.added", member)
+    if coach is not None:
+        record(
+            db, coach, "network.added", member, "als netwerkcoach, met toestemming", person=owner
+        )
+    else:
+        record(db, owner, "network.added", member)
     db.commit()
     return member
 

@@ -53,7 +53,8 @@ def _member_form(db, member: NetworkMember | None = None) -> MemberForm:
     return form
 
 
-def _details(form: MemberForm) -> services.MemberDetails:
+def member_details(form: MemberForm) -> services.MemberDetails:
+    """What a member form holds, as the service takes it."""
     return services.MemberDetails(
         first_name=form.first_name.data,
         relation=form.relation.data,
@@ -109,7 +110,7 @@ def add():
     if form.validate_on_submit():
         try:
             member = already_created(db, current_user, NetworkMember) or services.add_member(
-                db, current_user, _details(form)
+                db, current_user, member_details(form)
             )
         except services.NetworkError:
             flash(_("U heeft al 50 mensen in uw netwerk. Meer kan niet."), "error")
@@ -127,7 +128,7 @@ def edit(member_id):
     member = _own_member(db, member_id)
     form = _member_form(db, member)
     if form.validate_on_submit():
-        services.update_member(db, current_user, member, _details(form))
+        services.update_member(db, current_user, member, member_details(form))
         flash(_("Opgeslagen."), "success")
         return redirect(url_for("network.overview"))
     return render_template("network/member_form.html", form=form, member=member)

@@ -3,8 +3,10 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from voorelkaar.admin.forms import ROLE_LABELS
 from voorelkaar.auth.access import staff_required
@@ -12,7 +14,11 @@ from voorelkaar.db import get_session
 from voorelkaar.i18n import AMSTERDAM, WEEKDAYS
 from voorelkaar.idempotency import already_created
 from voorelkaar.intake.services import known_person
-from voorelkaar.models import ContactKind, ContactNote, User
+from voorelkaar.models import ContactKind, ContactNote, NetworkMember, User
+from voorelkaar.municipalities.services import categories_for
+from voorelkaar.network.forms import CoachMemberForm
+from voorelkaar.network.services import add_member
+from voorelkaar.network.views import member_details
 from voorelkaar.people import services
 from voorelkaar.people.forms import (
     CONTACT_KIND_LABELS,
@@ -68,6 +74,22 @@ def person(user_id):
     return _page(_person_or_404(user_id), request.args.get("waarom"), ContactNoteForm())
 
 
+def _coach_form(db, person: User) -> CoachMemberForm:
+    form = CoachMemberForm()
+    locale = str(get_locale())
+    form.categories.choices = [
+        SelectChoice(category.slug, category.name(locale))
+        for category in categories_for(db, person)
+    ]
+    return form
+
+
+def _network_page(person: User, form, coach_form, members):
+    return render_template(
+        "people/network.html", person=person, form=form, coach_form=coach_form, members=members
+    )
+
+
 @bp.route("/mensen/<int:user_id>/netwerk", methods=["GET", "POST"])
 @staff_required
 def network(user_id):
@@ -78,12 +100,25 @@ def network(user_id):
     members = None
     if form.validate_on_submit():
         members = services.view_network(db, current_user, person, form.reason.data)
-    return render_template(
-        "people/network.html",
-        person=person,
-        form=form,
-        members=members,
+    return _network_page(person, form, _coach_form(db, person), members)
+
+
+@bp.route("/mensen/<int:user_id>/netwerk/toevoegen", methods=["POST"])
+@staff_required
+def add_to_network(user_id):
+    """A network coach adds a person to the resident's network, with their consent."""
+    db = get_session()
+    person = _person_or_404(user_id)
+    coach_form = _coach_form(db, person)
+    if not coach_form.validate_on_submit():
+        members = services.view_network(db, current_user, person, "netwerkcoach: invullen")
+        return _network_page(person, NetworkReasonForm(formdata=None), coach_form, members), 422
+    member = already_created(db, current_user, NetworkMember) or add_member(
+        db, person, member_details(coach_form), coach=current_user
     )
+    flash(_("%(name)s staat nu in het netwerk.", name=member.first_name), "success")
+    members = services.view_network(db, current_user, person, "netwerkcoach: invullen")
+    return _network_page(person, NetworkReasonForm(formdata=None), _coach_form(db, person), members)
 
 
 @bp.route("/mensen/<int:user_id>/contact", methods=["POST"])
