@@ -240,6 +240,39 @@ SENTENCES: dict[str, Sentence] = {
     "second_factor.on": Sentence(_l("%(actor)s zette de tweede stap aan"), "beveiliging"),
     "second_factor.off": Sentence(_l("%(actor)s zette de tweede stap uit"), "beveiliging"),
     "second_factor.new_codes": Sentence(_l("%(actor)s maakte nieuwe herstelcodes"), "beveiliging"),
+    # The own network: who is in it is the resident's; the log names the resident only.
+    "network.added": Sentence(_l("%(actor)s voegde %(subject)s toe"), "gegevens-gewijzigd"),
+    "network.changed": Sentence(_l("%(actor)s wijzigde %(subject)s"), "gegevens-gewijzigd"),
+    "network.removed": Sentence(_l("%(actor)s haalde %(subject)s weg"), "gegevens-gewijzigd"),
+    "network.invited": Sentence(_l("%(actor)s nodigde %(subject)s uit"), "gegevens-gewijzigd"),
+    "network.joined": Sentence(_l("%(actor)s deed mee als %(subject)s"), "gegevens-gewijzigd"),
+    "network.left": Sentence(
+        _l("%(actor)s stapte uit het netwerk (%(subject)s)"), "gegevens-gewijzigd"
+    ),
+    "network.unlinked": Sentence(
+        _l("%(actor)s stuurt geen vragen meer aan %(subject)s"), "gegevens-gewijzigd"
+    ),
+    "network.checked": Sentence(_l("%(actor)s deed %(subject)s"), "gegevens-gewijzigd"),
+    "network.asked": Sentence(
+        _l("%(actor)s vroeg %(subject)s eerst aan het eigen netwerk"), "hulp"
+    ),
+    "network.said_no": Sentence(
+        _l("%(actor)s kon niet helpen bij %(subject)s (eigen netwerk)"), "hulp"
+    ),
+    "network.no_answer": Sentence(
+        _l(
+            "Niemand uit het eigen netwerk zei ja op %(subject)s: %(actor)s vroeg of hij naar de wijk mag"
+        ),
+        "hulp",
+    ),
+    "network.released": Sentence(
+        _l("%(actor)s stuurde %(subject)s door naar vrijwilligers in de wijk"), "hulp"
+    ),
+    "network.viewed": Sentence(
+        _l("%(actor)s bekeek het eigen netwerk van %(subject)s (%(reason)s)"),
+        "gegevens-bekeken",
+        says_reason=True,
+    ),
 }
 
 
@@ -356,6 +389,8 @@ _GONE = {
     "staff_tasks": _l("een taak die niet meer bestaat"),
     "matches": _l("een afspraak die niet meer bestaat"),
     "neighbourhoods": _l("een wijk die niet meer bestaat"),
+    "network_members": _l("iemand die niet meer in een netwerk staat"),
+    "network_checks": _l("een netwerkcheck die niet meer bestaat"),
 }
 
 
@@ -414,6 +449,15 @@ def _category(_names: _Names, category) -> Markup:
     return Markup("{} ‘{}’").format(_("de soort hulp"), category.name(str(get_locale())))
 
 
+def _network_member(names: _Names, member) -> Markup:
+    # Never the member's name: only whose network it is.
+    return Markup("{} {}").format(_("iemand in het netwerk van"), names.person(member.owner_id))
+
+
+def _network_check(names: _Names, check) -> Markup:
+    return Markup("{} {}").format(_("de netwerkcheck van"), names.person(check.owner_id))
+
+
 def _contact_note(names: _Names, note) -> Markup:
     return Markup("{} {}").format(_("een notitie over"), names.person(note.person_id))
 
@@ -432,6 +476,8 @@ _SUBJECTS = {
     "neighbourhoods": _named(_l("de wijk")),
     "categories": _category,
     "contact_notes": _contact_note,
+    "network_members": _network_member,
+    "network_checks": _network_check,
 }
 
 

@@ -34,6 +34,9 @@ def send_invitation(db: Session, member: NetworkMember, secret: str, cause: int)
 
 
 def owner_of_joined(event: Event) -> tuple[User, ...]:
+    """The resident whose circle the event's actor just joined."""
+    if event.actor is None:
+        return ()
     member = object_session(event.actor).scalar(
         select(NetworkMember)
         .where(NetworkMember.member_user_id == event.actor.id)
