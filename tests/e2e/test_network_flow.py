@@ -130,6 +130,9 @@ def test_own_network_first_then_the_wijk(
     rows = page.locator("table tbody th[scope=row]").all_inner_texts()
     assert sorted(rows) == ["Els", "Fatima", "Jan", "Piet"]
     shoot(page, "mijn-netwerk")
+    visit.submit("Uitnodiging op papier (Piet)")  # a code to hand Piet, on a printable page
+    code = page.locator(".invitation-slip__code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
 
     # 2. The check, keyboard only and without JavaScript: two gaps (vervoer, klussen).
     ticks = (
@@ -175,6 +178,12 @@ def test_own_network_first_then_the_wijk(
     assert "Uitnodiging van Riek" in page.content()
     visit.submit("Ja, ik doe mee")
     assert "U zit nu in het netwerk van Riek" in page.content()
+    visit.goto("/mijn-netwerk/meedoen")  # a mistyped code is explained, and kept
+    page.get_by_label("Code").fill("ABCD-EFGH")
+    visit.submit("Verder")
+    assert "Deze code kennen we niet" in page.content()
+    assert page.get_by_label("Code").input_value() == "ABCD-EFGH"
+    visit.goto("/mijn-netwerk/kringen")
     shoot(page, "kringen")
     assert mailbox.one_for("riek@example.nl")["Subject"] == "Jan doet mee in uw netwerk"
     log_out(visit)

@@ -403,3 +403,36 @@ def test_a_network_coach_fills_in_a_person_with_the_resident_s_consent(riek, db,
     added = db.scalar(select(AuditEvent).where(AuditEvent.action == "network.added"))
     assert added.actor_id == staff.id
     assert '<th scope="row">Kees</th>' in riek.text("/mijn-netwerk")
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        (Role.RESIDENT,),
+        (Role.VOLUNTEER,),
+        (Role.CARER,),
+        (Role.ORGANISATION,),
+        (Role.CONSULTANT,),
+        (Role.RESIDENT, Role.VOLUNTEER),
+    ],
+    ids=lambda roles: "+".join(role.value for role in roles),
+)
+def test_a_circle_only_request_is_nowhere_for_anyone_outside_the_circle(
+    riek, joined_jan, db, app, make_user, roles
+):
+    riek.post(
+        "/hulpvragen/nieuw", request_data(title="Alleen voor mijn kring", ask_first="netwerk")
+    )
+    item = db.scalar(select(HelpRequest))
+    assert item.state == RequestState.CIRCLE
+    outsider = Person(app, make_user(*roles, email="buiten@example.nl", postcode="7941 BK"))
+    for path in (
+        "/",
+        "/hulpvragen",
+        "/bij-mij-in-de-buurt",
+        "/mijn-netwerk",
+        "/mijn-netwerk/kringen",
+    ):
+        page = outsider.get(path)
+        assert "Alleen voor mijn kring" not in page.get_data(as_text=True), (roles, path)
+    assert outsider.get(f"/hulpvragen/{item.id}").status_code == 404
