@@ -335,7 +335,6 @@ def check_area(key):
     members = services.members_of(db, current_user)
     form = AreaForm(data={"who": [str(i) for i in (check.answers or {}).get(key, [])]})
     form.who.choices = [SelectChoice(str(m.id), m.first_name) for m in members]
-    form.who.label.text = str(area.question)
     form.who.description = _(
         "Kies iedereen die u hiervoor kunt vragen. Kunt u niemand vragen? Kies dan niets en "
         "klik op Verder."
