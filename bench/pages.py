@@ -77,6 +77,14 @@ def prepare(url: str, users: int, size: int, rng: random.Random) -> None:
         stdout=subprocess.DEVNULL,
     )
     fill(url, users, size, rng)
+    # What the scheduler's "cijfers" job keeps in production: /cijfers reads only these.
+    subprocess.run(  # noqa: S603 - the site's own CLI
+        [sys.executable, "-m", "flask", "--app", "wsgi", "figures", "rebuild"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     keep_statistics(url)
 
 

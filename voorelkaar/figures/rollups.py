@@ -8,8 +8,9 @@ happened. Two figures are not sums and are kept so that they stay exact:
 
 - the median days to the first match: a histogram per month, wijk and category whose
   buckets are the exact day values, so the median over any months is the live one;
-- active volunteers (distinct over the whole period): one row per volunteer per month,
-  wijk and category, counted distinct when read.
+- active volunteers (distinct over the whole period): per month, wijk and category one row
+  whose members are the volunteers' ids as a Roaring bitmap; the union of the rows read
+  counts each volunteer once, at a cost bounded by the groups, not by the volunteers.
 
 A change to a request, match, check-in, task, referral or a person's wijk marks the months
 it touches in figure_stale, in the same transaction (see stale.py); the job recomputes only
@@ -22,9 +23,9 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from pyroaring import BitMap
 from sqlalchemy import (
     Float,
-    Integer,
     String,
     case,
     cast,
@@ -69,6 +70,7 @@ from voorelkaar.models import (
 
 Slice = tuple[date, int]  # (first of a month, municipality id)
 STATE_ID = 1
+DELAY_ALL = "delay:all"
 CHUNK = 500
 
 # -- writing ------------------------------------------------------------------------------
@@ -105,16 +107,32 @@ class _Sums:
 
     def __init__(self):
         self.values: dict[tuple, float] = defaultdict(float)
+        self.members: dict[tuple, BitMap] = defaultdict(BitMap)
 
     def add(self, month, municipality, wijk, category, measure, value, bucket=None) -> None:
         key = (month_of_value(month), municipality, wijk, category, measure, bucket)
         self.values[key] += float(value or 0)
 
+    def add_member(self, month, municipality, wijk, category, measure, member: int) -> None:
+        """One id in a group's set (kept as a bitmap: counted once however often added)."""
+        key = (month_of_value(month), municipality, wijk, category, measure, None)
+        self.members[key].add(member)
+
     def rows(self) -> list[dict]:
         names = ("month", "municipality_id", "neighbourhood_id", "category_id", "measure", "bucket")
-        return [
-            {**dict(zip(names, key, strict=True)), "value": v} for key, v in self.values.items()
+        sums = [
+            {**dict(zip(names, key, strict=True)), "value": v, "members": None}
+            for key, v in self.values.items()
         ]
+        sets = [
+            {
+                **dict(zip(names, key, strict=True)),
+                "value": float(len(ids)),
+                "members": ids.serialize(),
+            }
+            for key, ids in self.members.items()
+        ]
+        return sums + sets
 
 
 def _requests(db: Session, dialect: str, sums: _Sums, part: Slice | None) -> None:
@@ -154,6 +172,9 @@ def _first_matches(db: Session, dialect: str, sums: _Sums, part: Slice | None) -
         sums.add(m, town, wijk, category, "matched", count)
         sums.add(m, town, wijk, category, "matched_expired", gone)
         sums.add(m, town, wijk, category, "delay", count, bucket=float(delay))
+        # The same histogram over all wijken and categories, for the views that do not
+        # split or narrow by them (the default): a row per delay, not per group and delay.
+        sums.add(m, town, None, None, DELAY_ALL, count, bucket=float(delay))
 
 
 def _volunteers(db: Session, dialect: str, sums: _Sums, part: Slice | None) -> None:
@@ -170,7 +191,7 @@ def _volunteers(db: Session, dialect: str, sums: _Sums, part: Slice | None) -> N
     for m, town, wijk, category, volunteer in db.execute(
         _within(stmt, Match.confirmed_at, hr.municipality_id, part)
     ):
-        sums.add(m, town, wijk, category, "volunteer", 1, bucket=float(volunteer))
+        sums.add_member(m, town, wijk, category, "volunteer", volunteer)
     ended = services.month_of(dialect, Match.ended_at)
     with_hours = case((Match.hours.is_not(None), 1), else_=0)
     stmt = (
@@ -423,34 +444,49 @@ def requests_posted(db: Session, filters: Filters) -> Result:
     return _counted(db, filters, "posted:", SOURCES)
 
 
-def _medians(db: Session, filters: Filters, key_column) -> dict[object, float]:
-    """The median days to the first match per group (or of all: key None), in SQL.
+def _medians(db: Session, filters: Filters, key_column) -> tuple[dict[object, float], float | None]:
+    """The median days to the first match per group, and of all, from one read.
 
-    The histogram's buckets summed over the period, numbered by a running count; the
-    median is the first bucket the running count reaches the middle rank(s) in, the two
-    middle ones averaged: what the live median gives, without a row per request in Python.
+    The histogram's buckets summed per group in SQL (a row per group and bucket: bounded
+    by how many different delays there are, not by how many requests); the median is the
+    first bucket the running count reaches the middle rank(s) in, the two middle ones
+    averaged: what the live median gives.
     """
-    keys = [key_column.label("k")] if key_column is not None else []
-    summed = select(*keys, R.bucket.label("b"), cast(func.sum(R.value), Integer).label("n"))
-    summed = _scoped(summed.where(R.measure == "delay"), filters, True)
-    summed = summed.group_by(*keys, R.bucket).subquery("summed")
-    partition = [summed.c.k] if key_column is not None else None
-    running = select(
-        *([summed.c.k] if key_column is not None else []),
-        summed.c.b,
-        func.sum(summed.c.n).over(partition_by=partition, order_by=summed.c.b).label("seen"),
-        func.sum(summed.c.n).over(partition_by=partition).label("size"),
-    ).subquery("running")
-    low = func.min(running.c.b).filter(running.c.seen >= (running.c.size + 1) // 2)
-    high = func.min(running.c.b).filter(running.c.seen >= (running.c.size + 2) // 2)
-    stmt = select(*([running.c.k] if key_column is not None else []), ((low + high) / 2).label("m"))
-    if key_column is not None:
-        stmt = stmt.group_by(running.c.k)
-    found = {}
-    for row in db.execute(stmt):
-        if row.m is not None:
-            found[services.month_key(row.k) if key_column is not None else None] = float(row.m)
-    return found
+    whole = not filters.neighbourhood_id and not filters.category_id
+    measure = DELAY_ALL if whole and filters.by in (BY_MONTH, BY_MUNICIPALITY) else "delay"
+    keys = [key_column] if key_column is not None else []
+    stmt = select(*keys, R.bucket, func.sum(R.value)).where(R.measure == measure)
+    stmt = _scoped(stmt, filters, True).group_by(*keys, R.bucket)
+    per_group: dict[object, dict[float, int]] = defaultdict(dict)
+    overall: dict[float, int] = defaultdict(int)
+    group_keys: dict[object, object] = {}
+    for *key, bucket, count in db.execute(stmt).tuples():
+        key = key[0] if key else None
+        if key not in group_keys:
+            group_keys[key] = services.month_key(key) if key_column is not None else None
+        counts = per_group[group_keys[key]]
+        counts[bucket] = counts.get(bucket, 0) + int(count)
+        overall[bucket] += int(count)
+    found = {key: _middle(counts) for key, counts in per_group.items()}
+    return {key: m for key, m in found.items() if m is not None}, _middle(overall)
+
+
+def _middle(counts: dict[float, int]) -> float | None:
+    """The median of a histogram {value: how often}."""
+    size = sum(counts.values())
+    if size <= 0:
+        return None
+    low_rank, high_rank = (size + 1) // 2, (size + 2) // 2
+    low = high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen >= low_rank:
+            low = value
+        if seen >= high_rank:
+            high = value
+            break
+    return (low + high) / 2
 
 
 def requests_matched(db: Session, filters: Filters) -> Result:
@@ -464,8 +500,7 @@ def requests_matched(db: Session, filters: Filters) -> Result:
     for key, measure, total in _sums(db, filters, names):
         posted.setdefault(key, {"n": 0, "expired": 0, "matched": 0, "matched_expired": 0})
         posted[key][measure] += int(total)
-    medians = _medians(db, filters, _key(filters.by, True))
-    overall = _medians(db, filters, None).get(None)
+    medians, overall = _medians(db, filters, _key(filters.by, True))
     for measures in posted.values():
         for name, value in measures.items():
             posted_total[name] = posted_total.get(name, 0) + value
@@ -488,12 +523,14 @@ def volunteers(db: Session, filters: Filters) -> Result:
     """Active volunteers (each counted once per group and once in the total) and hours."""
     key_column = _key(filters.by, True)
     result = Result(grouped=True)
-    active = func.count(R.bucket.distinct())
-    stmt = _scoped(select(key_column, active).where(R.measure == "volunteer"), filters, True)
-    for key, count in db.execute(stmt.group_by(key_column)):
-        result.groups.setdefault(services.month_key(key), {})["active"] = count
-    total = _scoped(select(active).where(R.measure == "volunteer"), filters, True)
-    result.total["active"] = db.scalar(total) or 0
+    stmt = _scoped(select(key_column, R.members).where(R.measure == "volunteer"), filters, True)
+    per_group: dict[object, list[BitMap]] = defaultdict(list)
+    for key, members in db.execute(stmt):
+        per_group[services.month_key(key)].append(BitMap.deserialize(members))
+    unions = {key: BitMap.union(*sets) for key, sets in per_group.items()}
+    for key, ids in unions.items():
+        result.groups.setdefault(key, {})["active"] = len(ids)
+    result.total["active"] = len(BitMap.union(*unions.values())) if unions else 0
     hours: dict[object, dict] = {}
     for key, measure, value in _sums(db, filters, ("hours", "hours_matches")):
         group = hours.setdefault(key, {})
@@ -552,6 +589,18 @@ def compute_all(db: Session, filters: Filters) -> dict[str, Result]:
     return {name: figure(db, filters) for name, figure in FIGURES.items()}
 
 
-def key_totals(db: Session, filters: Filters) -> dict[str, dict[str, float | None]]:
-    """The totals the key numbers read (as services.key_totals), from the rollups."""
-    return services.key_totals(db, replace(filters, by=BY_MONTH), compute)
+def key_totals(
+    db: Session, filters: Filters, known: dict[str, Result] | None = None
+) -> dict[str, dict[str, float | None]]:
+    """The totals the key numbers read (as services.key_totals), from the rollups.
+
+    known: figures already computed for these filters (grouped in any way: the totals do
+    not depend on the grouping), so that the page does not compute them twice.
+    """
+
+    def figure(db: Session, name: str, whole: Filters) -> Result:
+        if known is not None and name in known:
+            return known[name]
+        return compute(db, name, whole)
+
+    return services.key_totals(db, replace(filters, by=BY_MONTH), figure)

@@ -344,14 +344,26 @@ def build_table(definition: Definition, result: Result, filters: Filters, labels
     return Table(definition, str(GROUP_LABELS[filters.by]), tuple(rows), total, tuple(notes))
 
 
-def build_tables(db, filters: Filters, locale: str = "nl", only: str | None = None) -> list[Table]:
-    """The figures as tables, all of them or only one (by slug)."""
+def build_tables(
+    db,
+    filters: Filters,
+    locale: str = "nl",
+    only: str | None = None,
+    computed: dict[str, Result] | None = None,
+) -> list[Table]:
+    """The figures as tables, all of them or only one (by slug).
+
+    computed, when given, receives each figure's numbers by slug (for key_numbers).
+    """
     labels = services.group_labels(db, filters.by, filters.municipality_ids, locale)
     chosen = [BY_SLUG[only]] if only else DEFINITIONS
-    return [
-        build_table(definition, rollups.compute(db, definition.slug, filters), filters, labels)
-        for definition in chosen
-    ]
+    tables = []
+    for definition in chosen:
+        result = rollups.compute(db, definition.slug, filters)
+        if computed is not None:
+            computed[definition.slug] = result
+        tables.append(build_table(definition, result, filters, labels))
+    return tables
 
 
 # -- charts -------------------------------------------------------------------------------
@@ -495,9 +507,12 @@ def _change(kind: str, now: float, before: float, months: int) -> str:
     )
 
 
-def key_numbers(db, filters: Filters) -> list[KeyNumber]:
-    """The key numbers of the period, each with its change against the period before it."""
-    now = rollups.key_totals(db, filters)
+def key_numbers(db, filters: Filters, computed: dict[str, Result] | None = None) -> list[KeyNumber]:
+    """The key numbers of the period, each with its change against the period before it.
+
+    computed: this period's figures if the page has them already (from build_tables).
+    """
+    now = rollups.key_totals(db, filters, known=computed)
     before = rollups.key_totals(db, services.previous_period(filters))
     months = len(services.months_between(filters.first_month, filters.last_month))
     numbers = []

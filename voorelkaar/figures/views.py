@@ -31,16 +31,17 @@ def _form_and_filters():
 def index():
     """The figures as charts with their tables, for the chosen months, wijk and category."""
     form, filters, locale = _form_and_filters()
+    computed: dict = {}
     figures = [
         (table, [tables.build_chart(table, keys) for keys in table.definition.charts])
-        for table in tables.build_tables(get_session(), filters, locale)
+        for table in tables.build_tables(get_session(), filters, locale, computed=computed)
     ]
     return render_template(
         "figures/index.html",
         form=form,
         filters=filters,
         figures=figures,
-        key_numbers=tables.key_numbers(get_session(), filters),
+        key_numbers=tables.key_numbers(get_session(), filters, computed),
         period=(
             format_date(filters.first_month, "MMMM y"),
             format_date(filters.last_month, "MMMM y"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, Integer, String
+from sqlalchemy import Date, Float, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voorelkaar.db import Base, UtcDateTime
@@ -14,9 +14,12 @@ class FigureRollup(Base):
     """One measure of one figure for one month, municipality, wijk and category.
 
     measure says what is summed ("posted:self", "matched", "referral:verlopen", ...).
-    bucket is set for two measures that are not sums: "delay" (the exact days from
-    publication to the first match, value = how many requests took that long, so medians
-    are exact) and "volunteer" (a volunteer's id, so active volunteers are counted once).
+    Two measures are not sums. "delay" has a bucket: the exact days from publication to
+    the first match, value = how many requests took that long, so medians are exact.
+    "volunteer" has members: the ids of the volunteers active in that month, wijk and
+    category as a serialized Roaring bitmap (value = how many), so that the volunteers of
+    any months and groups are counted once by a union: one row per group and month, however
+    many volunteers and matches there are.
     """
 
     __tablename__ = "figure_rollups"
@@ -29,6 +32,7 @@ class FigureRollup(Base):
     measure: Mapped[str] = mapped_column(String(40))
     bucket: Mapped[float | None] = mapped_column(Float)
     value: Mapped[float] = mapped_column(Float)
+    members: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     __table_args__ = (
         # A page reads a range of months of one measure for its municipalities, from the
